@@ -1,0 +1,321 @@
+//! The checklist model shared by the CKL and CKLB readers and writers.
+//!
+//! A [`Vuln`] keeps its STIG_DATA as an ordered list of (attribute, value) pairs, exactly as
+//! the file holds them, so that a checklist read and written back loses nothing.
+
+use crate::benchmark::{Benchmark, Rule};
+use serde::{Deserialize, Serialize};
+
+/// Review status of a rule, with the CKL spellings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum Status {
+    /// `Open`: a finding.
+    Open,
+    /// `NotAFinding`.
+    NotAFinding,
+    /// `Not_Applicable`.
+    NotApplicable,
+    /// `Not_Reviewed`.
+    #[default]
+    NotReviewed,
+}
+
+impl Status {
+    /// The CKL spelling.
+    pub fn ckl(self) -> &'static str {
+        match self {
+            Status::Open => "Open",
+            Status::NotAFinding => "NotAFinding",
+            Status::NotApplicable => "Not_Applicable",
+            Status::NotReviewed => "Not_Reviewed",
+        }
+    }
+
+    /// The CKLB spelling.
+    pub fn cklb(self) -> &'static str {
+        match self {
+            Status::Open => "open",
+            Status::NotAFinding => "not_a_finding",
+            Status::NotApplicable => "not_applicable",
+            Status::NotReviewed => "not_reviewed",
+        }
+    }
+
+    /// The XCCDF `result` value.
+    pub fn xccdf(self) -> &'static str {
+        match self {
+            Status::Open => "fail",
+            Status::NotAFinding => "pass",
+            Status::NotApplicable => "notapplicable",
+            Status::NotReviewed => "notchecked",
+        }
+    }
+
+    /// Parses any of the CKL or CKLB spellings.
+    pub fn parse(text: &str) -> Option<Status> {
+        match text.trim() {
+            "Open" | "open" => Some(Status::Open),
+            "NotAFinding" | "not_a_finding" => Some(Status::NotAFinding),
+            "Not_Applicable" | "not_applicable" => Some(Status::NotApplicable),
+            "Not_Reviewed" | "not_reviewed" => Some(Status::NotReviewed),
+            _ => None,
+        }
+    }
+}
+
+/// Valid ASSET `ROLE` values (CKL XSD enum).
+pub const ROLES: [&str; 4] = ["None", "Workstation", "Member Server", "Domain Controller"];
+
+/// The checklist ASSET block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Asset {
+    /// `ROLE`: one of [`ROLES`].
+    pub role: String,
+    /// `ASSET_TYPE`: `Computing` or `Non-Computing`.
+    pub asset_type: String,
+    /// `MARKING`: `CUI` by default, as STIG Viewer writes.
+    pub marking: String,
+    /// `HOST_NAME` (STIG Manager requires it).
+    pub host_name: String,
+    /// `HOST_IP`.
+    pub host_ip: String,
+    /// `HOST_MAC`.
+    pub host_mac: String,
+    /// `HOST_FQDN`.
+    pub host_fqdn: String,
+    /// `TARGET_COMMENT`.
+    pub target_comment: String,
+    /// `TECH_AREA`: `Exchange Server` for our checklists.
+    pub tech_area: String,
+    /// `TARGET_KEY`: the DPMS target id of the first STIG.
+    pub target_key: String,
+    /// `WEB_OR_DATABASE`.
+    pub web_or_database: bool,
+    /// `WEB_DB_SITE`.
+    pub web_db_site: String,
+    /// `WEB_DB_INSTANCE`.
+    pub web_db_instance: String,
+}
+
+impl Default for Asset {
+    fn default() -> Self {
+        Asset {
+            role: "Member Server".into(),
+            asset_type: "Computing".into(),
+            marking: "CUI".into(),
+            host_name: String::new(),
+            host_ip: String::new(),
+            host_mac: String::new(),
+            host_fqdn: String::new(),
+            target_comment: String::new(),
+            tech_area: "Exchange Server".into(),
+            target_key: String::new(),
+            web_or_database: false,
+            web_db_site: String::new(),
+            web_db_instance: String::new(),
+        }
+    }
+}
+
+/// One rule of a checklist: its STIG data in file order and the review.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Vuln {
+    /// `(VULN_ATTRIBUTE, ATTRIBUTE_DATA)` pairs in file order, repeats included (LEGACY_ID, CCI_REF).
+    pub stig_data: Vec<(String, String)>,
+    /// `STATUS`.
+    pub status: Status,
+    /// `FINDING_DETAILS`.
+    pub finding_details: String,
+    /// `COMMENTS`.
+    pub comments: String,
+    /// `SEVERITY_OVERRIDE` (empty when none).
+    pub severity_override: String,
+    /// `SEVERITY_JUSTIFICATION`.
+    pub severity_justification: String,
+}
+
+impl Vuln {
+    /// The first value of a STIG_DATA attribute, or `""`.
+    pub fn attr(&self, name: &str) -> &str {
+        self.stig_data
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// Every value of a repeated attribute (`CCI_REF`, `LEGACY_ID`).
+    pub fn attrs<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.stig_data
+            .iter()
+            .filter(move |(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// `Rule_ID` (with revision).
+    pub fn rule_id(&self) -> &str {
+        self.attr("Rule_ID")
+    }
+
+    /// `Vuln_Num`.
+    pub fn vuln_num(&self) -> &str {
+        self.attr("Vuln_Num")
+    }
+
+    /// `Rule_Ver` (the STIG ID).
+    pub fn stig_id(&self) -> &str {
+        self.attr("Rule_Ver")
+    }
+
+    /// The STIG_DATA STIG Viewer 2.x writes for `rule`, in its order: 25 singletons, exactly two
+    /// LEGACY_ID, one CCI_REF per CCI.
+    pub fn from_rule(benchmark: &Benchmark, rule: &Rule, stig_uuid: &str) -> Vuln {
+        let d = &rule.description;
+        let mut data: Vec<(String, String)> = [
+            ("Vuln_Num", rule.group_id.as_str()),
+            ("Severity", rule.severity.map_or("", |s| s.as_str())),
+            ("Group_Title", &rule.group_title),
+            ("Rule_ID", &rule.rule_id),
+            ("Rule_Ver", &rule.stig_id),
+            ("Rule_Title", &rule.title),
+            ("Vuln_Discuss", &d.vuln_discussion),
+            ("IA_Controls", &d.ia_controls),
+            ("Check_Content", &rule.check_content),
+            ("Fix_Text", &rule.fix_text),
+            ("False_Positives", &d.false_positives),
+            ("False_Negatives", &d.false_negatives),
+            ("Documentable", &d.documentable),
+            ("Mitigations", &d.mitigations),
+            ("Potential_Impact", &d.potential_impacts),
+            ("Third_Party_Tools", &d.third_party_tools),
+            ("Mitigation_Control", &d.mitigation_control),
+            ("Responsibility", &d.responsibility),
+            ("Security_Override_Guidance", &d.severity_override_guidance),
+            ("Check_Content_Ref", &rule.check_content_ref_name),
+            ("Weight", &rule.weight),
+            ("Class", "Unclass"),
+        ]
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect();
+        data.push(("STIGRef".into(), benchmark.stig_ref()));
+        data.push(("TargetKey".into(), rule.target_key.clone()));
+        data.push(("STIG_UUID".into(), stig_uuid.to_string()));
+        for i in 0..2 {
+            data.push((
+                "LEGACY_ID".into(),
+                rule.legacy_ids.get(i).cloned().unwrap_or_default(),
+            ));
+        }
+        for cci in &rule.ccis {
+            data.push(("CCI_REF".into(), cci.clone()));
+        }
+        Vuln {
+            stig_data: data,
+            ..Vuln::default()
+        }
+    }
+}
+
+/// The STIG_INFO names in STIG Viewer's order.
+pub const SI_DATA_NAMES: [&str; 11] = [
+    "version",
+    "classification",
+    "customname",
+    "stigid",
+    "description",
+    "filename",
+    "releaseinfo",
+    "title",
+    "uuid",
+    "notice",
+    "source",
+];
+
+/// One STIG of a checklist (a CKL `iSTIG`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChecklistStig {
+    /// `(SID_NAME, SID_DATA)` in file order; `None` when the file has no SID_DATA element.
+    pub info: Vec<(String, Option<String>)>,
+    /// The rules in file order.
+    pub vulns: Vec<Vuln>,
+}
+
+impl ChecklistStig {
+    /// The value of an SI_DATA entry, or `""`.
+    pub fn info(&self, name: &str) -> &str {
+        self.info
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, v)| v.as_deref())
+            .unwrap_or("")
+    }
+
+    /// A fresh, all-Not_Reviewed STIG built from `benchmark` as STIG Viewer's "create checklist
+    /// from STIG" makes it, with new UUIDs.
+    pub fn from_benchmark(benchmark: &Benchmark) -> ChecklistStig {
+        let info_uuid = uuid::Uuid::new_v4().to_string();
+        let stig_uuid = uuid::Uuid::new_v4().to_string();
+        let value = |name: &str| -> Option<String> {
+            let v = match name {
+                "version" => benchmark.version.clone(),
+                "classification" => "UNCLASSIFIED".into(),
+                "customname" => return None,
+                "stigid" => benchmark.id.clone(),
+                "description" => benchmark.description.clone(),
+                "filename" => benchmark.filename.clone(),
+                "releaseinfo" => benchmark.release_info.clone(),
+                "title" => benchmark.title.clone(),
+                "uuid" => info_uuid.clone(),
+                "notice" => benchmark.notice.clone(),
+                "source" => benchmark.source.clone(),
+                _ => return None,
+            };
+            (!v.is_empty()).then_some(v)
+        };
+        ChecklistStig {
+            info: SI_DATA_NAMES
+                .iter()
+                .map(|n| (n.to_string(), value(n)))
+                .collect(),
+            vulns: benchmark
+                .rules
+                .iter()
+                .map(|r| Vuln::from_rule(benchmark, r, &stig_uuid))
+                .collect(),
+        }
+    }
+}
+
+/// A whole checklist: asset and one or more STIGs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checklist {
+    /// The ASSET block.
+    pub asset: Asset,
+    /// The STIGs in file order.
+    pub stigs: Vec<ChecklistStig>,
+}
+
+/// Longest FINDING_DETAILS / COMMENTS text STIG Viewer accepts.
+pub const MAX_TEXT_CHARS: usize = 32_767;
+
+/// The marker appended when a text is cut to [`MAX_TEXT_CHARS`].
+pub const TRUNCATION_MARKER: &str = "\n[... truncated by exstig: text exceeded 32,767 characters]";
+
+/// Removes characters XML 1.0 forbids and caps the text at [`MAX_TEXT_CHARS`] characters,
+/// ending it with [`TRUNCATION_MARKER`] when cut.
+pub fn clean_text(text: &str) -> String {
+    let cleaned: String = text.chars().filter(|&c| is_xml_char(c)).collect();
+    if cleaned.chars().count() <= MAX_TEXT_CHARS {
+        return cleaned;
+    }
+    let keep = MAX_TEXT_CHARS - TRUNCATION_MARKER.chars().count();
+    let mut out: String = cleaned.chars().take(keep).collect();
+    out.push_str(TRUNCATION_MARKER);
+    out
+}
+
+/// Whether XML 1.0 allows `c` in a document.
+pub fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
+}

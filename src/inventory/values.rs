@@ -1,0 +1,1 @@
+//! Normalizes exported values (placeholder).

@@ -1,0 +1,15 @@
+//! exstig: evaluates Microsoft Exchange SMTP connector exports against DISA Exchange STIGs
+//! and writes STIG Viewer checklists (CKL, CKLB) and XCCDF results.
+
+pub mod benchmark;
+pub mod catalog;
+pub mod checklist;
+pub mod cli;
+pub mod error;
+pub mod fsio;
+pub mod inventory;
+
+pub use error::{Error, Result};
+
+/// The exstig version, as written into checklists and finding details.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
