@@ -108,6 +108,12 @@ pub struct Rule {
     pub check_content_ref_href: String,
     /// `Rule/reference/dc:identifier`: the DPMS target key (`4079`).
     pub target_key: String,
+    /// Facts taken from the check text (cmdlet names, property names, quoted values), as the
+    /// embedded catalog carries them in place of DISA's prose; empty when read from a DISA file.
+    pub check_terms: Vec<String>,
+    /// Short SHA-256 (16 hex digits) of the check text, set by every reader and kept by the
+    /// catalog, so a documented exception can tell when the rule's check has changed.
+    pub check_digest: String,
 }
 
 impl Rule {

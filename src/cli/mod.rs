@@ -9,8 +9,12 @@ use std::path::PathBuf;
 
 pub mod catalog;
 pub mod checklist;
+pub mod convert;
+pub mod diff;
 pub mod evaluate;
+pub mod merge;
 pub mod rules;
+pub mod validate;
 
 /// exstig: DISA Exchange STIG checklists from Exchange connector exports, offline.
 #[derive(Debug, Parser)]
@@ -31,6 +35,14 @@ enum Command {
     Evaluate(evaluate::EvaluateArgs),
     /// List or regenerate the embedded benchmark catalog.
     Catalog(catalog::CatalogArgs),
+    /// Check CKL, CKLB or XCCDF results files against what STIG Viewer, STIG Manager and eMASS need.
+    Validate(validate::ValidateArgs),
+    /// Combine checklists of the same asset.
+    Merge(merge::MergeArgs),
+    /// Convert a checklist between CKL and CKLB.
+    Convert(convert::ConvertArgs),
+    /// Show what changed between two cycles of a checklist.
+    Diff(diff::DiffArgs),
 }
 
 /// Where the benchmark comes from: a DISA file or the embedded catalog.
@@ -132,6 +144,10 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
         Command::Rules(args) => rules::run(&args),
         Command::Evaluate(args) => evaluate::run(&args),
         Command::Catalog(args) => catalog::run(&args),
+        Command::Validate(args) => validate::run(&args),
+        Command::Merge(args) => merge::run(&args),
+        Command::Convert(args) => convert::run(&args),
+        Command::Diff(args) => diff::run(&args),
     };
     match result {
         Ok(code) => code,
