@@ -3,6 +3,8 @@
 //! A [`Vuln`] keeps its STIG_DATA as an ordered list of (attribute, value) pairs, exactly as
 //! the file holds them, so that a checklist read and written back loses nothing.
 
+pub mod cklb;
+
 use crate::benchmark::{Benchmark, Rule};
 use serde::{Deserialize, Serialize};
 
