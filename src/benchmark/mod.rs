@@ -3,6 +3,12 @@
 //! in the submodules; [`crate::catalog`] holds the embedded copies (facts only, no prose).
 
 use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+mod archive;
+mod derived;
+pub mod terms;
+mod xccdf;
 
 /// Severity of a rule; DISA's CAT I/II/III are high/medium/low.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -200,10 +206,44 @@ impl Benchmark {
     }
 }
 
-/// Reads a DISA benchmark from an XCCDF `.xml` file or a DISA `.zip` download (placeholder).
-pub fn load(path: &std::path::Path) -> crate::Result<Benchmark> {
-    Err(crate::Error::input(
-        path,
-        "benchmark reading is not implemented yet",
-    ))
+/// Reads a DISA benchmark: the Manual XCCDF (`.xml`), DISA's `.zip` download (the XCCDF in a
+/// folder or in a zip inside the zip) or the derived rules JSON (`*-rules-from-cklb.json`). The
+/// format is told by content (zip magic, `{`), not by the file extension.
+pub fn load(path: &Path) -> crate::Result<Benchmark> {
+    let bytes = crate::fsio::read_bytes(path)?;
+    let filename = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    parse_bytes(path, &bytes, &filename)
+}
+
+/// Reads a benchmark from bytes already in memory; `path` names the input in errors and
+/// `filename` is the benchmark file name to record.
+pub fn parse_bytes(path: &Path, bytes: &[u8], filename: &str) -> crate::Result<Benchmark> {
+    if archive::is_zip(bytes) {
+        return archive::load(path, bytes);
+    }
+    parse_document(path, bytes, filename)
+}
+
+/// Reads an XCCDF or derived JSON document (never a zip: archives are opened only at the top).
+fn parse_document(path: &Path, bytes: &[u8], filename: &str) -> crate::Result<Benchmark> {
+    let text = crate::fsio::decode_text(path, bytes)?;
+    if text.trim_start().starts_with('{') {
+        derived::parse(path, &text, filename)
+    } else {
+        xccdf::parse(path, &text, filename)
+    }
+}
+
+/// The first 16 hex digits of the SHA-256 of a rule's check text: changes when DISA changes
+/// the check, so documented exceptions can notice.
+pub fn check_digest(check_content: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(check_content.as_bytes())
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
