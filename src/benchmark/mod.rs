@@ -177,6 +177,21 @@ impl Benchmark {
         format!("V{}R{}", self.version.trim(), release)
     }
 
+    /// The release number from `release_info` (`Release: 6 Benchmark Date: ...` gives 6).
+    pub fn release_number(&self) -> Option<u32> {
+        self.release_info
+            .strip_prefix("Release:")
+            .and_then(|r| r.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+    }
+
+    /// The benchmark date from `release_info` (`30 Jan 2025`), or "" when absent.
+    pub fn release_date(&self) -> &str {
+        self.release_info
+            .split_once("Benchmark Date:")
+            .map_or("", |(_, date)| date.trim())
+    }
+
     /// The DPMS target key: that of the first rule that carries one.
     pub fn target_key(&self) -> &str {
         self.rules

@@ -108,11 +108,18 @@ fn quoted_values(line: &str) -> Vec<&str> {
     values
 }
 
+/// A value, not prose: short, few words, no full stop, and when it has several words each
+/// starts with a capital, digit or sign (`SSL Settings`, `Tls, BasicAuth`).
 fn is_short_value(value: &str) -> bool {
+    let words: Vec<&str> = value.split_whitespace().collect();
     !value.is_empty()
         && value.chars().count() <= MAX_VALUE_CHARS
-        && value.split_whitespace().count() <= MAX_VALUE_WORDS
+        && words.len() <= MAX_VALUE_WORDS
         && !value.ends_with('.')
+        && (words.len() == 1
+            || words
+                .iter()
+                .all(|w| w.chars().next().is_some_and(|c| !c.is_lowercase())))
 }
 
 #[cfg(test)]
@@ -122,7 +129,7 @@ mod tests {
     #[test]
     fn keeps_cmdlets_properties_and_short_values() {
         let text = "Enter the command:\n\nGet-ReceiveConnector | Select Name, Identity, ConnectionTimeout\n\n\
-                    If \"ConnectionTimeout\" is not \"00:05:00\", this is a finding. \"This quoted text is far too long to keep.\"";
+                    If \"ConnectionTimeout\" is not \"00:05:00\", this is a finding. \"This quoted text is far too long to keep.\" \"a phrase here\"";
         assert_eq!(
             check_terms(text),
             [
