@@ -2,12 +2,17 @@
 //! TransportService) read from PowerShell exports, kept as property bags whose values are
 //! normalized on access by [`values`].
 //!
-//! Every reader (JSON here; CliXML, CSV and Format-List later) turns its input into
-//! [`InventoryObject`]s with `serde_json::Value` properties, so the checks see one shape.
+//! Every reader ([`json`] with [`bundle`]s, `clixml`, `csv`, `formatlist`) turns its input into
+//! property bags with `serde_json::Value` properties; [`read_files`] recognizes what each bag is
+//! by its properties and makes [`InventoryObject`]s of them, so the checks see one shape.
 
+use crate::error::{Error, Position, Result};
 use serde_json::Value;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+pub mod bundle;
+pub mod json;
+mod recognize;
 pub mod values;
 
 /// The kinds of Exchange object exstig understands.
@@ -191,4 +196,135 @@ impl Inventory {
     pub fn of_kind(&self, kind: ObjectKind) -> impl Iterator<Item = &InventoryObject> {
         self.objects.iter().filter(move |o| o.kind == kind)
     }
+}
+
+/// The export formats exstig reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InputFormat {
+    /// `ConvertTo-Json` output, or an exstig inventory bundle.
+    Json,
+}
+
+impl InputFormat {
+    /// Every format, in the order detection tries them.
+    pub const ALL: [InputFormat; 1] = [InputFormat::Json];
+
+    /// The name used on the command line and in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            InputFormat::Json => "json",
+        }
+    }
+
+    /// What the format is, for messages.
+    pub fn description(self) -> &'static str {
+        match self {
+            InputFormat::Json => "JSON (ConvertTo-Json or exstig bundle)",
+        }
+    }
+
+    /// Detects the format from the decoded text (not the file name).
+    pub fn detect(text: &str) -> Option<InputFormat> {
+        let start = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+        if start.starts_with('{') || start.starts_with('[') {
+            return Some(InputFormat::Json);
+        }
+        None
+    }
+
+    /// Reads the text of one file in this format.
+    fn parse(self, path: &Path, text: &str) -> Result<ParsedFile> {
+        match self {
+            InputFormat::Json => json::parse(path, text),
+        }
+    }
+}
+
+/// One object as a reader produced it, before recognition.
+#[derive(Debug, Clone, Default)]
+pub struct RawObject {
+    /// Property name to value.
+    pub properties: serde_json::Map<String, Value>,
+    /// .NET type names the export carried (CliXML `TN`, CSV `#TYPE`), most specific first.
+    pub type_names: Vec<String>,
+    /// The kind declared by the container (a bundle section), if any.
+    pub declared: Option<ObjectKind>,
+    /// Where the object starts in the file, when the format tells.
+    pub position: Option<Position>,
+}
+
+/// What a reader got out of one file.
+#[derive(Debug, Clone)]
+pub struct ParsedFile {
+    /// The objects, in file order.
+    pub objects: Vec<RawObject>,
+    /// How faithful the values are.
+    pub fidelity: Fidelity,
+    /// Host facts declared by the file (a bundle's host block).
+    pub host: Option<HostFacts>,
+}
+
+/// Reads inventory files, detecting each file's format from its content.
+pub fn read_files(paths: &[PathBuf]) -> Result<Inventory> {
+    read_files_as(paths, None)
+}
+
+/// Reads inventory files in the given format, or detecting each file's format when `None`.
+/// A file where no object is recognized is an error; objects that are not recognized in a file
+/// that has recognized ones are listed in [`Inventory::skipped`]. A file with no objects at
+/// all (an empty JSON array) adds nothing.
+pub fn read_files_as(paths: &[PathBuf], format: Option<InputFormat>) -> Result<Inventory> {
+    let mut inventory = Inventory::default();
+    let mut declared_host: Option<HostFacts> = None;
+    for path in paths {
+        let text = crate::fsio::read_text(path)?;
+        let format = match format.or_else(|| InputFormat::detect(&text)) {
+            Some(f) => f,
+            None => {
+                let tried: Vec<&str> = InputFormat::ALL.iter().map(|f| f.description()).collect();
+                return Err(Error::input(
+                    path,
+                    format!(
+                        "not an export exstig can read; tried {} (see docs/INVENTORY.md)",
+                        tried.join(", ")
+                    ),
+                ));
+            }
+        };
+        let parsed = format.parse(path, &text)?;
+        if let Some(host) = parsed.host.clone() {
+            declared_host = Some(merge_declared_host(declared_host, host, path)?);
+        }
+        recognize::add_file(&mut inventory, path, parsed)?;
+    }
+    inventory.host = recognize::infer_host(&inventory.objects, declared_host);
+    Ok(inventory)
+}
+
+/// Combines the host blocks of several bundles: they must describe the same host.
+fn merge_declared_host(
+    current: Option<HostFacts>,
+    new: HostFacts,
+    path: &Path,
+) -> Result<HostFacts> {
+    let Some(current) = current else {
+        return Ok(new);
+    };
+    if let (Some(a), Some(b)) = (&current.host_name, &new.host_name)
+        && !a.eq_ignore_ascii_case(b)
+    {
+        return Err(Error::input(
+            path,
+            format!(
+                "this bundle describes host {b} but an earlier file describes {a}; evaluate one server at a time"
+            ),
+        ));
+    }
+    Ok(HostFacts {
+        host_name: current.host_name.or(new.host_name),
+        fqdn: current.fqdn.or(new.fqdn),
+        ip: current.ip.or(new.ip),
+        mac: current.mac.or(new.mac),
+        role: current.role.or(new.role),
+    })
 }

@@ -645,15 +645,19 @@ pub fn size(obj: &InventoryObject, prop: &str) -> Result<Size, ValueProblem> {
 fn size_of(prop: &str, value: &Value) -> Result<Size, ValueProblem> {
     let problem = |why: String| ValueProblem::new(prop, format!("{prop} {why}"));
     match value {
-        Value::Number(n) => n
-            .as_u64()
-            .map(Size::Bytes)
-            .ok_or_else(|| problem(format!("is {n}, not a whole number of bytes"))),
-        Value::String(s) => Size::parse(s).ok_or_else(|| {
-            problem(format!(
+        Value::Number(n) => match n.as_u64() {
+            Some(bytes) => bare_bytes(prop, bytes),
+            None => Err(problem(format!("is {n}, not a whole number of bytes"))),
+        },
+        Value::String(s) => match Size::parse(s) {
+            Some(Size::Bytes(bytes)) if s.trim().bytes().all(|b| b.is_ascii_digit()) => {
+                bare_bytes(prop, bytes)
+            }
+            Some(size) => Ok(size),
+            None => Err(problem(format!(
                 "is '{s}', not a size (expected e.g. 10MB, 10 MB (10,485,760 bytes), bytes or Unlimited)"
-            ))
-        }),
+            ))),
+        },
         Value::Object(map) => {
             if let Some(unlimited) = field(map, "IsUnlimited") {
                 return match bool_of(unlimited) {
@@ -684,6 +688,20 @@ fn size_of(prop: &str, value: &Value) -> Result<Size, ValueProblem> {
         Value::Bool(b) => Err(problem(format!("is the boolean {b}, not a size"))),
         Value::Array(_) => Err(problem("is a list, not a size".into())),
     }
+}
+
+/// A size given as a bare number is bytes, but below 1 KB it is implausible for any Exchange
+/// size limit: scripts often export sizes converted to MB ("36"), so it is not guessed.
+fn bare_bytes(prop: &str, bytes: u64) -> Result<Size, ValueProblem> {
+    if bytes < 1024 {
+        return Err(ValueProblem::new(
+            prop,
+            format!(
+                "{prop} is the bare number {bytes} without a unit: as bytes it is implausibly small, and exporting scripts often convert sizes to MB or KB; give the unit (e.g. {bytes}MB) or {REEXPORT_ADVICE}"
+            ),
+        ));
+    }
+    Ok(Size::Bytes(bytes))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1304,6 +1322,10 @@ mod tests {
             assert!(sz(json!(bad)).is_err(), "{bad} must not parse");
         }
         assert!(sz(json!(-5)).is_err());
+        let e = sz(json!("36")).unwrap_err().to_string();
+        assert!(e.contains("bare number 36") && e.contains("MB"), "{e}");
+        assert!(sz(json!(36)).is_err());
+        assert_eq!(sz(json!(1024)).unwrap(), Size::Bytes(1024));
         assert!(sz(json!({"IsUnlimited": false})).is_err());
     }
 
