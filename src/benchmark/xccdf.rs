@@ -77,14 +77,15 @@ impl Parser<'_> {
         config.check_end_names = true;
         config.check_comments = true;
         loop {
+            // Events are reported at their first byte.
+            let at = offset(reader.buffer_position());
             let event = match reader.read_event() {
                 Ok(event) => event,
                 Err(e) => {
                     let at = offset(reader.error_position());
-                    return Err(self.error_at(at, format!("not well-formed XML: {e}")));
+                    return Err(self.error_at(at, format!("not well-formed XML: {e}{}", hint(&e))));
                 }
             };
-            let at = offset(reader.buffer_position());
             match event {
                 Event::DocType(_) => {
                     return Err(self.error_at(
@@ -339,6 +340,16 @@ fn strip_id_prefix(id: &str) -> &str {
         .iter()
         .find_map(|p| id.strip_prefix(p))
         .unwrap_or(id)
+}
+
+/// A hint for errors that quick-xml raises only at the end of the input.
+fn hint(error: &quick_xml::Error) -> &'static str {
+    match error {
+        quick_xml::Error::Syntax(e) if *e != quick_xml::errors::SyntaxError::InvalidBangMarkup => {
+            " (the file ends in the middle of markup: truncated?)"
+        }
+        _ => "",
+    }
 }
 
 fn offset(position: u64) -> usize {
