@@ -8,6 +8,7 @@ pub mod cli;
 pub mod error;
 pub mod fsio;
 pub mod inventory;
+pub mod merge;
 pub mod xccdf;
 
 pub use error::{Error, Result};

@@ -1,0 +1,1085 @@
+//! Merging checklists without losing a word: automatic results into a reviewed checklist
+//! (`exstig evaluate --merge-into`), and checklists of one asset into each other (`exstig merge`).
+//!
+//! # Policy
+//!
+//! Rules are matched within the STIG of the same `stigid`: by `Rule_ID` (with revision), then by
+//! the Rule ID without revision, then — only when the two checklists are from different releases —
+//! by STIG ID (`Rule_Ver`). An incoming STIG the checklist does not have is added as a new iSTIG.
+//! Only incoming rules that carry a result are considered: a status other than Not_Reviewed, or
+//! FINDING_DETAILS that start with exstig's marker line (`exstig <version> automated result`).
+//! Only STATUS, FINDING_DETAILS and COMMENTS of matched rules change; STIG_DATA, severity
+//! overrides and justifications, the ASSET, other iSTIGs and rules without an incoming result stay
+//! exactly as they were.
+//!
+//! * **Protected reviews.** A human's NotAFinding / Not_Applicable with a human comment is not
+//!   overwritten by an automatic result unless [`MergePolicy::overwrite_manual`]; when the statuses
+//!   disagree the report marks a conflict. A protected review is left exactly as it was.
+//! * **Human statuses never fall back to Not_Reviewed.** An automatic Not_Reviewed (the tool could
+//!   not decide) does not replace a status a human set; its details are still attached.
+//! * **FINDING_DETAILS.** Details that start with the exstig marker are exstig's own and are
+//!   replaced by the new automatic details. Details a human wrote are kept word for word and the
+//!   automatic result is attached below them between the lines [`BLOCK_BEGIN`] and [`BLOCK_END`];
+//!   the next merge replaces only what is between those lines.
+//! * **COMMENTS** a human wrote are never replaced: exstig's comment (e.g. the fix command of an
+//!   Open rule) is attached in the same begin/end block. Comments count as exstig's own when they
+//!   start with the marker, or when the details are exstig's and the comment equals the incoming
+//!   automatic comment (the same result written again).
+//! * **Human results from another file** (`exstig merge`): statuses follow the precedence; texts
+//!   are united (a text already contained in the other is not repeated); an empty severity
+//!   override is filled from the incoming file, a different one is kept and reported.
+//! * **Precedence**: [`Precedence::Newest`] (default: the incoming file is newer), [`Precedence::OpenWins`]
+//!   (an Open on either side wins, even over a protected review), [`Precedence::ManualWins`] (any
+//!   human status beats an automatic one).
+//!
+//! Merging is idempotent: applying the same incoming checklist twice changes nothing the second time.
+
+use crate::checklist::{Checklist, ChecklistStig, Status, Vuln};
+use crate::error::{Error, Result};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// First line of an automatic result block attached below human-written text.
+pub const BLOCK_BEGIN: &str = "[exstig automated result: begin]";
+/// Last line of an automatic result block attached below human-written text.
+pub const BLOCK_END: &str = "[exstig automated result: end]";
+
+/// Which side wins when both checklists have a result for a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Precedence {
+    /// The incoming (newer) result wins, except over a protected human review.
+    #[default]
+    Newest,
+    /// An Open on either side wins; otherwise as `newest`.
+    OpenWins,
+    /// A human status wins over an automatic one; between two humans, the newer.
+    ManualWins,
+}
+
+/// How a merge resolves disagreements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct MergePolicy {
+    /// Status precedence.
+    pub precedence: Precedence,
+    /// Let automatic results replace protected human reviews (NotAFinding / Not_Applicable with a comment).
+    pub overwrite_manual: bool,
+}
+
+/// How an incoming rule was matched to a rule of the checklist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchedBy {
+    /// Same Rule ID, revision included.
+    RuleId,
+    /// Same Rule ID without the revision (`SV-221202`).
+    RuleIdBase,
+    /// Same STIG ID (`Rule_Ver`), the checklists being from different releases.
+    StigId,
+}
+
+/// What the merge did to one rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Status, details or comments changed.
+    Updated,
+    /// The incoming result was applied but equals what the checklist already held.
+    Unchanged,
+    /// The checklist's review was kept (protected, or the policy preferred it).
+    Kept,
+    /// The incoming rule matches no rule of the checklist; nothing was changed.
+    Unmatched,
+}
+
+/// One line of the merge report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleChange {
+    /// The file the incoming result came from (empty when merged from memory).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub source: String,
+    /// The STIG (`stigid`).
+    pub stig: String,
+    /// The checklist's Rule ID (the incoming one when unmatched).
+    pub rule_id: String,
+    /// The STIG ID (`Rule_Ver`).
+    pub stig_id: String,
+    /// The incoming Rule ID.
+    pub incoming_rule_id: String,
+    /// How the rules were matched; `None` when unmatched.
+    pub matched_by: Option<MatchedBy>,
+    /// Status before the merge (CKL spelling).
+    #[serde(serialize_with = "ckl_status")]
+    pub before: Status,
+    /// The incoming status.
+    #[serde(serialize_with = "ckl_status")]
+    pub incoming: Status,
+    /// Status after the merge.
+    #[serde(serialize_with = "ckl_status")]
+    pub after: Status,
+    /// What was done.
+    pub action: Action,
+    /// Whether a human review and the incoming result disagree.
+    pub conflict: bool,
+    /// Why, in words.
+    pub why: String,
+}
+
+fn ckl_status<S: serde::Serializer>(status: &Status, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(status.ckl())
+}
+
+/// Everything a merge did, per rule, plus STIG-level notes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct MergeReport {
+    /// One entry per incoming rule with a result.
+    pub rules: Vec<RuleChange>,
+    /// STIG-level events: STIGs added, releases that differ, host names that differ.
+    pub notes: Vec<String>,
+}
+
+impl MergeReport {
+    /// Number of rules whose review changed.
+    pub fn updated(&self) -> usize {
+        self.count(|r| r.action == Action::Updated)
+    }
+
+    /// Number of rules where a human review and the incoming result disagree.
+    pub fn conflicts(&self) -> usize {
+        self.count(|r| r.conflict)
+    }
+
+    fn count(&self, pred: impl Fn(&RuleChange) -> bool) -> usize {
+        self.rules.iter().filter(|r| pred(r)).count()
+    }
+
+    /// Appends another report (a later file of the same merge).
+    pub fn extend(&mut self, other: MergeReport) {
+        self.rules.extend(other.rules);
+        self.notes.extend(other.notes);
+    }
+
+    /// Sets the source file name on every entry that has none.
+    pub fn set_source(&mut self, source: &str) {
+        for rule in self.rules.iter_mut().filter(|r| r.source.is_empty()) {
+            rule.source = source.to_string();
+        }
+    }
+
+    /// The report as pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".into())
+    }
+
+    /// The report for a terminal: notes, then every rule that changed, was kept against the
+    /// incoming result, or was unmatched, then a one-line summary.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        for note in &self.notes {
+            out.push_str(&format!("note: {note}\n"));
+        }
+        for r in &self.rules {
+            if r.action == Action::Unchanged {
+                continue;
+            }
+            let label = match (r.action, r.conflict) {
+                (_, true) => "CONFLICT",
+                (Action::Updated, _) => "updated",
+                (Action::Kept, _) => "kept",
+                (Action::Unmatched, _) => "unmatched",
+                (Action::Unchanged, _) => "unchanged",
+            };
+            out.push_str(&format!(
+                "{label:<9} {} {} {}: {} -> {} ({})\n",
+                r.stig,
+                r.rule_id,
+                r.stig_id,
+                r.before.ckl(),
+                r.after.ckl(),
+                r.why
+            ));
+        }
+        out.push_str(&format!(
+            "merge: {} rules with a result, {} updated, {} unchanged, {} kept, {} unmatched, {} conflicts\n",
+            self.rules.len(),
+            self.updated(),
+            self.count(|r| r.action == Action::Unchanged),
+            self.count(|r| r.action == Action::Kept),
+            self.count(|r| r.action == Action::Unmatched),
+            self.conflicts()
+        ));
+        out
+    }
+}
+
+/// Whether `text` starts with exstig's marker line `exstig <version> automated result` (any
+/// version, so results of older exstig releases are recognized too).
+pub fn is_automatic(text: &str) -> bool {
+    let first = text.trim_start().lines().next().unwrap_or("").trim_end();
+    first.starts_with("exstig ") && first.ends_with("automated result")
+}
+
+/// Where an attached automatic block sits in a text: byte range from its begin line to the end
+/// of its end line (or of the text, when the end line was lost).
+fn block_range(text: &str) -> Option<(usize, usize)> {
+    let start = text.find(BLOCK_BEGIN)?;
+    let end = text[start..]
+        .find(BLOCK_END)
+        .map_or(text.len(), |i| start + i + BLOCK_END.len());
+    Some((start, end))
+}
+
+/// The part of a text a human wrote: empty when the whole text is exstig's, else the text
+/// without an attached automatic block.
+pub fn human_part(text: &str) -> String {
+    if is_automatic(text) {
+        return String::new();
+    }
+    match block_range(text) {
+        Some((start, end)) => format!("{}{}", &text[..start], &text[end..]),
+        None => text.to_string(),
+    }
+}
+
+/// `existing` with its automatic part set to `automatic`: exstig's own or empty text is replaced
+/// outright; human text is kept word for word and the automatic text is attached (or its earlier
+/// attached block replaced) between [`BLOCK_BEGIN`] and [`BLOCK_END`].
+pub fn with_automatic(existing: &str, automatic: &str) -> String {
+    if existing.trim().is_empty() || is_automatic(existing) {
+        return automatic.to_string();
+    }
+    match block_range(existing) {
+        Some((start, end)) if automatic.is_empty() => {
+            let before = &existing[..start];
+            let before = before.strip_suffix("\n\n").unwrap_or(before);
+            format!("{before}{}", &existing[end..])
+        }
+        Some((start, end)) => format!(
+            "{}{BLOCK_BEGIN}\n{automatic}\n{BLOCK_END}{}",
+            &existing[..start],
+            &existing[end..]
+        ),
+        None if automatic.is_empty() => existing.to_string(),
+        None => format!("{existing}\n\n{BLOCK_BEGIN}\n{automatic}\n{BLOCK_END}"),
+    }
+}
+
+/// Two human texts united without repeating one already contained in the other.
+pub fn union_text(existing: &str, incoming: &str) -> String {
+    let (e, i) = (existing.trim(), incoming.trim());
+    if i.is_empty() || e.contains(i) {
+        existing.to_string()
+    } else if e.is_empty() || i.contains(e) {
+        incoming.to_string()
+    } else {
+        format!("{existing}\n\n{incoming}")
+    }
+}
+
+/// The review fields of a rule (what a merge may change).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Review {
+    status: Status,
+    details: String,
+    comments: String,
+    severity_override: String,
+    severity_justification: String,
+}
+
+impl Review {
+    fn of(v: &Vuln) -> Review {
+        Review {
+            status: v.status,
+            details: v.finding_details.clone(),
+            comments: v.comments.clone(),
+            severity_override: v.severity_override.clone(),
+            severity_justification: v.severity_justification.clone(),
+        }
+    }
+
+    fn apply(self, v: &mut Vuln) {
+        v.status = self.status;
+        v.finding_details = self.details;
+        v.comments = self.comments;
+        v.severity_override = self.severity_override;
+        v.severity_justification = self.severity_justification;
+    }
+}
+
+/// Whether an incoming rule carries a result worth merging.
+fn has_result(v: &Vuln) -> bool {
+    v.status != Status::NotReviewed || is_automatic(&v.finding_details)
+}
+
+/// The outcome of merging one rule: the new review, what was done, whether it is a conflict, why.
+struct Decision {
+    review: Review,
+    action: Action,
+    conflict: bool,
+    why: String,
+}
+
+/// Decides the review of one matched rule. `note` is added to automatic details (how the rule
+/// was matched across releases).
+fn decide(existing: &Vuln, incoming: &Vuln, policy: &MergePolicy, note: Option<&str>) -> Decision {
+    let before = Review::of(existing);
+    let keep = |why: String, conflict: bool| Decision {
+        review: before.clone(),
+        action: Action::Kept,
+        conflict,
+        why,
+    };
+    let incoming_open = incoming.status == Status::Open;
+    let existing_open = existing.status == Status::Open;
+    let disagree = existing.status != incoming.status;
+    let open_wins = policy.precedence == Precedence::OpenWins;
+
+    if open_wins && existing_open && !incoming_open {
+        return keep(
+            "open-wins: the checklist's Open stays".into(),
+            disagree && is_human_status(existing, incoming),
+        );
+    }
+
+    if !is_automatic(&incoming.finding_details) {
+        return decide_human(existing, incoming, policy, before);
+    }
+
+    // The incoming rule is an automatic result.
+    let automatic_details = match note {
+        Some(n) => format!("{}\n\n{n}", incoming.finding_details),
+        None => incoming.finding_details.clone(),
+    };
+    let human_status = is_human_status(existing, incoming);
+    let human_comment = !own_comment(existing, incoming);
+    let protected = human_status
+        && matches!(existing.status, Status::NotAFinding | Status::NotApplicable)
+        && human_comment;
+    let open_overrides = open_wins && incoming_open;
+    if protected && !policy.overwrite_manual && !open_overrides {
+        let why = if disagree {
+            format!(
+                "human review with a comment kept; the automatic result is {} (use --overwrite-manual to replace it)",
+                incoming.status.ckl()
+            )
+        } else {
+            "human review with a comment kept; the automatic result agrees".into()
+        };
+        return keep(why, disagree);
+    }
+    if human_status
+        && policy.precedence == Precedence::ManualWins
+        && !policy.overwrite_manual
+        && !open_overrides
+    {
+        return keep(
+            format!(
+                "manual-wins: the human status stays; the automatic result is {}",
+                incoming.status.ckl()
+            ),
+            disagree,
+        );
+    }
+    if human_status && incoming.status == Status::NotReviewed {
+        let mut review = before.clone();
+        review.details = with_automatic(&existing.finding_details, &automatic_details);
+        return finish(
+            before,
+            review,
+            "the automatic check could not decide; the human status stays and the details are attached".into(),
+            false,
+        );
+    }
+    let comments = if human_comment {
+        with_automatic(&existing.comments, &incoming.comments)
+    } else {
+        incoming.comments.clone()
+    };
+    let review = Review {
+        status: incoming.status,
+        details: with_automatic(&existing.finding_details, &automatic_details),
+        comments,
+        ..before.clone()
+    };
+    let conflict = human_status && disagree;
+    let why = if protected {
+        "automatic result replaces the human status (--overwrite-manual or open-wins); the human texts are kept".into()
+    } else if conflict {
+        "automatic result replaces a human status (no protecting comment); the human texts are kept"
+            .into()
+    } else {
+        "automatic result".into()
+    };
+    finish(before, review, why, conflict)
+}
+
+/// A human result from another checklist (`exstig merge`).
+fn decide_human(
+    existing: &Vuln,
+    incoming: &Vuln,
+    policy: &MergePolicy,
+    before: Review,
+) -> Decision {
+    let existing_automatic = is_automatic(&existing.finding_details);
+    let mut review = before.clone();
+    let mut notes = Vec::new();
+    let status_from_incoming = match policy.precedence {
+        _ if incoming.status == Status::NotReviewed => false,
+        Precedence::OpenWins if existing.status == Status::Open => false,
+        _ => true,
+    };
+    if status_from_incoming {
+        review.status = incoming.status;
+    } else if incoming.status != existing.status {
+        notes.push(format!("status {} kept", existing.status.ckl()));
+    }
+    review.details = if existing_automatic {
+        // The human text leads; exstig's evidence is attached so the next merge can refresh it.
+        with_automatic(&incoming.finding_details, &existing.finding_details)
+    } else {
+        union_text(&existing.finding_details, &incoming.finding_details)
+    };
+    review.comments = union_text(&existing.comments, &incoming.comments);
+    let incoming_override = (
+        incoming.severity_override.as_str(),
+        incoming.severity_justification.as_str(),
+    );
+    let existing_override = (
+        existing.severity_override.as_str(),
+        existing.severity_justification.as_str(),
+    );
+    if existing_override == ("", "") {
+        review.severity_override = incoming.severity_override.clone();
+        review.severity_justification = incoming.severity_justification.clone();
+    } else if incoming_override != ("", "") && incoming_override != existing_override {
+        notes.push("the incoming severity override differs and was not taken".into());
+    }
+    let conflict = !existing_automatic
+        && existing.status != Status::NotReviewed
+        && incoming.status != Status::NotReviewed
+        && existing.status != incoming.status;
+    let mut why = "human result from the incoming checklist".to_string();
+    for n in notes {
+        why.push_str("; ");
+        why.push_str(&n);
+    }
+    finish(before, review, why, conflict)
+}
+
+fn finish(before: Review, review: Review, why: String, conflict: bool) -> Decision {
+    let action = if review == before {
+        Action::Unchanged
+    } else {
+        Action::Updated
+    };
+    Decision {
+        review,
+        action,
+        conflict,
+        why,
+    }
+}
+
+/// Whether the checklist's status was set by a human: a status other than Not_Reviewed with
+/// details that are not exstig's, or with a human comment.
+fn is_human_status(existing: &Vuln, incoming: &Vuln) -> bool {
+    existing.status != Status::NotReviewed
+        && (!is_automatic(&existing.finding_details) || !own_comment(existing, incoming))
+}
+
+/// Whether the checklist's comment holds no human words: empty, exstig's (marker, or written
+/// with exstig's details and equal to the incoming automatic comment), or only an attached block.
+fn own_comment(existing: &Vuln, incoming: &Vuln) -> bool {
+    let comments = existing.comments.trim();
+    comments.is_empty()
+        || human_part(comments).trim().is_empty()
+        || (is_automatic(&existing.finding_details) && comments == incoming.comments.trim())
+}
+
+/// The release of a STIG as `V2R6` (or its raw releaseinfo).
+fn release_of(stig: &ChecklistStig) -> String {
+    match crate::checklist::cklb::release_number(stig.info("releaseinfo")) {
+        Some(r) => format!("V{}R{r}", stig.info("version")),
+        None => format!(
+            "version {} {}",
+            stig.info("version"),
+            stig.info("releaseinfo")
+        ),
+    }
+}
+
+/// The key that matches a STIG across checklists: `stigid`, else the title.
+fn stig_key(stig: &ChecklistStig) -> &str {
+    match stig.info("stigid") {
+        "" => stig.info("title"),
+        id => id,
+    }
+}
+
+/// Merges every result of `incoming` into `existing` following `policy` (see the module doc).
+/// Touches only STATUS, FINDING_DETAILS, COMMENTS (and, for human results, an empty severity
+/// override) of matched rules, and appends STIGs the checklist does not have.
+pub fn merge_into(
+    existing: &mut Checklist,
+    incoming: &Checklist,
+    policy: &MergePolicy,
+) -> MergeReport {
+    let mut report = MergeReport::default();
+    let (ours, theirs) = (
+        existing.asset.host_name.trim(),
+        incoming.asset.host_name.trim(),
+    );
+    if !ours.is_empty() && !theirs.is_empty() && !ours.eq_ignore_ascii_case(theirs) {
+        report.notes.push(format!(
+            "the incoming HOST_NAME '{theirs}' differs from the checklist's '{ours}'; the checklist's ASSET is kept"
+        ));
+    }
+    for stig in &incoming.stigs {
+        let key = stig_key(stig);
+        match existing.stigs.iter_mut().find(|s| stig_key(s) == key) {
+            Some(target) => merge_stig(target, stig, policy, &mut report),
+            None => {
+                report.notes.push(format!(
+                    "STIG {key} ({}) added as a new iSTIG with {} rules",
+                    release_of(stig),
+                    stig.vulns.len()
+                ));
+                existing.stigs.push(stig.clone());
+            }
+        }
+    }
+    report
+}
+
+fn merge_stig(
+    target: &mut ChecklistStig,
+    incoming: &ChecklistStig,
+    policy: &MergePolicy,
+    report: &mut MergeReport,
+) {
+    let stig = stig_key(target).to_string();
+    let (ours, theirs) = (release_of(target), release_of(incoming));
+    let other_release = ours != theirs;
+    if other_release {
+        report.notes.push(format!(
+            "STIG {stig}: the checklist is {ours}, the incoming results are {theirs}; rules are matched by Rule ID, then Rule ID without revision, then STIG ID"
+        ));
+    }
+    let mut by_id = HashMap::new();
+    let mut by_base = HashMap::new();
+    let mut by_stig_id = HashMap::new();
+    for (i, v) in target.vulns.iter().enumerate() {
+        by_id.entry(v.rule_id().to_string()).or_insert(i);
+        by_base
+            .entry(crate::benchmark::rule_id_base(v.rule_id()).to_string())
+            .or_insert(i);
+        if !v.stig_id().is_empty() {
+            by_stig_id.entry(v.stig_id().to_string()).or_insert(i);
+        }
+    }
+    for vuln in incoming.vulns.iter().filter(|v| has_result(v)) {
+        let rule_id = vuln.rule_id();
+        let found = by_id
+            .get(rule_id)
+            .map(|&i| (i, MatchedBy::RuleId))
+            .or_else(|| {
+                by_base
+                    .get(crate::benchmark::rule_id_base(rule_id))
+                    .map(|&i| (i, MatchedBy::RuleIdBase))
+            })
+            .or_else(|| {
+                by_stig_id
+                    .get(vuln.stig_id())
+                    .filter(|_| other_release)
+                    .map(|&i| (i, MatchedBy::StigId))
+            });
+        let Some((index, matched_by)) = found else {
+            report.rules.push(RuleChange {
+                source: String::new(),
+                stig: stig.clone(),
+                rule_id: rule_id.to_string(),
+                stig_id: vuln.stig_id().to_string(),
+                incoming_rule_id: rule_id.to_string(),
+                matched_by: None,
+                before: Status::NotReviewed,
+                incoming: vuln.status,
+                after: Status::NotReviewed,
+                action: Action::Unmatched,
+                conflict: false,
+                why: format!(
+                    "no rule with this Rule ID{} in the checklist's {stig} ({ours})",
+                    if other_release { " or STIG ID" } else { "" }
+                ),
+            });
+            continue;
+        };
+        let existing = &mut target.vulns[index];
+        let note = match matched_by {
+            MatchedBy::RuleId => None,
+            MatchedBy::RuleIdBase => Some(format!(
+                "exstig merge: result of rule {rule_id} ({theirs}) applied to this checklist's {} ({ours}), matched by Rule ID without revision.",
+                existing.rule_id()
+            )),
+            MatchedBy::StigId => Some(format!(
+                "exstig merge: result of rule {rule_id} ({theirs}) applied to this checklist's {} ({ours}), matched by STIG ID {}.",
+                existing.rule_id(),
+                existing.stig_id()
+            )),
+        };
+        let decision = decide(existing, vuln, policy, note.as_deref());
+        let before = existing.status;
+        let mut why = decision.why;
+        if matched_by != MatchedBy::RuleId {
+            why.push_str(match matched_by {
+                MatchedBy::StigId => "; matched by STIG ID across releases",
+                _ => "; matched by Rule ID without revision",
+            });
+        }
+        report.rules.push(RuleChange {
+            source: String::new(),
+            stig: stig.clone(),
+            rule_id: existing.rule_id().to_string(),
+            stig_id: existing.stig_id().to_string(),
+            incoming_rule_id: rule_id.to_string(),
+            matched_by: Some(matched_by),
+            before,
+            incoming: vuln.status,
+            after: decision.review.status,
+            action: decision.action,
+            conflict: decision.conflict,
+            why,
+        });
+        decision.review.apply(existing);
+    }
+}
+
+/// The two checklist file formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// STIG Viewer 2.x XML.
+    Ckl,
+    /// STIG Viewer 3 JSON.
+    Cklb,
+}
+
+impl Format {
+    /// The format a path's extension names (`.ckl` / `.cklb`, any case).
+    pub fn of_path(path: &Path) -> Result<Format> {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        match ext.as_str() {
+            "ckl" => Ok(Format::Ckl),
+            "cklb" => Ok(Format::Cklb),
+            _ => Err(Error::Usage(format!(
+                "{}: the output file must end in .ckl or .cklb",
+                path.display()
+            ))),
+        }
+    }
+
+    /// The format of a checklist text: JSON is CKLB, XML is CKL.
+    pub fn of_text(text: &str) -> Option<Format> {
+        match text
+            .trim_start_matches('\u{feff}')
+            .trim_start()
+            .chars()
+            .next()
+        {
+            Some('{') => Some(Format::Cklb),
+            Some('<') => Some(Format::Ckl),
+            _ => None,
+        }
+    }
+}
+
+/// Reads a CKL or CKLB file (format recognized from the content).
+pub fn read_checklist(path: &Path) -> Result<Checklist> {
+    let text = crate::fsio::read_text(path)?;
+    match Format::of_text(&text) {
+        Some(Format::Cklb) => crate::checklist::cklb::read(path, &text),
+        Some(Format::Ckl) => read_ckl(path, &text),
+        None => Err(Error::input(
+            path,
+            "neither a CKL (XML) nor a CKLB (JSON) checklist",
+        )),
+    }
+}
+
+fn read_ckl(path: &Path, _text: &str) -> Result<Checklist> {
+    Err(Error::input(
+        path,
+        "CKL reading is not available in this build yet",
+    ))
+}
+
+fn render_ckl(_checklist: &Checklist) -> Result<String> {
+    Err(Error::Usage(
+        "CKL writing is not available in this build yet".into(),
+    ))
+}
+
+/// The bytes of `checklist` in the format `path`'s extension names.
+pub fn render_checklist(path: &Path, checklist: &Checklist) -> Result<Vec<u8>> {
+    Ok(match Format::of_path(path)? {
+        Format::Ckl => render_ckl(checklist)?.into_bytes(),
+        Format::Cklb => crate::checklist::cklb::write(checklist)?.into_bytes(),
+    })
+}
+
+/// Writes `checklist` to `path` atomically as CKL or CKLB, chosen by the extension.
+pub fn write_checklist(path: &Path, checklist: &Checklist) -> Result<()> {
+    let bytes = render_checklist(path, checklist)?;
+    crate::fsio::write_atomic(path, &bytes)
+}
+
+/// The backup path of an in-place write: `X.ckl` → `X.ckl.bak`.
+pub fn backup_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".bak");
+    PathBuf::from(name)
+}
+
+/// Replaces `path` by `checklist` (same format as its extension), keeping the original as
+/// `X.bak`: the output is rendered first, the original copied to the backup, then the new file
+/// renamed over the original. Any failure leaves the original untouched.
+pub fn write_in_place(path: &Path, checklist: &Checklist) -> Result<()> {
+    let bytes = render_checklist(path, checklist)?;
+    let original = crate::fsio::read_bytes(path)?;
+    crate::fsio::write_atomic(&backup_path(path), &original)?;
+    crate::fsio::write_atomic(path, &bytes)
+}
+
+/// Reads the checklist at `existing_path` and merges `evaluated` into it; returns the merged
+/// checklist (not written) and the report. For `exstig evaluate --merge-into`.
+pub fn merge_file(
+    existing_path: &Path,
+    evaluated: &Checklist,
+    policy: &MergePolicy,
+) -> Result<(Checklist, MergeReport)> {
+    let mut checklist = read_checklist(existing_path)?;
+    let report = merge_into(&mut checklist, evaluated, policy);
+    Ok((checklist, report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const AUTO: &str = "exstig 0.1.0 automated result\nconnector A: pass";
+
+    fn vuln(rule_id: &str, stig_id: &str, status: Status, details: &str, comments: &str) -> Vuln {
+        Vuln {
+            stig_data: vec![
+                ("Vuln_Num".into(), "V-1".into()),
+                ("Severity".into(), "medium".into()),
+                ("Rule_ID".into(), rule_id.into()),
+                ("Rule_Ver".into(), stig_id.into()),
+            ],
+            status,
+            finding_details: details.into(),
+            comments: comments.into(),
+            ..Vuln::default()
+        }
+    }
+
+    fn checklist(release: &str, vulns: Vec<Vuln>) -> Checklist {
+        Checklist {
+            stigs: vec![ChecklistStig {
+                info: vec![
+                    ("version".into(), Some("2".into())),
+                    ("stigid".into(), Some("EX".into())),
+                    (
+                        "releaseinfo".into(),
+                        Some(format!("Release: {release} Benchmark Date: 1 Jan 2025")),
+                    ),
+                ],
+                vulns,
+                ..ChecklistStig::default()
+            }],
+            ..Checklist::default()
+        }
+    }
+
+    fn merged(existing: Vuln, incoming: Vuln, policy: MergePolicy) -> (Vuln, MergeReport) {
+        let mut a = checklist("1", vec![existing]);
+        let b = checklist("1", vec![incoming]);
+        let report = merge_into(&mut a, &b, &policy);
+        (a.stigs[0].vulns[0].clone(), report)
+    }
+
+    #[test]
+    fn marker_is_recognized_for_any_version() {
+        assert!(is_automatic("exstig 0.1.0 automated result\nx"));
+        assert!(is_automatic("exstig 9.9.9-beta automated result"));
+        assert!(!is_automatic(
+            "checked by hand\nexstig 0.1.0 automated result"
+        ));
+        assert!(!is_automatic(""));
+    }
+
+    #[test]
+    fn automatic_text_is_attached_below_human_text_and_replaced_next_time() {
+        let once = with_automatic("I checked it.", AUTO);
+        assert!(once.starts_with("I checked it.\n\n"));
+        assert!(once.contains(BLOCK_BEGIN) && once.ends_with(BLOCK_END));
+        assert_eq!(with_automatic(&once, AUTO), once);
+        let newer = with_automatic(&once, "exstig 0.2.0 automated result\nfail");
+        assert!(newer.starts_with("I checked it.\n\n"));
+        assert!(newer.contains("fail") && !newer.contains("connector A"));
+        assert_eq!(with_automatic(&newer, ""), "I checked it.");
+        let typed_below = format!("{once}\nadded later by a human");
+        let refreshed = with_automatic(&typed_below, "exstig 0.2.0 automated result\nfail");
+        assert!(
+            refreshed.ends_with("\nadded later by a human"),
+            "{refreshed}"
+        );
+        assert_eq!(
+            with_automatic("exstig 0.0.1 automated result\nold", AUTO),
+            AUTO
+        );
+    }
+
+    #[test]
+    fn unreviewed_rule_takes_the_automatic_result() {
+        let (v, report) = merged(
+            vuln("SV-1r1_rule", "EX-1", Status::NotReviewed, "", ""),
+            vuln("SV-1r1_rule", "EX-1", Status::Open, AUTO, "run Set-X"),
+            MergePolicy::default(),
+        );
+        assert_eq!(v.status, Status::Open);
+        assert_eq!(v.finding_details, AUTO);
+        assert_eq!(v.comments, "run Set-X");
+        assert_eq!(report.rules[0].action, Action::Updated);
+        assert!(!report.rules[0].conflict);
+    }
+
+    #[test]
+    fn commented_human_not_a_finding_is_protected_and_conflict_reported() {
+        let human = vuln(
+            "SV-1r1_rule",
+            "EX-1",
+            Status::NotAFinding,
+            "",
+            "ISSO accepted",
+        );
+        let (v, report) = merged(
+            human.clone(),
+            vuln("SV-1r1_rule", "EX-1", Status::Open, AUTO, ""),
+            MergePolicy::default(),
+        );
+        assert_eq!(v, human);
+        assert_eq!(report.rules[0].action, Action::Kept);
+        assert!(report.rules[0].conflict);
+        let (v, report) = merged(
+            human.clone(),
+            vuln("SV-1r1_rule", "EX-1", Status::Open, AUTO, "fix"),
+            MergePolicy {
+                overwrite_manual: true,
+                ..MergePolicy::default()
+            },
+        );
+        assert_eq!(v.status, Status::Open);
+        assert!(v.comments.starts_with("ISSO accepted\n\n"));
+        assert!(v.comments.contains("fix"));
+        assert!(report.rules[0].conflict);
+    }
+
+    #[test]
+    fn open_wins_beats_protection_and_keeps_existing_open() {
+        let policy = MergePolicy {
+            precedence: Precedence::OpenWins,
+            overwrite_manual: false,
+        };
+        let human = vuln(
+            "SV-1r1_rule",
+            "EX-1",
+            Status::NotAFinding,
+            "",
+            "ISSO accepted",
+        );
+        let (v, _) = merged(
+            human,
+            vuln("SV-1r1_rule", "EX-1", Status::Open, AUTO, ""),
+            policy,
+        );
+        assert_eq!(v.status, Status::Open);
+        assert_eq!(v.comments, "ISSO accepted");
+        let open = vuln("SV-1r1_rule", "EX-1", Status::Open, AUTO, "");
+        let (v, report) = merged(
+            open.clone(),
+            vuln("SV-1r1_rule", "EX-1", Status::NotAFinding, AUTO, ""),
+            policy,
+        );
+        assert_eq!(v, open);
+        assert_eq!(report.rules[0].action, Action::Kept);
+    }
+
+    #[test]
+    fn manual_wins_keeps_any_human_status() {
+        let human = vuln("SV-1r1_rule", "EX-1", Status::Open, "seen by hand", "");
+        let policy = MergePolicy {
+            precedence: Precedence::ManualWins,
+            overwrite_manual: false,
+        };
+        let (v, report) = merged(
+            human.clone(),
+            vuln("SV-1r1_rule", "EX-1", Status::NotAFinding, AUTO, ""),
+            policy,
+        );
+        assert_eq!(v, human);
+        assert!(report.rules[0].conflict);
+        let (v, _) = merged(
+            human,
+            vuln("SV-1r1_rule", "EX-1", Status::NotAFinding, AUTO, ""),
+            MergePolicy::default(),
+        );
+        assert_eq!(v.status, Status::NotAFinding);
+        assert!(v.finding_details.starts_with("seen by hand\n\n"));
+    }
+
+    #[test]
+    fn automatic_not_reviewed_never_erases_a_human_status() {
+        let (v, _) = merged(
+            vuln("SV-1r1_rule", "EX-1", Status::Open, "by hand", ""),
+            vuln("SV-1r1_rule", "EX-1", Status::NotReviewed, AUTO, ""),
+            MergePolicy::default(),
+        );
+        assert_eq!(v.status, Status::Open);
+        assert!(v.finding_details.contains(AUTO));
+    }
+
+    #[test]
+    fn earlier_automatic_result_is_refreshed() {
+        let (v, report) = merged(
+            vuln(
+                "SV-1r1_rule",
+                "EX-1",
+                Status::Open,
+                "exstig 0.0.9 automated result\nold",
+                "fix",
+            ),
+            vuln("SV-1r1_rule", "EX-1", Status::NotAFinding, AUTO, ""),
+            MergePolicy::default(),
+        );
+        assert_eq!(v.status, Status::NotAFinding);
+        assert_eq!(v.finding_details, AUTO);
+        // A comment that differs from the new automatic one may be a human's: it is kept.
+        assert_eq!(v.comments, "fix");
+        assert_eq!(report.rules[0].action, Action::Updated);
+        let (v, report) = merged(
+            vuln(
+                "SV-1r1_rule",
+                "EX-1",
+                Status::Open,
+                "exstig 0.0.9 automated result\nold",
+                "fix",
+            ),
+            vuln("SV-1r1_rule", "EX-1", Status::NotAFinding, AUTO, "fix"),
+            MergePolicy::default(),
+        );
+        assert_eq!(
+            (v.status, v.comments.as_str()),
+            (Status::NotAFinding, "fix")
+        );
+        assert!(!report.rules[0].conflict);
+    }
+
+    #[test]
+    fn rules_match_by_base_then_stig_id_across_releases_and_say_so() {
+        let mut a = checklist(
+            "5",
+            vec![
+                vuln("SV-1r1_rule", "EX-1", Status::NotReviewed, "", ""),
+                vuln("SV-2r1_rule", "EX-2", Status::NotReviewed, "", ""),
+            ],
+        );
+        let b = checklist(
+            "6",
+            vec![
+                vuln("SV-1r9_rule", "EX-1", Status::Open, AUTO, ""),
+                vuln("SV-7r1_rule", "EX-2", Status::NotAFinding, AUTO, ""),
+                vuln("SV-8r1_rule", "EX-8", Status::Open, AUTO, ""),
+            ],
+        );
+        let report = merge_into(&mut a, &b, &MergePolicy::default());
+        let kinds: Vec<_> = report.rules.iter().map(|r| r.matched_by).collect();
+        assert_eq!(
+            kinds,
+            [Some(MatchedBy::RuleIdBase), Some(MatchedBy::StigId), None]
+        );
+        assert_eq!(a.stigs[0].vulns[1].status, Status::NotAFinding);
+        assert!(
+            a.stigs[0].vulns[1]
+                .finding_details
+                .contains("matched by STIG ID EX-2")
+        );
+        assert_eq!(a.stigs[0].vulns[1].rule_id(), "SV-2r1_rule");
+        assert!(
+            report
+                .notes
+                .iter()
+                .any(|n| n.contains("V2R5") && n.contains("V2R6"))
+        );
+        let again = merge_into(&mut a.clone(), &b, &MergePolicy::default());
+        assert_eq!(again.updated(), 0);
+    }
+
+    #[test]
+    fn stig_id_matching_is_only_across_releases() {
+        let mut a = checklist(
+            "5",
+            vec![vuln("SV-2r1_rule", "EX-2", Status::NotReviewed, "", "")],
+        );
+        let b = checklist(
+            "5",
+            vec![vuln("SV-7r1_rule", "EX-2", Status::Open, AUTO, "")],
+        );
+        let report = merge_into(&mut a, &b, &MergePolicy::default());
+        assert_eq!(report.rules[0].action, Action::Unmatched);
+        assert_eq!(a.stigs[0].vulns[0].status, Status::NotReviewed);
+    }
+
+    #[test]
+    fn human_results_from_another_file_unite_texts_and_fill_overrides() {
+        let mut incoming = vuln("SV-1r1_rule", "EX-1", Status::NotAFinding, "seen B", "ok B");
+        incoming.severity_override = "low".into();
+        incoming.severity_justification = "because".into();
+        let (v, report) = merged(
+            vuln("SV-1r1_rule", "EX-1", Status::Open, "seen A", "ok A"),
+            incoming.clone(),
+            MergePolicy::default(),
+        );
+        assert_eq!(v.status, Status::NotAFinding);
+        assert_eq!(v.finding_details, "seen A\n\nseen B");
+        assert_eq!(v.comments, "ok A\n\nok B");
+        assert_eq!(v.severity_override, "low");
+        assert!(report.rules[0].conflict);
+        let (again, _) = merged(v.clone(), incoming, MergePolicy::default());
+        assert_eq!(again, v);
+    }
+
+    #[test]
+    fn missing_stig_is_added_and_unevaluated_rules_are_untouched() {
+        let mut a = checklist(
+            "1",
+            vec![vuln("SV-1r1_rule", "EX-1", Status::NotReviewed, "", "c")],
+        );
+        let mut b = checklist(
+            "1",
+            vec![vuln("SV-1r1_rule", "EX-1", Status::NotReviewed, "", "x")],
+        );
+        let before = a.clone();
+        let report = merge_into(&mut a, &b, &MergePolicy::default());
+        assert_eq!(a, before);
+        assert!(report.rules.is_empty());
+        b.stigs[0].info[1].1 = Some("OTHER".into());
+        let report = merge_into(&mut a, &b, &MergePolicy::default());
+        assert_eq!(a.stigs.len(), 2);
+        assert!(report.notes[0].contains("OTHER"));
+        merge_into(&mut a, &b, &MergePolicy::default());
+        assert_eq!(a.stigs.len(), 2);
+    }
+}
