@@ -9,6 +9,7 @@ pub mod error;
 pub mod fsio;
 pub mod inventory;
 pub mod merge;
+pub mod validate;
 pub mod xccdf;
 
 pub use error::{Error, Result};

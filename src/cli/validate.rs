@@ -1,14 +1,50 @@
-//! `exstig validate` (placeholder until its issue lands).
+//! `exstig validate FILE...`: checks CKL, CKLB and XCCDF results files against what STIG
+//! Viewer, STIG Manager, MITRE's converters and eMASS need; one line per problem.
 
-use crate::error::{Error, Result};
+use crate::error::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Result};
+use crate::validate::validate_file;
+use std::path::PathBuf;
 
 /// Arguments of `exstig validate`.
 #[derive(Debug, clap::Args)]
-pub struct ValidateArgs {}
+pub struct ValidateArgs {
+    /// CKL, CKLB or XCCDF results files (the format is recognized from the content).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Print nothing for files without problems (by default each is confirmed with "ok").
+    #[arg(long, short)]
+    pub quiet: bool,
+}
 
-/// Runs `exstig validate`.
-pub fn run(_args: &ValidateArgs) -> Result<i32> {
-    Err(Error::Usage(
-        "exstig validate is not implemented yet".into(),
-    ))
+/// Runs `exstig validate`: problems go to stdout, one per line; exit 1 when any file has a
+/// problem, 2 when a file cannot be read (the other files are still checked).
+pub fn run(args: &ValidateArgs) -> Result<i32> {
+    let mut unreadable = false;
+    let mut problems = false;
+    for path in &args.files {
+        match validate_file(path) {
+            Ok(report) => {
+                for line in report.lines() {
+                    println!("{line}");
+                }
+                if !report.problems.is_empty() {
+                    problems = true;
+                } else if !args.quiet {
+                    let format = report.format.map(|f| f.to_string()).unwrap_or_default();
+                    println!("{}: ok ({format})", path.display());
+                }
+            }
+            Err(e) => {
+                eprintln!("exstig: error: {e}");
+                unreadable = true;
+            }
+        }
+    }
+    Ok(if unreadable {
+        EXIT_ERROR
+    } else if problems {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
 }

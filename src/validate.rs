@@ -1,0 +1,361 @@
+//! `exstig validate`: checks CKL, CKLB and XCCDF results files, ours or anyone's, against what
+//! STIG Viewer, STIG Manager, MITRE's converters and eMASS need (research/formats.md §8).
+//!
+//! Each problem names its place: line and column for XML and broken JSON, the JSON path and
+//! Rule ID for CKLB rules. A file that cannot be read at all is an error, not a problem.
+
+pub mod ckl;
+pub mod cklb;
+pub mod xccdf;
+pub mod xml;
+
+use crate::error::{Error, Position, Result};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The kinds of file `exstig validate` understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// STIG Viewer 2 XML checklist.
+    Ckl,
+    /// STIG Viewer 3 JSON checklist.
+    Cklb,
+    /// XCCDF 1.1 or 1.2 results.
+    Xccdf,
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Format::Ckl => "CKL",
+            Format::Cklb => "CKLB",
+            Format::Xccdf => "XCCDF results",
+        })
+    }
+}
+
+/// Where in a file a problem sits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    /// The file as a whole.
+    File,
+    /// A line and column.
+    At(Position),
+    /// A named item: a JSON path, a Rule ID.
+    Item(String),
+}
+
+/// One problem found in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Where it is.
+    pub place: Place,
+    /// What is wrong and which consumer it breaks.
+    pub message: String,
+}
+
+/// The outcome of validating one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    /// The file.
+    pub path: PathBuf,
+    /// What the file was recognized as (`None` when it is none of the three).
+    pub format: Option<Format>,
+    /// Problems in document order (per check family).
+    pub problems: Vec<Problem>,
+}
+
+impl Report {
+    /// One line per problem: `FILE:LINE:COLUMN: message`, `FILE: ITEM: message` or `FILE: message`.
+    pub fn lines(&self) -> Vec<String> {
+        let file = self.path.display();
+        self.problems
+            .iter()
+            .map(|p| match &p.place {
+                Place::File => format!("{file}: {}", p.message),
+                Place::At(pos) => format!("{file}:{}:{}: {}", pos.line, pos.column, p.message),
+                Place::Item(item) => format!("{file}: {item}: {}", p.message),
+            })
+            .collect()
+    }
+}
+
+/// Collects problems for one file, turning byte offsets into line and column.
+pub struct Findings<'a> {
+    text: &'a str,
+    /// The problems so far.
+    pub problems: Vec<Problem>,
+}
+
+impl<'a> Findings<'a> {
+    /// Findings about `text`.
+    pub fn new(text: &'a str) -> Self {
+        Findings {
+            text,
+            problems: Vec::new(),
+        }
+    }
+
+    /// A problem at byte `offset` of the text.
+    pub fn at(&mut self, offset: usize, message: impl Into<String>) {
+        self.problems.push(Problem {
+            place: Place::At(Position::of_offset(self.text, offset)),
+            message: message.into(),
+        });
+    }
+
+    /// A problem about a named item.
+    pub fn item(&mut self, item: impl Into<String>, message: impl Into<String>) {
+        self.problems.push(Problem {
+            place: Place::Item(item.into()),
+            message: message.into(),
+        });
+    }
+
+    /// A problem about the whole file.
+    pub fn file(&mut self, message: impl Into<String>) {
+        self.problems.push(Problem {
+            place: Place::File,
+            message: message.into(),
+        });
+    }
+}
+
+/// Longest FINDING_DETAILS / COMMENTS STIG Viewer and STIG Manager keep.
+pub const MAX_TEXT_CHARS: usize = crate::checklist::MAX_TEXT_CHARS;
+/// Longest host name STIG Manager accepts.
+pub const MAX_HOST_NAME_CHARS: usize = 255;
+
+/// Reads and validates `path`. Errors only when the file cannot be read at all.
+pub fn validate_file(path: &Path) -> Result<Report> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    Ok(validate_bytes(path, &bytes))
+}
+
+/// Validates the contents of a file (`path` is used for the report and the extension).
+pub fn validate_bytes(path: &Path, bytes: &[u8]) -> Report {
+    let extension = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let mut encoding_problems = Vec::new();
+    let mut note = |message: &str| {
+        encoding_problems.push(Problem {
+            place: Place::File,
+            message: message.to_string(),
+        })
+    };
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        note(
+            "UTF-16 encoded: STIG Manager and MITRE hdf-converters read UTF-8 only; save it as UTF-8 without BOM",
+        );
+    }
+    let text = match crate::fsio::decode_text(path, bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            note(&match e {
+                Error::Input { message, .. } => message,
+                other => other.to_string(),
+            });
+            return Report {
+                path: path.to_path_buf(),
+                format: None,
+                problems: encoding_problems,
+            };
+        }
+    };
+    let has_utf8_bom = bytes.starts_with(&[0xEF, 0xBB, 0xBF]);
+    let trimmed = text.trim_start();
+    let (format, mut problems) = if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        if has_utf8_bom {
+            note(
+                "starts with a UTF-8 byte order mark: JSON must not have one (RFC 8259); JavaScript's JSON.parse and Python's json reject it",
+            );
+        }
+        (Some(Format::Cklb), cklb::check(&text))
+    } else if trimmed.starts_with('<') {
+        if has_utf8_bom {
+            note(
+                "starts with a UTF-8 byte order mark: MITRE hdf-converters (Heimdall, SAF CLI) fail on it (\"processing instruction at position 1 is an xml declaration\"); save without BOM",
+            );
+        }
+        check_xml(&text, &extension)
+    } else if text.trim().is_empty() {
+        (None, vec![file_problem("the file is empty")])
+    } else {
+        (
+            None,
+            vec![file_problem(
+                "neither XML nor JSON: not a CKL, CKLB or XCCDF results file",
+            )],
+        )
+    };
+    encoding_problems.append(&mut problems);
+    Report {
+        path: path.to_path_buf(),
+        format,
+        problems: encoding_problems,
+    }
+}
+
+fn file_problem(message: &str) -> Problem {
+    Problem {
+        place: Place::File,
+        message: message.to_string(),
+    }
+}
+
+/// Parses an XML file and dispatches on its root element.
+fn check_xml(text: &str, extension: &str) -> (Option<Format>, Vec<Problem>) {
+    let mut findings = Findings::new(text);
+    let root = match xml::parse(text) {
+        Ok(root) => root,
+        Err(e) => {
+            findings.at(e.offset, e.message);
+            let format = match extension {
+                "ckl" => Some(Format::Ckl),
+                "xml" => Some(Format::Xccdf),
+                _ => None,
+            };
+            return (format, findings.problems);
+        }
+    };
+    match root.local_name() {
+        "CHECKLIST" => {
+            ckl::check(&root, &mut findings);
+            (Some(Format::Ckl), findings.problems)
+        }
+        "Benchmark" | "TestResult" => {
+            xccdf::check(&root, &mut findings);
+            (Some(Format::Xccdf), findings.problems)
+        }
+        other => {
+            findings.at(
+                root.offset,
+                format!(
+                    "root element <{other}>: a CKL has <CHECKLIST>, XCCDF results have <Benchmark> or <TestResult>"
+                ),
+            );
+            (None, findings.problems)
+        }
+    }
+}
+
+/// Whether `rule_id` is a DISA Rule ID with its revision: `SV-221202r960735_rule`.
+pub fn has_revision(rule_id: &str) -> bool {
+    let Some(body) = rule_id.strip_suffix("_rule") else {
+        return false;
+    };
+    match body.rfind('r') {
+        Some(i) if i > 0 => {
+            let revision = &body[i + 1..];
+            !revision.is_empty() && revision.chars().all(|c| c.is_ascii_digit())
+        }
+        _ => false,
+    }
+}
+
+/// The problem with a Rule ID, if any: missing, or without the revision consumers match on.
+pub fn rule_id_problem(rule_id: &str) -> Option<String> {
+    if rule_id.trim().is_empty() {
+        Some("no Rule ID: STIG Manager skips the rule and STIG Viewer cannot match it".into())
+    } else if !has_revision(rule_id) {
+        Some(format!(
+            "Rule ID '{rule_id}' lacks the revision (like SV-221202r960735_rule): STIG Manager and STIG Viewer match rules on the full id"
+        ))
+    } else {
+        None
+    }
+}
+
+/// The problem with a review text (finding details, comments), if it is too long.
+pub fn text_length_problem(field: &str, text: &str) -> Option<String> {
+    let count = text.chars().count();
+    (count > MAX_TEXT_CHARS).then(|| {
+        format!(
+            "{field} has {count} characters; STIG Viewer and STIG Manager keep at most {MAX_TEXT_CHARS}"
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn revisions() {
+        assert!(has_revision("SV-221202r960735_rule"));
+        assert!(!has_revision("SV-221202_rule"));
+        assert!(!has_revision("SV-221202r960735"));
+        assert!(!has_revision("V-221202"));
+        assert!(rule_id_problem("").is_some());
+        assert!(rule_id_problem("SV-1r2_rule").is_none());
+    }
+
+    #[test]
+    fn lines_name_file_and_place() {
+        let report = Report {
+            path: PathBuf::from("a.ckl"),
+            format: Some(Format::Ckl),
+            problems: vec![
+                Problem {
+                    place: Place::At(Position { line: 3, column: 7 }),
+                    message: "m1".into(),
+                },
+                Problem {
+                    place: Place::Item("SV-1r2_rule".into()),
+                    message: "m2".into(),
+                },
+            ],
+        };
+        assert_eq!(report.lines(), ["a.ckl:3:7: m1", "a.ckl: SV-1r2_rule: m2"]);
+    }
+
+    #[test]
+    fn unknown_and_empty_files_are_problems() {
+        let r = validate_bytes(Path::new("x.txt"), b"hello");
+        assert_eq!(r.format, None);
+        assert_eq!(r.problems.len(), 1);
+        let r = validate_bytes(Path::new("x.ckl"), b"");
+        assert!(r.problems[0].message.contains("empty"));
+        let r = validate_bytes(Path::new("x.ckl"), b"<CHECKLIST><ASSET>");
+        assert_eq!(r.format, Some(Format::Ckl));
+        assert!(matches!(r.problems[0].place, Place::At(_)));
+    }
+}
+
+/// Items of a comma, semicolon or whitespace separated list (HOST_IP, HOST_MAC).
+pub fn split_list(list: &str) -> Vec<&str> {
+    list.split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// Whether `text` is a MAC address: six hex pairs separated by `:` or `-`.
+pub fn is_mac(text: &str) -> bool {
+    let parts: Vec<&str> = text.split([':', '-']).collect();
+    parts.len() == 6
+        && parts
+            .iter()
+            .all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// Whether `text` is a domain name (letters, digits, hyphens, dots; a final dot allowed) or an
+/// IP address.
+pub fn is_fqdn_or_ip(text: &str) -> bool {
+    if text.parse::<std::net::IpAddr>().is_ok() {
+        return true;
+    }
+    let name = text.strip_suffix('.').unwrap_or(text);
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
+}
