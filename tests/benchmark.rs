@@ -441,6 +441,7 @@ fn zip_with_folder_and_zip_in_zip() {
     for zip in [
         "U_Example_Mail_Relay_V3R4_STIG.zip",
         "U_Example_Mail_Relay_Y26M01_STIG.zip",
+        "U_Example_Mail_Relay_V3R4_STIG_macos.zip",
     ] {
         let b = load(&fixture(zip));
         assert_eq!(
@@ -506,4 +507,24 @@ fn broken_zips_are_clear_errors() {
         message.contains("cut.zip") && message.contains("zip"),
         "{message}"
     );
+}
+
+/// Every prefix of the fixture XCCDF and of the fixture zip is either a benchmark or an input
+/// error; none panics (the reader never unwraps input-derived data).
+#[test]
+fn every_truncation_is_an_input_error_not_a_panic() {
+    for name in [
+        "U_Example_Mail_Relay_STIG_V3R4_Manual-xccdf.xml",
+        "U_Example_Mail_Relay_Y26M01_STIG.zip",
+    ] {
+        let bytes = std::fs::read(fixture(name)).unwrap();
+        let path = Path::new(name);
+        for cut in 0..bytes.len() {
+            match benchmark::parse_bytes(path, &bytes[..cut], name) {
+                Ok(b) => assert_eq!(b.rules.len(), 2, "{name} cut at {cut}"),
+                Err(exstig::Error::Input { .. }) => {}
+                Err(e) => panic!("{name} cut at {cut}: unexpected {e:?}"),
+            }
+        }
+    }
 }

@@ -23,6 +23,11 @@ pub fn is_zip(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06")
 }
 
+/// macOS resource-fork copies (`__MACOSX/`, `._name`) that re-zipped downloads carry.
+fn is_metadata(name: &str) -> bool {
+    name.starts_with("__MACOSX/") || name.rsplit('/').next().is_some_and(|f| f.starts_with("._"))
+}
+
 /// An XCCDF file found in the archive.
 struct Candidate {
     /// Path inside the archive(s), inner zips joined with `!`.
@@ -122,10 +127,10 @@ fn scan_zip(path: &Path, bytes: &[u8], prefix: &str, depth: usize, scan: &mut Sc
     }
     for index in 0..archive.len() {
         let mut entry = archive.by_index(index).map_err(bad_zip)?;
-        if entry.is_dir() {
+        let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
+        if entry.is_dir() || is_metadata(&name) {
             continue;
         }
-        let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
         let lower = name.to_ascii_lowercase();
         let file_name = name.rsplit(['/', '\\']).next().unwrap_or(&name).to_string();
         scan.seen.push(where_(&name));
