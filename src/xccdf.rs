@@ -222,7 +222,10 @@ fn write_group(out: &mut String, rule: &Rule) {
     element(out, 6, "cdf:version", &rule.stig_id);
     element(out, 6, "cdf:title", &rule.title);
     element(out, 6, "cdf:description", &rule_description(rule));
-    if !rule.target_key.is_empty() {
+    // MITRE hdf-converters 2.12.6 read a rule's NIST tags from `ident`, else from `reference`,
+    // and fail on a reference without text; old (2010) benchmarks have rules with no ident.
+    let has_ident = !rule.ccis.is_empty() || !rule.legacy_ids.is_empty();
+    if !rule.target_key.is_empty() && has_ident {
         out.push_str("      <cdf:reference>\n");
         element(out, 8, "dc:publisher", "DISA");
         element(out, 8, "dc:type", "DPMS Target");
