@@ -10,11 +10,11 @@ use std::path::{Path, PathBuf};
 /// How deep zips inside zips are opened (the download itself is depth 0).
 const MAX_DEPTH: usize = 2;
 /// Largest XCCDF file read from an archive (DISA's largest are a few MB).
-const MAX_XCCDF_BYTES: u64 = 64 << 20;
+const MAX_XCCDF_BYTES: u64 = 32 << 20;
 /// Largest inner zip read into memory.
-const MAX_INNER_ZIP_BYTES: u64 = 256 << 20;
+const MAX_INNER_ZIP_BYTES: u64 = 128 << 20;
 /// Total bytes decompressed from one download, inner zips included.
-const MAX_TOTAL_BYTES: u64 = 512 << 20;
+const MAX_TOTAL_BYTES: u64 = 256 << 20;
 /// Most entries looked at in one archive.
 const MAX_ENTRIES: usize = 20_000;
 

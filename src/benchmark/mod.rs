@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 mod archive;
+
+/// Largest benchmark file or zip download `load` reads (DISA's biggest downloads are far smaller).
+const MAX_FILE_BYTES: u64 = 1 << 30;
 mod derived;
 pub mod terms;
 mod xccdf;
@@ -225,6 +228,19 @@ impl Benchmark {
 /// folder or in a zip inside the zip) or the derived rules JSON (`*-rules-from-cklb.json`). The
 /// format is told by content (zip magic, `{`), not by the file extension.
 pub fn load(path: &Path) -> crate::Result<Benchmark> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| crate::Error::io(path, e))?
+        .len();
+    if size > MAX_FILE_BYTES {
+        return Err(crate::Error::input(
+            path,
+            format!(
+                "{} MB is more than a DISA benchmark or download ({} MB at most)",
+                size >> 20,
+                MAX_FILE_BYTES >> 20
+            ),
+        ));
+    }
     let bytes = crate::fsio::read_bytes(path)?;
     let filename = path
         .file_name()
