@@ -16,15 +16,10 @@ const NAMES: [&str; 6] = [
     "exchange-2019-mailbox",
 ];
 
-#[test]
-fn regenerating_gives_the_committed_catalog() {
-    let Some(shared) = common::shared("regenerating_gives_the_committed_catalog") else {
-        return;
-    };
-    let out = common::temp_dir("catalog-build");
-    let from = shared.join("benchmarks");
-    let run = common::exstig(
-        &common::root(),
+/// Runs `exstig catalog build --from FROM --out OUT` in `cwd`.
+fn build_catalog(cwd: &Path, from: &Path, out: &Path) -> std::process::Output {
+    common::exstig(
+        cwd,
         &[
             "catalog",
             "build",
@@ -33,7 +28,17 @@ fn regenerating_gives_the_committed_catalog() {
             "--out",
             out.to_str().unwrap(),
         ],
-    );
+    )
+}
+
+#[test]
+fn regenerating_gives_the_committed_catalog() {
+    let Some(shared) = common::shared("regenerating_gives_the_committed_catalog") else {
+        return;
+    };
+    let out = common::temp_dir("catalog-build");
+    let from = shared.join("benchmarks");
+    let run = build_catalog(&common::root(), &from, &out);
     assert!(
         run.status.success(),
         "{}",
@@ -279,17 +284,7 @@ fn build_picks_the_newest_release_numerically() {
     fake_release(&from, 10);
     fake_release(&from, 9);
     std::fs::write(from.join("notes.xml"), "<html/>").unwrap();
-    let run = common::exstig(
-        &from,
-        &[
-            "catalog",
-            "build",
-            "--from",
-            ".",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
+    let run = build_catalog(&from, Path::new("."), &out);
     assert!(
         run.status.success(),
         "{}",
@@ -321,17 +316,7 @@ fn build_picks_the_newest_release_numerically() {
 fn build_without_benchmarks_fails() {
     let from = common::temp_dir("catalog-empty");
     let out = from.join("out");
-    let run = common::exstig(
-        &from,
-        &[
-            "catalog",
-            "build",
-            "--from",
-            ".",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
+    let run = build_catalog(&from, Path::new("."), &out);
     assert_eq!(run.status.code(), Some(2));
     assert!(!out.exists(), "nothing written on error");
     let run = common::exstig(
