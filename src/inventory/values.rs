@@ -149,7 +149,7 @@ impl FlagTable {
     }
 
     /// The names of the bits of `bits`, or the bits the table does not define.
-    fn from_bits(&self, bits: u64) -> Result<BTreeSet<&'static str>, u64> {
+    fn names_of_bits(&self, bits: u64) -> Result<BTreeSet<&'static str>, u64> {
         let known: u64 = self.flags.iter().map(|(_, b)| b).fold(0, |a, b| a | b);
         if bits & !known != 0 {
             return Err(bits & !known);
@@ -204,7 +204,7 @@ impl FlagTable {
         if unsigned == 0 && self.zero.is_none() {
             return Err(format!("is 0, which {} does not define", self.type_name));
         }
-        self.from_bits(unsigned).map_err(|unknown| {
+        self.names_of_bits(unsigned).map_err(|unknown| {
             format!(
                 "is {bits}, which has bits not defined for {} ({unknown}; known: {})",
                 self.type_name,
@@ -627,7 +627,7 @@ fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -991,7 +991,7 @@ pub fn to_text(value: &Value) -> Option<String> {
 /// ToString of the Exchange object shapes that `ConvertTo-Json` turns into property objects.
 fn object_text(map: &Map<String, Value>) -> Option<String> {
     let get = |k: &str| field(map, k);
-    let string = |k: &str| get(k).and_then(|v| to_text(v)).filter(|s| !s.is_empty());
+    let string = |k: &str| get(k).and_then(to_text).filter(|s| !s.is_empty());
     if let Some(s) = get("ToString").and_then(Value::as_str) {
         return Some(s.to_string());
     }
@@ -1031,7 +1031,13 @@ fn object_text(map: &Map<String, Value>) -> Option<String> {
     // SmartHost
     if let Some(is_ip) = get("IsIPAddress").and_then(bool_of) {
         return if is_ip {
-            string("Address")
+            string("Address").map(|a| {
+                if a.starts_with('[') {
+                    a
+                } else {
+                    format!("[{a}]")
+                }
+            })
         } else {
             string("Domain").or_else(|| string("Address"))
         };
@@ -1479,7 +1485,7 @@ mod tests {
             json!([{"Address": "*", "Type": "SMTP", "Cost": 1, "IncludeSubDomains": false}]);
         assert_eq!(l(spaces).unwrap(), ["SMTP:*;1"]);
         let hosts = json!([{"Address": null, "IsIPAddress": false, "Domain": {"Domain": "relay.example.mil"}}, {"Address": "192.0.2.25", "IsIPAddress": true, "Domain": null}]);
-        assert_eq!(l(hosts).unwrap(), ["relay.example.mil", "192.0.2.25"]);
+        assert_eq!(l(hosts).unwrap(), ["relay.example.mil", "[192.0.2.25]"]);
         let e = l(json!("{a, b, c, d...}")).unwrap_err().to_string();
         assert!(e.contains("cut short"), "{e}");
         let e = l(json!(

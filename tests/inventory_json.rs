@@ -1,0 +1,499 @@
+//! JSON and bundle inventory reading: the fixtures in every shape, recognition, host facts and
+//! bad input.
+
+mod common;
+
+use exstig::inventory::values::{
+    self, AUTH_MECHANISM, Limit, PERMISSION_GROUPS, Size, TLS_AUTH_LEVEL, TRANSPORT_ROLE, TimeSpan,
+};
+use exstig::inventory::{
+    InputFormat, Inventory, InventoryObject, ObjectKind, ServerRole, read_files, read_files_as,
+};
+use std::path::PathBuf;
+
+fn fixture(name: &str) -> PathBuf {
+    common::root().join("fixtures/inventory").join(name)
+}
+
+fn read(names: &[&str]) -> Inventory {
+    let paths: Vec<PathBuf> = names.iter().map(|n| fixture(n)).collect();
+    read_files(&paths).unwrap_or_else(|e| panic!("{names:?}: {e}"))
+}
+
+fn find<'a>(inv: &'a Inventory, kind: ObjectKind, name: &str) -> &'a InventoryObject {
+    inv.of_kind(kind)
+        .find(|o| o.name() == name)
+        .unwrap_or_else(|| panic!("no {kind:?} named {name}"))
+}
+
+fn auth(o: &InventoryObject) -> String {
+    AUTH_MECHANISM.display(&values::flags(o, "AuthMechanism", &AUTH_MECHANISM).unwrap())
+}
+
+fn perms(o: &InventoryObject) -> String {
+    PERMISSION_GROUPS.display(&values::flags(o, "PermissionGroups", &PERMISSION_GROUPS).unwrap())
+}
+
+fn write_temp(dir: &std::path::Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+fn error_of(path: PathBuf) -> String {
+    match read_files(&[path]) {
+        Ok(inv) => panic!("expected an error, got {} objects", inv.objects.len()),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn edge01_bundle_reads_with_host_facts() {
+    let inv = read(&["edge01.bundle.json"]);
+    assert_eq!(inv.of_kind(ObjectKind::ReceiveConnector).count(), 2);
+    assert_eq!(inv.of_kind(ObjectKind::SendConnector).count(), 2);
+    assert_eq!(inv.of_kind(ObjectKind::TransportConfig).count(), 1);
+    assert_eq!(inv.of_kind(ObjectKind::TransportService).count(), 1);
+    assert!(inv.skipped.is_empty(), "{:?}", inv.skipped);
+    assert_eq!(inv.host.host_name.as_deref(), Some("EDGE01"));
+    assert_eq!(inv.host.fqdn.as_deref(), Some("edge01.example.mil"));
+    assert_eq!(inv.host.ip.as_deref(), Some("192.0.2.20"));
+    assert_eq!(inv.host.mac.as_deref(), Some("00-15-5D-0A-02-14"));
+    assert_eq!(inv.host.role, Some(ServerRole::Edge));
+
+    let internal = find(
+        &inv,
+        ObjectKind::ReceiveConnector,
+        "Default internal receive connector EDGE01",
+    );
+    assert_eq!(
+        internal.identity(),
+        "EDGE01\\Default internal receive connector EDGE01"
+    );
+    assert_eq!(internal.server().as_deref(), Some("EDGE01"));
+    assert_eq!(auth(internal), "Tls, ExchangeServer");
+    assert_eq!(perms(internal), "ExchangeServers");
+    assert_eq!(
+        values::timespan(internal, "ConnectionTimeout").unwrap(),
+        TimeSpan::from_seconds(600)
+    );
+    assert_eq!(
+        values::list(internal, "RemoteIPRanges").unwrap(),
+        ["192.0.2.10", "192.0.2.11"]
+    );
+
+    let internet = find(
+        &inv,
+        ObjectKind::ReceiveConnector,
+        "Internet Inbound EDGE01",
+    );
+    assert_eq!(auth(internet), "Tls, BasicAuth, BasicAuthRequireTLS");
+    assert_eq!(perms(internet), "AnonymousUsers, Partners");
+    assert!(values::boolean(internet, "DomainSecureEnabled").unwrap());
+    assert_eq!(
+        values::size(internet, "MaxMessageSize").unwrap(),
+        Size::Bytes(10 * 1024 * 1024)
+    );
+    assert_eq!(
+        values::limit(internet, "MaxInboundConnection").unwrap(),
+        Limit::Value(5000)
+    );
+    assert_eq!(
+        values::text(internet, "Banner").unwrap().as_deref(),
+        Some("220 SMTP Server Ready")
+    );
+    assert_eq!(
+        values::list(internet, "Bindings").unwrap(),
+        ["192.0.2.21:25"]
+    );
+
+    let send = find(
+        &inv,
+        ObjectKind::SendConnector,
+        "EdgeSync - Default-First-Site-Name to Internet",
+    );
+    assert_eq!(
+        send.identity(),
+        "EdgeSync - Default-First-Site-Name to Internet"
+    );
+    assert_eq!(send.server(), None);
+    assert_eq!(values::list(send, "AddressSpaces").unwrap(), ["smtp:*;100"]);
+    assert_eq!(values::list(send, "SmartHosts").unwrap(), ["[192.0.2.25]"]);
+    let level = values::flags(send, "TlsAuthLevel", &TLS_AUTH_LEVEL).unwrap();
+    assert_eq!(TLS_AUTH_LEVEL.display(&level), "DomainValidation");
+    let inbound = find(
+        &inv,
+        ObjectKind::SendConnector,
+        "EdgeSync - Inbound to Default-First-Site-Name",
+    );
+    assert!(
+        values::flags(inbound, "TlsAuthLevel", &TLS_AUTH_LEVEL)
+            .unwrap()
+            .is_empty()
+    );
+
+    let config = inv.of_kind(ObjectKind::TransportConfig).next().unwrap();
+    assert_eq!(
+        values::size(config, "MaxReceiveSize").unwrap(),
+        Size::Bytes(10_485_760)
+    );
+    assert_eq!(
+        values::limit(config, "MaxRecipientEnvelopeLimit").unwrap(),
+        Limit::Value(5000)
+    );
+    let service = inv.of_kind(ObjectKind::TransportService).next().unwrap();
+    assert_eq!(service.server().as_deref(), Some("EDGE01"));
+    assert_eq!(
+        values::limit(service, "MaxOutboundConnections").unwrap(),
+        Limit::Value(1000)
+    );
+    assert_eq!(
+        values::integer(service, "MaxPerDomainOutboundConnections").unwrap(),
+        20
+    );
+    assert_eq!(
+        values::integer(service, "TransientFailureRetryCount").unwrap(),
+        6
+    );
+}
+
+/// The same MBX01 objects as a stringified bundle and as Windows PowerShell 5.1 exports
+/// (UTF-16LE, integer enums, objects) normalize to the same values, except sizes, which 5.1
+/// JSON cannot show.
+#[test]
+fn ps51_exports_and_bundle_agree() {
+    let bundle = read(&["mbx01.bundle.json"]);
+    let ps51 = read(&[
+        "mbx01-receive-connectors.ps51.json",
+        "mbx01-send-connectors.ps51.json",
+        "mbx01-transport-config.ps51.json",
+        "mbx01-transport-service.ps51.json",
+    ]);
+    assert!(ps51.skipped.is_empty(), "{:?}", ps51.skipped);
+    assert_eq!(bundle.objects.len(), 6 + 2 + 1 + 1);
+    assert_eq!(ps51.objects.len(), bundle.objects.len());
+    assert_eq!(ps51.host.host_name.as_deref(), Some("MBX01"));
+    assert_eq!(
+        ps51.host.fqdn.as_deref(),
+        Some("mbx01.example.mil"),
+        "from PSComputerName"
+    );
+    assert_eq!(
+        ps51.host.role,
+        Some(ServerRole::Mailbox),
+        "inferred from FrontendTransport"
+    );
+    assert_eq!(bundle.host.role, Some(ServerRole::Mailbox));
+
+    for a in bundle.of_kind(ObjectKind::ReceiveConnector) {
+        let b = find(&ps51, ObjectKind::ReceiveConnector, &a.name());
+        assert_eq!(a.identity(), b.identity());
+        assert_eq!(auth(a), auth(b), "{}", a.name());
+        assert_eq!(perms(a), perms(b), "{}", a.name());
+        let role = |o| values::flags(o, "TransportRole", &TRANSPORT_ROLE).unwrap();
+        assert_eq!(role(a), role(b));
+        for prop in [
+            "ConnectionTimeout",
+            "ConnectionInactivityTimeout",
+            "TarpitInterval",
+        ] {
+            assert_eq!(
+                values::timespan(a, prop).unwrap(),
+                values::timespan(b, prop).unwrap(),
+                "{prop}"
+            );
+        }
+        for prop in [
+            "MaxInboundConnection",
+            "MessageRateLimit",
+            "MaxInboundConnectionPerSource",
+        ] {
+            assert_eq!(
+                values::limit(a, prop).unwrap(),
+                values::limit(b, prop).unwrap(),
+                "{prop}"
+            );
+        }
+        for prop in ["MaxHopCount", "MaxRecipientsPerMessage"] {
+            assert_eq!(
+                values::integer(a, prop).unwrap(),
+                values::integer(b, prop).unwrap(),
+                "{prop}"
+            );
+        }
+        for prop in ["Bindings", "RemoteIPRanges"] {
+            assert_eq!(
+                values::list(a, prop).unwrap(),
+                values::list(b, prop).unwrap(),
+                "{prop}"
+            );
+        }
+        for prop in ["DomainSecureEnabled", "ChunkingEnabled", "RequireTLS"] {
+            assert_eq!(
+                values::boolean(a, prop).unwrap(),
+                values::boolean(b, prop).unwrap(),
+                "{prop}"
+            );
+        }
+        assert_eq!(
+            values::text(a, "Banner").unwrap(),
+            values::text(b, "Banner").unwrap()
+        );
+        assert_eq!(
+            values::text(a, "Fqdn").unwrap(),
+            values::text(b, "Fqdn").unwrap()
+        );
+        assert_eq!(
+            values::size(a, "MaxMessageSize").unwrap(),
+            Size::Bytes(10_485_760)
+        );
+        let problem = values::size(b, "MaxMessageSize").unwrap_err().to_string();
+        assert!(
+            problem.contains("empty object {}") && problem.contains("re-export"),
+            "{problem}"
+        );
+    }
+    for a in bundle.of_kind(ObjectKind::SendConnector) {
+        let b = find(&ps51, ObjectKind::SendConnector, &a.name());
+        for prop in ["AddressSpaces", "SmartHosts", "SourceTransportServers"] {
+            assert_eq!(
+                values::list(a, prop).unwrap(),
+                values::list(b, prop).unwrap(),
+                "{prop}"
+            );
+        }
+        assert_eq!(
+            values::flags(a, "TlsAuthLevel", &TLS_AUTH_LEVEL).unwrap(),
+            values::flags(b, "TlsAuthLevel", &TLS_AUTH_LEVEL).unwrap()
+        );
+        assert_eq!(
+            values::timespan(a, "ConnectionInactivityTimeOut").unwrap(),
+            values::timespan(b, "ConnectionInactivityTimeOut").unwrap()
+        );
+        assert_eq!(
+            values::text(a, "TlsDomain").unwrap(),
+            values::text(b, "TlsDomain").unwrap()
+        );
+        assert_eq!(
+            values::boolean(a, "DNSRoutingEnabled").unwrap(),
+            values::boolean(b, "DNSRoutingEnabled").unwrap()
+        );
+    }
+    let relay = find(&ps51, ObjectKind::ReceiveConnector, "App Relay MBX01");
+    assert_eq!(relay.identity(), "MBX01\\App Relay MBX01");
+    assert_eq!(perms(relay), "AnonymousUsers");
+    assert_eq!(
+        values::timespan(relay, "TarpitInterval").unwrap(),
+        TimeSpan(0)
+    );
+    assert_eq!(values::list(relay, "Bindings").unwrap(), ["0.0.0.0:25"]);
+    let frontend = find(
+        &ps51,
+        ObjectKind::ReceiveConnector,
+        "Default Frontend MBX01",
+    );
+    assert_eq!(
+        values::list(frontend, "Bindings").unwrap(),
+        ["[::]:25", "0.0.0.0:25"]
+    );
+    let config = ps51.of_kind(ObjectKind::TransportConfig).next().unwrap();
+    assert!(
+        values::size(config, "MaxReceiveSize")
+            .unwrap_err()
+            .to_string()
+            .contains("re-export")
+    );
+    assert_eq!(
+        values::limit(config, "MaxRecipientEnvelopeLimit").unwrap(),
+        Limit::Value(5000)
+    );
+}
+
+#[test]
+fn stringified_json_matches_the_bundle() {
+    let bundle = read(&["edge01.bundle.json"]);
+    let plain = read(&["edge01-receive-connectors.json"]);
+    assert_eq!(plain.objects.len(), 2);
+    assert_eq!(plain.host.host_name.as_deref(), Some("EDGE01"));
+    assert_eq!(
+        plain.host.role,
+        Some(ServerRole::Edge),
+        "inferred from the AD LDS DN"
+    );
+    for a in plain.of_kind(ObjectKind::ReceiveConnector) {
+        let b = find(&bundle, ObjectKind::ReceiveConnector, &a.name());
+        assert_eq!(a.properties, b.properties);
+    }
+}
+
+#[test]
+fn single_object_and_windows_array_wrapper() {
+    let dir = common::temp_dir("inv-json-shapes");
+    let one = write_temp(
+        &dir,
+        "one.json",
+        br#"{"Identity": "EX1\\Relay", "AuthMechanism": "Tls", "PermissionGroups": 1}"#,
+    );
+    let inv = read_files(&[one]).unwrap();
+    assert_eq!(inv.objects.len(), 1);
+    assert_eq!(inv.objects[0].identity(), "EX1\\Relay");
+    assert_eq!(inv.objects[0].name(), "Relay");
+    assert_eq!(inv.host.host_name.as_deref(), Some("EX1"));
+    let wrapped = write_temp(
+        &dir,
+        "wrapped.json",
+        br#"{"value": [{"AddressSpaces": ["SMTP:*;1"], "Name": "Out"}], "Count": 1}"#,
+    );
+    let inv = read_files(&[wrapped]).unwrap();
+    assert_eq!(inv.objects[0].kind, ObjectKind::SendConnector);
+    // UTF-8 with BOM
+    let bom = write_temp(
+        &dir,
+        "bom.json",
+        b"\xEF\xBB\xBF[{\"MaxOutboundConnections\": 1000, \"Name\": \"EX1\"}]",
+    );
+    let inv = read_files(&[bom]).unwrap();
+    assert_eq!(inv.objects[0].kind, ObjectKind::TransportService);
+    // UTF-16BE with BOM
+    let mut be = vec![0xFE, 0xFF];
+    for unit in r#"{"MaxReceiveSize": "10MB"}"#.encode_utf16() {
+        be.extend(unit.to_be_bytes());
+    }
+    let inv = read_files(&[write_temp(&dir, "be.json", &be)]).unwrap();
+    assert_eq!(inv.objects[0].kind, ObjectKind::TransportConfig);
+}
+
+#[test]
+fn unrecognized_objects_are_reported_not_dropped() {
+    let dir = common::temp_dir("inv-json-skipped");
+    let mixed = write_temp(
+        &dir,
+        "mixed.json",
+        br#"[{"Name": "Relay", "Bindings": ["0.0.0.0:25"]}, {"Name": "Contoso Mailbox", "DisplayName": "x"}, 42]"#,
+    );
+    let inv = read_files(&[mixed]).unwrap();
+    assert_eq!(inv.objects.len(), 1);
+    assert_eq!(inv.skipped.len(), 2, "{:?}", inv.skipped);
+    assert!(
+        inv.skipped[0].contains("object 2 'Contoso Mailbox'"),
+        "{}",
+        inv.skipped[0]
+    );
+    assert!(inv.skipped[0].contains("mixed.json"));
+    assert!(inv.skipped[1].contains("object 3"), "{}", inv.skipped[1]);
+    assert_eq!(inv.objects[0].index, 0);
+}
+
+#[test]
+fn bad_input_errors() {
+    let dir = common::temp_dir("inv-json-bad");
+    let e = error_of(write_temp(
+        &dir,
+        "bad.json",
+        b"[\n  {\"Name\": \"x\",\n   \"Bindings\": [}\n]",
+    ));
+    assert!(
+        e.contains("bad.json (line 3, column") && e.contains("invalid JSON"),
+        "{e}"
+    );
+    let mut utf16 = Vec::new();
+    for unit in "[{\"Name\": \"x\"}]".encode_utf16() {
+        utf16.extend(unit.to_le_bytes());
+    }
+    let e = error_of(write_temp(&dir, "nobom.json", &utf16));
+    assert!(e.contains("UTF-16 without a byte order mark"), "{e}");
+    let e = error_of(write_temp(
+        &dir,
+        "mailboxes.json",
+        br#"[{"Name": "a", "PrimarySmtpAddress": "a@example.mil"}]"#,
+    ));
+    assert!(
+        e.contains("none of the 1 object(s)") && e.contains("Get-ReceiveConnector"),
+        "{e}"
+    );
+    let string = write_temp(&dir, "string.json", br#""hello""#);
+    let e = read_files_as(&[string], Some(InputFormat::Json))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("not an object or an array"), "{e}");
+    let e = error_of(write_temp(&dir, "text.txt", b"hello world"));
+    assert!(e.contains("tried") && e.contains("JSON"), "{e}");
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let e = error_of(write_temp(&dir, "deep.json", deep.as_bytes()));
+    assert!(e.contains("recursion limit"), "{e}");
+}
+
+#[test]
+fn empty_array_gives_no_objects() {
+    let dir = common::temp_dir("inv-json-empty");
+    let inv = read_files(&[write_temp(&dir, "empty.json", b"[]\r\n")]).unwrap();
+    assert!(inv.objects.is_empty() && inv.skipped.is_empty());
+    assert_eq!(inv.host, Default::default());
+}
+
+#[test]
+fn unknown_enum_names_are_value_problems() {
+    let dir = common::temp_dir("inv-json-enum");
+    let path = write_temp(&dir, "rc.json", br#"{"Identity": "EX1\\Relay", "AuthMechanism": "Tlss, BasicAuth", "PermissionGroups": 64}"#);
+    let inv = read_files(&[path]).unwrap();
+    let o = &inv.objects[0];
+    let e = values::flags(o, "AuthMechanism", &AUTH_MECHANISM)
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("unknown AuthMechanism name 'Tlss'"), "{e}");
+    let e = values::flags(o, "PermissionGroups", &PERMISSION_GROUPS)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("bits not defined"), "{e}");
+    assert_eq!(
+        values::timespan(o, "ConnectionTimeout")
+            .unwrap_err()
+            .to_string(),
+        "ConnectionTimeout is missing from the export"
+    );
+}
+
+#[test]
+fn bundle_errors_name_the_key() {
+    let dir = common::temp_dir("inv-bundle-bad");
+    let cases: [(&str, &str); 6] = [
+        (r#"{"exstig_inventory": 2}"#, "bundle version 1"),
+        (
+            r#"{"exstig_inventory": 1, "hosts": {}}"#,
+            "unknown bundle key 'hosts'",
+        ),
+        (
+            r#"{"exstig_inventory": 1, "host": {"role": "Edgy"}}"#,
+            "host.role",
+        ),
+        (
+            r#"{"exstig_inventory": 1, "host": {"hostname": "x"}}"#,
+            "host.hostname",
+        ),
+        (
+            r#"{"exstig_inventory": 1, "receive_connectors": {}}"#,
+            "receive_connectors",
+        ),
+        (
+            r#"{"exstig_inventory": 1, "send_connectors": [1]}"#,
+            "item 1 of bundle section 'send_connectors'",
+        ),
+    ];
+    for (i, (text, expected)) in cases.iter().enumerate() {
+        let e = error_of(write_temp(&dir, &format!("b{i}.json"), text.as_bytes()));
+        assert!(e.contains(expected), "{text}: {e}");
+    }
+    // a bundle with only a host block is fine and declares the host
+    let only_host = write_temp(
+        &dir,
+        "host.json",
+        br#"{"exstig_inventory": 1, "host": {"host_name": "EX1", "role": "hub"}}"#,
+    );
+    let inv = read_files(&[only_host]).unwrap();
+    assert_eq!(inv.host.role, Some(ServerRole::Hub));
+    // two bundles of different hosts cannot be combined
+    let e = read_files(&[fixture("edge01.bundle.json"), fixture("mbx01.bundle.json")])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("MBX01") && e.contains("EDGE01"), "{e}");
+}
