@@ -3,6 +3,7 @@
 //! A [`Vuln`] keeps its STIG_DATA as an ordered list of (attribute, value) pairs, exactly as
 //! the file holds them, so that a checklist read and written back loses nothing.
 
+pub mod ckl;
 pub mod cklb;
 
 use crate::benchmark::{Benchmark, Rule};
@@ -135,6 +136,18 @@ pub struct Vuln {
     pub severity_override: String,
     /// `SEVERITY_JUSTIFICATION`.
     pub severity_justification: String,
+    /// XML comments inside the `VULN` (Evaluate-STIG writes some), placed among its children.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub xml_comments: Vec<XmlComment>,
+}
+
+/// An XML comment kept from a read file so that writing it back loses nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct XmlComment {
+    /// How many child elements of the parent come before the comment.
+    pub position: usize,
+    /// The text between `<!--` and `-->`.
+    pub text: String,
 }
 
 impl Vuln {
@@ -241,6 +254,10 @@ pub struct ChecklistStig {
     pub info: Vec<(String, Option<String>)>,
     /// The rules in file order.
     pub vulns: Vec<Vuln>,
+    /// XML comments inside the `iSTIG` (Evaluate-STIG module data), placed among its children
+    /// (`STIG_INFO` is child 0, the first `VULN` child 1).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub xml_comments: Vec<XmlComment>,
 }
 
 impl ChecklistStig {
@@ -285,6 +302,7 @@ impl ChecklistStig {
                 .iter()
                 .map(|r| Vuln::from_rule(benchmark, r, &stig_uuid))
                 .collect(),
+            xml_comments: Vec::new(),
         }
     }
 }
@@ -296,6 +314,22 @@ pub struct Checklist {
     pub asset: Asset,
     /// The STIGs in file order.
     pub stigs: Vec<ChecklistStig>,
+    /// The comments before the root element of a read CKL, in order. `None` (a new checklist):
+    /// the CKL writer writes STIG Viewer's viewer-version comment and its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_comments: Option<Vec<String>>,
+    /// XML comments inside `CHECKLIST`, placed among its children (`ASSET` 0, `STIGS` 1).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub xml_comments: Vec<XmlComment>,
+    /// Comments after the root element of a read CKL.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trailing_comments: Vec<String>,
+    /// The `ASSET` children of a read CKL as the file had them, `(element, text)` in file order
+    /// (keeps `HOST_GUID`, `STIG_GUID`, unknown elements, omitted optional ones and the exact
+    /// `WEB_OR_DATABASE` text). Empty for a new checklist: STIG Viewer's layout is written. The
+    /// writer takes the values of the standard elements from `asset`, not from here.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub asset_layout: Vec<(String, String)>,
 }
 
 /// Longest FINDING_DETAILS / COMMENTS text STIG Viewer accepts.

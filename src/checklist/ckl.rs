@@ -1,0 +1,809 @@
+//! CKL: the STIG Viewer 2.x XML checklist, written exactly as STIG Viewer writes it and read
+//! back without losing anything.
+//!
+//! [`write`] produces STIG Viewer's layout byte for byte: the XML declaration, a viewer-version
+//! comment, tab indentation, LF line ends, no trailing newline, `<X></X>` for empty elements,
+//! ASSET in XSD order, SI_DATA in STIG Viewer's order (an SI_DATA without value has no
+//! `SID_DATA`), STIG_DATA in model order, then the five review elements, always present. Only
+//! `&`, `<` and `>` are escaped in text, all in [`push_escaped`].
+//!
+//! [`read`] accepts what STIG Viewer, Evaluate-STIG and STIG Manager write (BOM, CRLF, `<X/>`,
+//! entity and character references, XML comments at document, CHECKLIST, iSTIG and VULN level)
+//! and keeps what the writer needs to reproduce the document: the comments with their places
+//! and the ASSET children as the file had them. DTDs are refused, so entities are never expanded.
+
+use super::{
+    Asset, Checklist, ChecklistStig, MAX_TEXT_CHARS, Status, Vuln, XmlComment, clean_text,
+    is_xml_char,
+};
+use crate::error::{Error, Position, Result};
+use quick_xml::Reader;
+use quick_xml::escape::resolve_predefined_entity;
+use quick_xml::events::Event;
+use std::borrow::Cow;
+use std::path::Path;
+
+/// The first comment STIG Viewer 2.x writes; consumers expect a viewer-version comment there.
+pub const VIEWER_COMMENT: &str = "DISA STIG Viewer :: 2.18";
+
+/// The ASSET children in the order of the DISA XSD (HOST_GUID and STIG_GUID are optional and
+/// not written by STIG Viewer 2.17).
+const ASSET_XSD_ORDER: [&str; 15] = [
+    "ROLE",
+    "ASSET_TYPE",
+    "MARKING",
+    "HOST_NAME",
+    "HOST_IP",
+    "HOST_MAC",
+    "HOST_GUID",
+    "HOST_FQDN",
+    "TARGET_COMMENT",
+    "TECH_AREA",
+    "TARGET_KEY",
+    "STIG_GUID",
+    "WEB_OR_DATABASE",
+    "WEB_DB_SITE",
+    "WEB_DB_INSTANCE",
+];
+
+/// The ASSET children STIG Viewer 2.17 writes for a new checklist, in its order.
+const ASSET_STIG_VIEWER: [&str; 13] = [
+    "ROLE",
+    "ASSET_TYPE",
+    "MARKING",
+    "HOST_NAME",
+    "HOST_IP",
+    "HOST_MAC",
+    "HOST_FQDN",
+    "TARGET_COMMENT",
+    "TECH_AREA",
+    "TARGET_KEY",
+    "WEB_OR_DATABASE",
+    "WEB_DB_SITE",
+    "WEB_DB_INSTANCE",
+];
+
+/// Writes `checklist` as STIG Viewer 2.x writes a CKL (UTF-8 without BOM).
+pub fn write(checklist: &Checklist) -> String {
+    let mut out = Out::with_capacity(estimated_size(checklist));
+    out.raw("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    match &checklist.header_comments {
+        Some(comments) => {
+            for text in comments {
+                out.comment(0, text);
+            }
+        }
+        None => {
+            out.comment(0, VIEWER_COMMENT);
+            out.comment(0, &format!("exstig {}", crate::VERSION));
+        }
+    }
+    out.open(0, "CHECKLIST");
+    let mut children = 0;
+    out.comments_at(1, &checklist.xml_comments, children);
+    write_asset(&mut out, checklist);
+    children += 1;
+    out.comments_at(1, &checklist.xml_comments, children);
+    out.open(1, "STIGS");
+    for stig in &checklist.stigs {
+        out.open(2, "iSTIG");
+        let mut position = 0;
+        out.comments_at(3, &stig.xml_comments, position);
+        out.open(3, "STIG_INFO");
+        for (name, value) in &stig.info {
+            out.open(4, "SI_DATA");
+            out.leaf(5, "SID_NAME", &clean(name));
+            if let Some(value) = value {
+                out.leaf(5, "SID_DATA", &clean(value));
+            }
+            out.close(4, "SI_DATA");
+        }
+        out.close(3, "STIG_INFO");
+        for vuln in &stig.vulns {
+            position += 1;
+            out.comments_at(3, &stig.xml_comments, position);
+            write_vuln(&mut out, vuln);
+        }
+        out.comments_after(3, &stig.xml_comments, position + 1);
+        out.close(2, "iSTIG");
+    }
+    out.close(1, "STIGS");
+    children += 1;
+    out.comments_after(1, &checklist.xml_comments, children);
+    out.raw("</CHECKLIST>");
+    for text in &checklist.trailing_comments {
+        out.raw("\n");
+        out.comment(0, text);
+        out.buf.pop();
+    }
+    out.buf
+}
+
+/// A capacity guess that avoids regrowing the output buffer.
+fn estimated_size(checklist: &Checklist) -> usize {
+    let vulns: usize = checklist
+        .stigs
+        .iter()
+        .flat_map(|s| s.vulns.iter())
+        .map(|v| {
+            400 + v.finding_details.len()
+                + v.comments.len()
+                + v.stig_data
+                    .iter()
+                    .map(|(n, d)| 90 + n.len() + d.len() + d.len() / 16)
+                    .sum::<usize>()
+        })
+        .sum();
+    4096 + vulns
+}
+
+fn write_asset(out: &mut Out, checklist: &Checklist) {
+    let asset = &checklist.asset;
+    out.open(1, "ASSET");
+    if checklist.asset_layout.is_empty() {
+        for name in ASSET_STIG_VIEWER {
+            let value = asset_value(asset, name).unwrap_or_default();
+            out.leaf(2, name, &clean(&value));
+        }
+    } else {
+        for (name, raw) in asset_elements(checklist) {
+            let value = match name {
+                "WEB_OR_DATABASE" if (parse_bool(raw) == Some(true)) == asset.web_or_database => {
+                    Cow::Borrowed(raw)
+                }
+                _ => asset_value(asset, name).unwrap_or(Cow::Borrowed(raw)),
+            };
+            out.leaf(2, name, &clean(&value));
+        }
+    }
+    out.close(1, "ASSET");
+}
+
+/// The ASSET children to write for a read checklist: the file's own elements in its order, plus
+/// any standard element the file lacked but the model now has a value for, at its XSD place.
+fn asset_elements(checklist: &Checklist) -> Vec<(&str, &str)> {
+    let rank = |name: &str| ASSET_XSD_ORDER.iter().position(|n| *n == name);
+    let mut elements: Vec<(&str, &str)> = checklist
+        .asset_layout
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    for (index, name) in ASSET_XSD_ORDER.iter().enumerate() {
+        if elements.iter().any(|(n, _)| n == name) {
+            continue;
+        }
+        let needed = match *name {
+            "WEB_OR_DATABASE" => checklist.asset.web_or_database,
+            _ => asset_value(&checklist.asset, name).is_some_and(|v| !v.is_empty()),
+        };
+        if needed {
+            let at = elements
+                .iter()
+                .position(|(n, _)| rank(n).is_some_and(|r| r > index))
+                .unwrap_or(elements.len());
+            elements.insert(at, (name, ""));
+        }
+    }
+    elements
+}
+
+/// The model value of a standard ASSET element; `None` for HOST_GUID, STIG_GUID and unknown
+/// elements, which only the layout holds.
+fn asset_value<'a>(asset: &'a Asset, name: &str) -> Option<Cow<'a, str>> {
+    let text = match name {
+        "ROLE" => &asset.role,
+        "ASSET_TYPE" => &asset.asset_type,
+        "MARKING" => &asset.marking,
+        "HOST_NAME" => &asset.host_name,
+        "HOST_IP" => &asset.host_ip,
+        "HOST_MAC" => &asset.host_mac,
+        "HOST_FQDN" => &asset.host_fqdn,
+        "TARGET_COMMENT" => &asset.target_comment,
+        "TECH_AREA" => &asset.tech_area,
+        "TARGET_KEY" => &asset.target_key,
+        "WEB_OR_DATABASE" => {
+            return Some(Cow::Borrowed(if asset.web_or_database {
+                "true"
+            } else {
+                "false"
+            }));
+        }
+        "WEB_DB_SITE" => &asset.web_db_site,
+        "WEB_DB_INSTANCE" => &asset.web_db_instance,
+        _ => return None,
+    };
+    Some(Cow::Borrowed(text.as_str()))
+}
+
+/// `xs:boolean` as the XSD reads it.
+fn parse_bool(text: &str) -> Option<bool> {
+    match text.trim() {
+        "true" | "1" => Some(true),
+        "false" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+fn write_vuln(out: &mut Out, vuln: &Vuln) {
+    out.open(3, "VULN");
+    let mut position = 0;
+    for (name, value) in &vuln.stig_data {
+        out.comments_at(4, &vuln.xml_comments, position);
+        out.open(4, "STIG_DATA");
+        out.leaf(5, "VULN_ATTRIBUTE", &clean(name));
+        out.leaf(5, "ATTRIBUTE_DATA", &clean(value));
+        out.close(4, "STIG_DATA");
+        position += 1;
+    }
+    let review = [
+        ("STATUS", Cow::Borrowed(vuln.status.ckl())),
+        ("FINDING_DETAILS", capped(&vuln.finding_details)),
+        ("COMMENTS", capped(&vuln.comments)),
+        ("SEVERITY_OVERRIDE", clean(&vuln.severity_override)),
+        (
+            "SEVERITY_JUSTIFICATION",
+            clean(&vuln.severity_justification),
+        ),
+    ];
+    for (name, value) in &review {
+        out.comments_at(4, &vuln.xml_comments, position);
+        out.leaf(4, name, value);
+        position += 1;
+    }
+    out.comments_after(4, &vuln.xml_comments, position);
+    out.close(3, "VULN");
+}
+
+/// Free text without the characters XML 1.0 forbids (borrowed when already clean).
+fn clean(text: &str) -> Cow<'_, str> {
+    if text.chars().all(is_xml_char) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.chars().filter(|&c| is_xml_char(c)).collect())
+    }
+}
+
+/// FINDING_DETAILS / COMMENTS: cleaned and capped by [`clean_text`] (borrowed when already fine).
+fn capped(text: &str) -> Cow<'_, str> {
+    if text.len() <= MAX_TEXT_CHARS && text.chars().all(is_xml_char) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(clean_text(text))
+    }
+}
+
+/// Appends `text` with `&`, `<`, `>` escaped (and `"` when `in_attribute`): the only escaping
+/// the CKL writer does.
+pub fn push_escaped(out: &mut String, text: &str, in_attribute: bool) {
+    let mut start = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let entity = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' if in_attribute => "&quot;",
+            _ => continue,
+        };
+        out.push_str(&text[start..i]);
+        out.push_str(entity);
+        start = i + 1;
+    }
+    out.push_str(&text[start..]);
+}
+
+/// The output buffer with STIG Viewer's indentation (tabs) and line ends (LF).
+struct Out {
+    buf: String,
+}
+
+impl Out {
+    fn with_capacity(capacity: usize) -> Out {
+        Out {
+            buf: String::with_capacity(capacity),
+        }
+    }
+
+    fn raw(&mut self, text: &str) {
+        self.buf.push_str(text);
+    }
+
+    fn indent(&mut self, depth: usize) {
+        for _ in 0..depth {
+            self.buf.push('\t');
+        }
+    }
+
+    fn open(&mut self, depth: usize, name: &str) {
+        self.indent(depth);
+        self.buf.push('<');
+        self.buf.push_str(name);
+        self.buf.push_str(">\n");
+    }
+
+    fn close(&mut self, depth: usize, name: &str) {
+        self.indent(depth);
+        self.buf.push_str("</");
+        self.buf.push_str(name);
+        self.buf.push_str(">\n");
+    }
+
+    /// `<name>text</name>` on one line, `<name></name>` when empty.
+    fn leaf(&mut self, depth: usize, name: &str, text: &str) {
+        self.indent(depth);
+        self.buf.push('<');
+        self.buf.push_str(name);
+        self.buf.push('>');
+        push_escaped(&mut self.buf, text, false);
+        self.buf.push_str("</");
+        self.buf.push_str(name);
+        self.buf.push_str(">\n");
+    }
+
+    /// `<!--text-->`; a `--` or a final `-` (which XML forbids in comments) gets a space.
+    fn comment(&mut self, depth: usize, text: &str) {
+        self.indent(depth);
+        self.buf.push_str("<!--");
+        let text = clean(text);
+        if text.contains("--") || text.ends_with('-') {
+            let mut safe = text.replace("--", "- -").replace("--", "- -");
+            if safe.ends_with('-') {
+                safe.push(' ');
+            }
+            self.buf.push_str(&safe);
+        } else {
+            self.buf.push_str(&text);
+        }
+        self.buf.push_str("-->\n");
+    }
+
+    /// The comments whose position is exactly `position`.
+    fn comments_at(&mut self, depth: usize, comments: &[XmlComment], position: usize) {
+        for c in comments.iter().filter(|c| c.position == position) {
+            self.comment(depth, &c.text);
+        }
+    }
+
+    /// The comments at `position` or beyond (after the last child element).
+    fn comments_after(&mut self, depth: usize, comments: &[XmlComment], position: usize) {
+        for c in comments.iter().filter(|c| c.position >= position) {
+            self.comment(depth, &c.text);
+        }
+    }
+}
+
+/// Reads a CKL. `path` names the file in errors; `text` is its decoded content (a leading BOM
+/// is ignored). Broken files give [`Error::Input`] with the line and column.
+pub fn read(path: &Path, text: &str) -> Result<Checklist> {
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let mut parser = Parser::new(path, text);
+    let mut checklist = Checklist::default();
+    let mut header = Vec::new();
+    loop {
+        match parser.next()? {
+            Node::Comment(comment) => header.push(comment),
+            Node::Start(name) if name == "CHECKLIST" => break,
+            Node::Start(name) => {
+                return Err(parser.error(format!(
+                    "no CHECKLIST element: the root element is <{name}>, so this is not a STIG Viewer checklist (CKL)"
+                )));
+            }
+            Node::Text(text) if text.trim().is_empty() => {}
+            Node::Text(_) => {
+                return Err(
+                    parser.error("no CHECKLIST element: the file starts with text, not XML markup")
+                );
+            }
+            Node::End => return Err(parser.error("unexpected closing tag")),
+            Node::Eof => {
+                return Err(parser.error("no CHECKLIST element: the file has no root element"));
+            }
+        }
+    }
+    checklist.header_comments = Some(header);
+    read_checklist(&mut parser, &mut checklist)?;
+    loop {
+        match parser.next()? {
+            Node::Comment(comment) => checklist.trailing_comments.push(comment),
+            Node::Text(text) if text.trim().is_empty() => {}
+            Node::Eof => break,
+            _ => return Err(parser.error("content after the closing </CHECKLIST>")),
+        }
+    }
+    Ok(checklist)
+}
+
+fn read_checklist(parser: &mut Parser, checklist: &mut Checklist) -> Result<()> {
+    let (mut asset, mut stigs) = (false, false);
+    let mut children = 0;
+    while let Some(child) = parser.child("CHECKLIST", children, &mut checklist.xml_comments)? {
+        match child.as_str() {
+            "ASSET" if !asset => {
+                asset = true;
+                read_asset(parser, checklist)?;
+            }
+            "STIGS" if !stigs => {
+                stigs = true;
+                read_stigs(parser, checklist)?;
+            }
+            _ => return Err(parser.unexpected(&child, "CHECKLIST")),
+        }
+        children += 1;
+    }
+    if !asset {
+        return Err(parser.error("no ASSET element in CHECKLIST"));
+    }
+    if !stigs {
+        return Err(parser.error("no STIGS element in CHECKLIST"));
+    }
+    Ok(())
+}
+
+fn read_asset(parser: &mut Parser, checklist: &mut Checklist) -> Result<()> {
+    let asset = &mut checklist.asset;
+    *asset = Asset {
+        role: String::new(),
+        asset_type: String::new(),
+        marking: String::new(),
+        tech_area: String::new(),
+        ..Asset::default()
+    };
+    while let Some(name) = parser.child("ASSET", 0, &mut NoComments)? {
+        let value = parser.leaf_text(&name)?;
+        let field = match name.as_str() {
+            "ROLE" => &mut asset.role,
+            "ASSET_TYPE" => &mut asset.asset_type,
+            "MARKING" => &mut asset.marking,
+            "HOST_NAME" => &mut asset.host_name,
+            "HOST_IP" => &mut asset.host_ip,
+            "HOST_MAC" => &mut asset.host_mac,
+            "HOST_FQDN" => &mut asset.host_fqdn,
+            "TARGET_COMMENT" => &mut asset.target_comment,
+            "TECH_AREA" => &mut asset.tech_area,
+            "TARGET_KEY" => &mut asset.target_key,
+            "WEB_DB_SITE" => &mut asset.web_db_site,
+            "WEB_DB_INSTANCE" => &mut asset.web_db_instance,
+            "WEB_OR_DATABASE" => {
+                asset.web_or_database = parse_bool(&value) == Some(true);
+                checklist.asset_layout.push((name, value));
+                continue;
+            }
+            _ => {
+                checklist.asset_layout.push((name, value));
+                continue;
+            }
+        };
+        field.clone_from(&value);
+        checklist.asset_layout.push((name, value));
+    }
+    Ok(())
+}
+
+fn read_stigs(parser: &mut Parser, checklist: &mut Checklist) -> Result<()> {
+    while let Some(name) = parser.child("STIGS", 0, &mut NoComments)? {
+        if name != "iSTIG" {
+            return Err(parser.unexpected(&name, "STIGS"));
+        }
+        checklist.stigs.push(read_istig(parser)?);
+    }
+    if checklist.stigs.is_empty() {
+        return Err(parser.error("STIGS holds no iSTIG: the checklist has no STIG"));
+    }
+    Ok(())
+}
+
+fn read_istig(parser: &mut Parser) -> Result<ChecklistStig> {
+    let mut stig = ChecklistStig::default();
+    let mut info = false;
+    let mut children = 0;
+    while let Some(name) = parser.child("iSTIG", children, &mut stig.xml_comments)? {
+        match name.as_str() {
+            "STIG_INFO" if !info && stig.vulns.is_empty() => {
+                info = true;
+                read_stig_info(parser, &mut stig)?;
+            }
+            "VULN" if info => stig.vulns.push(read_vuln(parser)?),
+            _ => return Err(parser.unexpected(&name, "iSTIG")),
+        }
+        children += 1;
+    }
+    if !info {
+        return Err(parser.error("iSTIG without STIG_INFO"));
+    }
+    Ok(stig)
+}
+
+fn read_stig_info(parser: &mut Parser, stig: &mut ChecklistStig) -> Result<()> {
+    while let Some(name) = parser.child("STIG_INFO", 0, &mut NoComments)? {
+        if name != "SI_DATA" {
+            return Err(parser.unexpected(&name, "STIG_INFO"));
+        }
+        let (mut sid_name, mut sid_data) = (None, None);
+        while let Some(name) = parser.child("SI_DATA", 0, &mut NoComments)? {
+            let value = parser.leaf_text(&name)?;
+            match name.as_str() {
+                "SID_NAME" if sid_name.is_none() && sid_data.is_none() => sid_name = Some(value),
+                "SID_DATA" if sid_name.is_some() && sid_data.is_none() => sid_data = Some(value),
+                _ => return Err(parser.unexpected(&name, "SI_DATA")),
+            }
+        }
+        let Some(sid_name) = sid_name else {
+            return Err(parser.error("SI_DATA without SID_NAME"));
+        };
+        stig.info.push((sid_name, sid_data));
+    }
+    Ok(())
+}
+
+/// The review elements that close a VULN, in XSD order.
+const REVIEW_ELEMENTS: [&str; 5] = [
+    "STATUS",
+    "FINDING_DETAILS",
+    "COMMENTS",
+    "SEVERITY_OVERRIDE",
+    "SEVERITY_JUSTIFICATION",
+];
+
+fn read_vuln(parser: &mut Parser) -> Result<Vuln> {
+    let mut vuln = Vuln::default();
+    let mut children = 0;
+    let mut next_review = 0;
+    let mut status = None;
+    while let Some(name) = parser.child("VULN", children, &mut vuln.xml_comments)? {
+        children += 1;
+        if name == "STIG_DATA" && next_review == 0 {
+            vuln.stig_data.push(read_stig_data(parser)?);
+            continue;
+        }
+        let Some(index) = REVIEW_ELEMENTS.iter().position(|n| *n == name) else {
+            return Err(parser.unexpected(&name, "VULN"));
+        };
+        if index < next_review {
+            return Err(parser.unexpected(&name, "VULN"));
+        }
+        next_review = index + 1;
+        let at = parser.position();
+        let value = parser.leaf_text(&name)?;
+        match index {
+            0 => {
+                status = Some(Status::parse(&value).ok_or_else(|| {
+                    parser.error_at(
+                        at,
+                        format!(
+                            "STATUS '{value}' is not one of NotAFinding, Open, Not_Applicable, Not_Reviewed"
+                        ),
+                    )
+                })?);
+            }
+            1 => vuln.finding_details = value,
+            2 => vuln.comments = value,
+            3 => vuln.severity_override = value,
+            _ => vuln.severity_justification = value,
+        }
+    }
+    match status {
+        Some(status) => vuln.status = status,
+        None => {
+            let rule = vuln.rule_id().to_string();
+            return Err(parser.error(format!("VULN {rule} has no STATUS element")));
+        }
+    }
+    Ok(vuln)
+}
+
+fn read_stig_data(parser: &mut Parser) -> Result<(String, String)> {
+    let (mut attribute, mut data) = (None, None);
+    while let Some(name) = parser.child("STIG_DATA", 0, &mut NoComments)? {
+        let value = parser.leaf_text(&name)?;
+        match name.as_str() {
+            "VULN_ATTRIBUTE" if attribute.is_none() && data.is_none() => attribute = Some(value),
+            "ATTRIBUTE_DATA" if attribute.is_some() && data.is_none() => data = Some(value),
+            _ => return Err(parser.unexpected(&name, "STIG_DATA")),
+        }
+    }
+    match attribute {
+        Some(attribute) => Ok((attribute, data.unwrap_or_default())),
+        None => Err(parser.error("STIG_DATA without VULN_ATTRIBUTE")),
+    }
+}
+
+/// One piece of the document as the CKL reader sees it.
+enum Node {
+    Start(String),
+    End,
+    Text(String),
+    Comment(String),
+    Eof,
+}
+
+/// Where comments of a container go; containers that cannot keep comments refuse them.
+trait CommentSink {
+    /// Keeps `text` found after `position` child elements; false when comments are not kept here.
+    fn keep(&mut self, position: usize, text: String) -> bool;
+}
+
+impl CommentSink for Vec<XmlComment> {
+    fn keep(&mut self, position: usize, text: String) -> bool {
+        self.push(XmlComment { position, text });
+        true
+    }
+}
+
+/// The sink of containers whose comments the model cannot place (ASSET, STIGS, STIG_INFO ...).
+struct NoComments;
+
+impl CommentSink for NoComments {
+    fn keep(&mut self, _: usize, _: String) -> bool {
+        false
+    }
+}
+
+/// A pull parser over quick-xml events that turns them into [`Node`]s, with positions for errors.
+struct Parser<'a> {
+    reader: Reader<&'a [u8]>,
+    path: &'a Path,
+    text: &'a str,
+    pending: Option<Node>,
+}
+
+impl<'a> Parser<'a> {
+    fn new(path: &'a Path, text: &'a str) -> Parser<'a> {
+        let mut reader = Reader::from_str(text);
+        let config = reader.config_mut();
+        config.expand_empty_elements = true;
+        config.check_end_names = true;
+        config.trim_text(false);
+        Parser {
+            reader,
+            path,
+            text,
+            pending: None,
+        }
+    }
+
+    /// The byte offset of the parser.
+    fn position(&self) -> usize {
+        usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX)
+    }
+
+    fn error_at(&self, offset: usize, message: impl Into<String>) -> Error {
+        Error::input_at(self.path, Position::of_offset(self.text, offset), message)
+    }
+
+    fn error(&self, message: impl Into<String>) -> Error {
+        self.error_at(self.position(), message)
+    }
+
+    fn unexpected(&self, name: &str, parent: &str) -> Error {
+        self.error(format!(
+            "unexpected <{name}> in <{parent}> (not allowed there by the CKL schema)"
+        ))
+    }
+
+    /// The next node; text, CDATA and references are joined into one [`Node::Text`].
+    fn next(&mut self) -> Result<Node> {
+        if let Some(node) = self.pending.take() {
+            return Ok(node);
+        }
+        let mut text: Option<String> = None;
+        loop {
+            let before = self.position();
+            let event = self.reader.read_event().map_err(|e| {
+                let at = usize::try_from(self.reader.error_position()).unwrap_or(before);
+                self.error_at(at, format!("not well-formed XML: {e}"))
+            })?;
+            let node = match event {
+                Event::Text(t) => {
+                    text.get_or_insert_with(String::new)
+                        .push_str(&t.xml10_content());
+                    continue;
+                }
+                Event::CData(c) => {
+                    text.get_or_insert_with(String::new)
+                        .push_str(&c.xml10_content());
+                    continue;
+                }
+                Event::GeneralRef(r) => {
+                    let resolved = match r.resolve_char_ref() {
+                        Ok(Some(c)) => c,
+                        Ok(None) => {
+                            let Some(s) = resolve_predefined_entity(&r) else {
+                                return Err(
+                                    self.error_at(before, format!("undefined entity &{};", &*r))
+                                );
+                            };
+                            text.get_or_insert_with(String::new).push_str(s);
+                            continue;
+                        }
+                        Err(e) => return Err(self.error_at(before, e.to_string())),
+                    };
+                    text.get_or_insert_with(String::new).push(resolved);
+                    continue;
+                }
+                Event::Start(s) | Event::Empty(s) => Node::Start(s.name().as_ref().to_string()),
+                Event::End(_) => Node::End,
+                Event::Comment(c) => Node::Comment(c.xml10_content().into_owned()),
+                Event::Decl(_) => continue,
+                Event::PI(_) => {
+                    return Err(
+                        self.error_at(before, "a processing instruction: CKL files have none")
+                    );
+                }
+                Event::DocType(_) => {
+                    return Err(self.error_at(
+                        before,
+                        "a DOCTYPE declaration: CKL files have none, and exstig never expands DTD entities",
+                    ));
+                }
+                Event::Eof => Node::Eof,
+            };
+            return Ok(match text {
+                Some(text) => {
+                    self.pending = Some(node);
+                    Node::Text(text)
+                }
+                None => node,
+            });
+        }
+    }
+
+    /// The next child element of `parent` (its name), or `None` at `</parent>`. Whitespace
+    /// between elements is skipped; comments go to `comments` at `position`.
+    fn child(
+        &mut self,
+        parent: &str,
+        position: usize,
+        comments: &mut dyn CommentSink,
+    ) -> Result<Option<String>> {
+        loop {
+            let at = self.position();
+            match self.next()? {
+                Node::Start(name) => return Ok(Some(name)),
+                Node::End => return Ok(None),
+                Node::Text(text) if text.trim().is_empty() => {}
+                Node::Text(_) => {
+                    return Err(self.error_at(at, format!("unexpected text in <{parent}>")));
+                }
+                Node::Comment(text) => {
+                    if !comments.keep(position, text) {
+                        return Err(self.error_at(
+                            at,
+                            format!(
+                                "an XML comment inside <{parent}>, where exstig cannot keep it"
+                            ),
+                        ));
+                    }
+                }
+                Node::Eof => {
+                    return Err(self.error(format!("the file ends inside <{parent}> (truncated?)")));
+                }
+            }
+        }
+    }
+
+    /// The text of the element `name` just opened, up to its end tag.
+    fn leaf_text(&mut self, name: &str) -> Result<String> {
+        let mut value = String::new();
+        loop {
+            let at = self.position();
+            match self.next()? {
+                Node::Text(text) => value.push_str(&text),
+                Node::End => return Ok(value),
+                Node::Start(child) => {
+                    return Err(self.error_at(
+                        at,
+                        format!("unexpected <{child}> inside <{name}>, which holds text only"),
+                    ));
+                }
+                Node::Comment(_) => {
+                    return Err(self.error_at(
+                        at,
+                        format!("an XML comment inside <{name}>, where exstig cannot keep it"),
+                    ));
+                }
+                Node::Eof => {
+                    return Err(self.error(format!("the file ends inside <{name}> (truncated?)")));
+                }
+            }
+        }
+    }
+}
