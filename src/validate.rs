@@ -278,6 +278,42 @@ pub fn text_length_problem(field: &str, text: &str) -> Option<String> {
     })
 }
 
+/// Items of a comma, semicolon or whitespace separated list (HOST_IP, HOST_MAC).
+pub fn split_list(list: &str) -> Vec<&str> {
+    list.split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// Whether `text` is a MAC address: six hex pairs separated by `:` or `-`.
+pub fn is_mac(text: &str) -> bool {
+    let parts: Vec<&str> = text.split([':', '-']).collect();
+    parts.len() == 6
+        && parts
+            .iter()
+            .all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// Whether `text` is a domain name (letters, digits, hyphens, dots; a final dot allowed) or an
+/// IP address.
+pub fn is_fqdn_or_ip(text: &str) -> bool {
+    if text.parse::<std::net::IpAddr>().is_ok() {
+        return true;
+    }
+    let name = text.strip_suffix('.').unwrap_or(text);
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -322,40 +358,4 @@ mod tests {
         assert_eq!(r.format, Some(Format::Ckl));
         assert!(matches!(r.problems[0].place, Place::At(_)));
     }
-}
-
-/// Items of a comma, semicolon or whitespace separated list (HOST_IP, HOST_MAC).
-pub fn split_list(list: &str) -> Vec<&str> {
-    list.split(|c: char| c == ',' || c == ';' || c.is_whitespace())
-        .filter(|s| !s.is_empty())
-        .collect()
-}
-
-/// Whether `text` is a MAC address: six hex pairs separated by `:` or `-`.
-pub fn is_mac(text: &str) -> bool {
-    let parts: Vec<&str> = text.split([':', '-']).collect();
-    parts.len() == 6
-        && parts
-            .iter()
-            .all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()))
-}
-
-/// Whether `text` is a domain name (letters, digits, hyphens, dots; a final dot allowed) or an
-/// IP address.
-pub fn is_fqdn_or_ip(text: &str) -> bool {
-    if text.parse::<std::net::IpAddr>().is_ok() {
-        return true;
-    }
-    let name = text.strip_suffix('.').unwrap_or(text);
-    !name.is_empty()
-        && name.len() <= 253
-        && name.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        })
 }

@@ -3,93 +3,15 @@
 //! `XCCDFResultsMapper` read the same result, detail and comment for every rule.
 
 mod common;
+mod reviewed;
 
-use chrono::{TimeZone, Utc};
-use exstig::benchmark::{Benchmark, Rule, RuleDescription, Severity};
-use exstig::checklist::{Checklist, ChecklistStig, Status};
-use exstig::xccdf::{RunInfo, write_results};
+use exstig::benchmark::Benchmark;
+use exstig::checklist::Status;
+use exstig::xccdf::write_results;
+use reviewed::{STATUSES, catalog_like_benchmark, reviewed_checklist, run_info};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
-
-const STATUSES: [Status; 4] = [
-    Status::NotAFinding,
-    Status::Open,
-    Status::NotApplicable,
-    Status::NotReviewed,
-];
-
-/// A checklist for `benchmark` with every status, details on evaluated rules, comments on
-/// open ones, one severity override, and full host facts.
-fn reviewed_checklist(benchmark: &Benchmark) -> Checklist {
-    let mut stig = ChecklistStig::from_benchmark(benchmark);
-    for (i, vuln) in stig.vulns.iter_mut().enumerate() {
-        vuln.status = STATUSES[i % 4];
-        if vuln.status != Status::NotReviewed {
-            vuln.finding_details = format!(
-                "exstig automated result\nConnector EDGE01\\Default <{i}> & \"quoted\": value {i}"
-            );
-        }
-        if vuln.status == Status::Open {
-            vuln.comments = format!("Ticket {i}: fix scheduled");
-        }
-    }
-    if let Some(vuln) = stig.vulns.get_mut(1) {
-        vuln.severity_override = "low".into();
-        vuln.severity_justification = "Mitigated by the perimeter relay".into();
-    }
-    let mut checklist = Checklist {
-        stigs: vec![stig],
-        ..Checklist::default()
-    };
-    checklist.asset.host_name = "EDGE01".into();
-    checklist.asset.host_fqdn = "edge01.example.mil".into();
-    checklist.asset.host_ip = "192.0.2.10, 2001:db8::10".into();
-    checklist.asset.host_mac = "00:15:5D:0E:92:0C".into();
-    checklist
-}
-
-fn run_info() -> RunInfo {
-    RunInfo {
-        start: Utc.with_ymd_and_hms(2025, 3, 1, 10, 0, 0).unwrap(),
-        end: Utc.with_ymd_and_hms(2025, 3, 1, 10, 0, 7).unwrap(),
-    }
-}
-
-/// A small benchmark built in code, without DISA prose (like the embedded catalog's).
-fn catalog_like_benchmark() -> Benchmark {
-    let rule = |n: usize, severity| Rule {
-        group_id: format!("V-9000{n}"),
-        group_title: format!("SRG-APP-00000{n}"),
-        rule_id: format!("SV-9000{n}r10{n}_rule"),
-        severity: Some(severity),
-        weight: "10.0".into(),
-        stig_id: format!("EX19-ED-00000{n}"),
-        title: format!("Test rule {n} title."),
-        description: RuleDescription {
-            documentable: "false".into(),
-            ..RuleDescription::default()
-        },
-        ccis: vec!["CCI-000054".into(), format!("CCI-00136{n}")],
-        legacy_ids: vec![],
-        target_key: "5579".into(),
-        ..Rule::default()
-    };
-    Benchmark {
-        id: "MS_Exchange_2019_Edge_Server_STIG".into(),
-        title: "Microsoft Exchange 2019 Edge Server Security Technical Implementation Guide".into(),
-        version: "2".into(),
-        release_info: "Release: 2 Benchmark Date: 30 Jan 2025".into(),
-        rules: vec![
-            rule(1, Severity::High),
-            rule(2, Severity::Medium),
-            rule(3, Severity::Low),
-            rule(4, Severity::Medium),
-            rule(5, Severity::Medium),
-        ],
-        ..Benchmark::default()
-    }
-}
 
 /// The rule-results of a written document: idref → (result, message, comment, idents).
 fn rule_results(xml: &str) -> BTreeMap<String, (String, String, String, Vec<String>)> {

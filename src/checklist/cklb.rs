@@ -326,6 +326,9 @@ fn rule_json<'a>(vuln: &'a Vuln, stig_uuid: &str) -> CklbRule<'a> {
 /// Invalid JSON is reported with its line and column; a document without a `stigs` array, a
 /// STIG or rule that is not an object, or a rule status outside the four CKLB values is an
 /// error naming the STIG and rule. Missing optional keys and `null` values read as empty.
+// The model grows fields CKLB has no place for (CKL layout, XML comments): start from the
+// defaults and set what CKLB carries.
+#[allow(clippy::field_reassign_with_default)]
 pub fn read(path: &Path, text: &str) -> Result<Checklist> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let document: Value = serde_json::from_str(text).map_err(|e| {
@@ -349,10 +352,8 @@ pub fn read(path: &Path, text: &str) -> Result<Checklist> {
         .get("target_data")
         .and_then(Value::as_object)
         .unwrap_or(&empty);
-    let mut checklist = Checklist {
-        asset: asset_from(target),
-        stigs: Vec::with_capacity(stigs.len()),
-    };
+    let mut checklist = Checklist::default();
+    checklist.asset = asset_from(target);
     for (index, stig) in stigs.iter().enumerate() {
         let Some(stig) = stig.as_object() else {
             return Err(Error::input(
@@ -404,29 +405,35 @@ fn strings_of(map: &Map<String, Value>, key: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+// The model grows fields CKLB has no place for (CKL layout, XML comments): start from the
+// defaults and set what CKLB carries.
+#[allow(clippy::field_reassign_with_default)]
 fn asset_from(target: &Map<String, Value>) -> Asset {
     let asset_type = text_of(target, "target_type");
-    Asset {
-        role: text_of(target, "role"),
-        asset_type: if asset_type.is_empty() {
-            "Computing".into()
-        } else {
-            asset_type
-        },
-        marking: String::new(),
-        host_name: text_of(target, "host_name"),
-        host_ip: text_of(target, "ip_address"),
-        host_mac: text_of(target, "mac_address"),
-        host_fqdn: text_of(target, "fqdn"),
-        target_comment: text_of(target, "comments"),
-        tech_area: text_of(target, "technology_area"),
-        target_key: String::new(),
-        web_or_database: target.get("is_web_database").and_then(Value::as_bool) == Some(true),
-        web_db_site: text_of(target, "web_db_site"),
-        web_db_instance: text_of(target, "web_db_instance"),
-    }
+    let mut asset = Asset::default();
+    asset.role = text_of(target, "role");
+    asset.asset_type = if asset_type.is_empty() {
+        "Computing".into()
+    } else {
+        asset_type
+    };
+    asset.marking = String::new();
+    asset.host_name = text_of(target, "host_name");
+    asset.host_ip = text_of(target, "ip_address");
+    asset.host_mac = text_of(target, "mac_address");
+    asset.host_fqdn = text_of(target, "fqdn");
+    asset.target_comment = text_of(target, "comments");
+    asset.tech_area = text_of(target, "technology_area");
+    asset.target_key = String::new();
+    asset.web_or_database = target.get("is_web_database").and_then(Value::as_bool) == Some(true);
+    asset.web_db_site = text_of(target, "web_db_site");
+    asset.web_db_instance = text_of(target, "web_db_instance");
+    asset
 }
 
+// The model grows fields CKLB has no place for (CKL layout, XML comments): start from the
+// defaults and set what CKLB carries.
+#[allow(clippy::field_reassign_with_default)]
 fn stig_from(path: &Path, index: usize, stig: &Map<String, Value>) -> Result<ChecklistStig> {
     let title = text_of(stig, "stig_name");
     let version = text_of(stig, "version");
@@ -471,7 +478,10 @@ fn stig_from(path: &Path, index: usize, stig: &Map<String, Value>) -> Result<Che
         };
         vulns.push(vuln_from(path, &place, rule, &defaults)?);
     }
-    Ok(ChecklistStig { info, vulns })
+    let mut result = ChecklistStig::default();
+    result.info = info;
+    result.vulns = vulns;
+    Ok(result)
 }
 
 /// Per-STIG values a rule falls back on when it does not carry its own.
@@ -481,6 +491,9 @@ struct StigDefaults {
     stig_uuid: String,
 }
 
+// The model grows fields CKLB has no place for (CKL layout, XML comments): start from the
+// defaults and set what CKLB carries.
+#[allow(clippy::field_reassign_with_default)]
 fn vuln_from(
     path: &Path,
     place: &str,
@@ -597,14 +610,14 @@ fn vuln_from(
         .and_then(Value::as_object)
         .map(|o| (text_of(o, "severity"), text_of(o, "reason")))
         .unwrap_or_default();
-    Ok(Vuln {
-        stig_data: data,
-        status,
-        finding_details: text_of(rule, "finding_details"),
-        comments: text_of(rule, "comments"),
-        severity_override,
-        severity_justification,
-    })
+    let mut vuln = Vuln::default();
+    vuln.stig_data = data;
+    vuln.status = status;
+    vuln.finding_details = text_of(rule, "finding_details");
+    vuln.comments = text_of(rule, "comments");
+    vuln.severity_override = severity_override;
+    vuln.severity_justification = severity_justification;
+    Ok(vuln)
 }
 
 #[cfg(test)]
