@@ -5,6 +5,7 @@ pub mod benchmark;
 pub mod catalog;
 pub mod checklist;
 pub mod cli;
+pub mod diff;
 pub mod error;
 pub mod fsio;
 pub mod inventory;

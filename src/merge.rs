@@ -497,8 +497,61 @@ fn own_comment(existing: &Vuln, incoming: &Vuln) -> bool {
         || (is_automatic(&existing.finding_details) && comments == incoming.comments.trim())
 }
 
+/// Looks up the rules of one STIG by Rule ID, Rule ID without revision, and STIG ID (first
+/// occurrence wins when a checklist repeats one).
+pub struct RuleIndex {
+    by_id: HashMap<String, usize>,
+    by_base: HashMap<String, usize>,
+    by_stig_id: HashMap<String, usize>,
+}
+
+impl RuleIndex {
+    /// Indexes the rules of `stig`.
+    pub fn new(stig: &ChecklistStig) -> RuleIndex {
+        let mut index = RuleIndex {
+            by_id: HashMap::new(),
+            by_base: HashMap::new(),
+            by_stig_id: HashMap::new(),
+        };
+        for (i, v) in stig.vulns.iter().enumerate() {
+            index.by_id.entry(v.rule_id().to_string()).or_insert(i);
+            index
+                .by_base
+                .entry(crate::benchmark::rule_id_base(v.rule_id()).to_string())
+                .or_insert(i);
+            if !v.stig_id().is_empty() {
+                index.by_stig_id.entry(v.stig_id().to_string()).or_insert(i);
+            }
+        }
+        index
+    }
+
+    /// The position of the rule matching `vuln`: by Rule ID, then Rule ID without revision, then
+    /// (only when `other_release`) by STIG ID.
+    pub fn find(&self, vuln: &Vuln, other_release: bool) -> Option<(usize, MatchedBy)> {
+        let rule_id = vuln.rule_id();
+        if !rule_id.is_empty() {
+            if let Some(&i) = self.by_id.get(rule_id) {
+                return Some((i, MatchedBy::RuleId));
+            }
+            if let Some(&i) = self.by_base.get(crate::benchmark::rule_id_base(rule_id)) {
+                return Some((i, MatchedBy::RuleIdBase));
+            }
+        }
+        self.by_stig_id
+            .get(vuln.stig_id())
+            .filter(|_| other_release)
+            .map(|&i| (i, MatchedBy::StigId))
+    }
+}
+
+/// Whether two versions of a STIG are from different releases.
+pub fn other_release(a: &ChecklistStig, b: &ChecklistStig) -> bool {
+    release_of(a) != release_of(b)
+}
+
 /// The release of a STIG as `V2R6` (or its raw releaseinfo).
-fn release_of(stig: &ChecklistStig) -> String {
+pub fn release_of(stig: &ChecklistStig) -> String {
     match crate::checklist::cklb::release_number(stig.info("releaseinfo")) {
         Some(r) => format!("V{}R{r}", stig.info("version")),
         None => format!(
@@ -510,7 +563,7 @@ fn release_of(stig: &ChecklistStig) -> String {
 }
 
 /// The key that matches a STIG across checklists: `stigid`, else the title.
-fn stig_key(stig: &ChecklistStig) -> &str {
+pub fn stig_key(stig: &ChecklistStig) -> &str {
     match stig.info("stigid") {
         "" => stig.info("title"),
         id => id,
@@ -566,34 +619,10 @@ fn merge_stig(
             "STIG {stig}: the checklist is {ours}, the incoming results are {theirs}; rules are matched by Rule ID, then Rule ID without revision, then STIG ID"
         ));
     }
-    let mut by_id = HashMap::new();
-    let mut by_base = HashMap::new();
-    let mut by_stig_id = HashMap::new();
-    for (i, v) in target.vulns.iter().enumerate() {
-        by_id.entry(v.rule_id().to_string()).or_insert(i);
-        by_base
-            .entry(crate::benchmark::rule_id_base(v.rule_id()).to_string())
-            .or_insert(i);
-        if !v.stig_id().is_empty() {
-            by_stig_id.entry(v.stig_id().to_string()).or_insert(i);
-        }
-    }
+    let index = RuleIndex::new(target);
     for vuln in incoming.vulns.iter().filter(|v| has_result(v)) {
         let rule_id = vuln.rule_id();
-        let found = by_id
-            .get(rule_id)
-            .map(|&i| (i, MatchedBy::RuleId))
-            .or_else(|| {
-                by_base
-                    .get(crate::benchmark::rule_id_base(rule_id))
-                    .map(|&i| (i, MatchedBy::RuleIdBase))
-            })
-            .or_else(|| {
-                by_stig_id
-                    .get(vuln.stig_id())
-                    .filter(|_| other_release)
-                    .map(|&i| (i, MatchedBy::StigId))
-            });
+        let found = index.find(vuln, other_release);
         let Some((index, matched_by)) = found else {
             report.rules.push(RuleChange {
                 source: String::new(),
@@ -708,7 +737,8 @@ pub fn read_checklist(path: &Path) -> Result<Checklist> {
     }
 }
 
-fn read_ckl(path: &Path, _text: &str) -> Result<Checklist> {
+/// Parses CKL text read from `path`.
+pub fn read_ckl(path: &Path, _text: &str) -> Result<Checklist> {
     Err(Error::input(
         path,
         "CKL reading is not available in this build yet",

@@ -1,12 +1,35 @@
-//! `exstig diff` (placeholder until its issue lands).
+//! `exstig diff`: what changed between two cycles of a checklist (status changes, new and
+//! removed rules, edited reviews), grouped by CAT, for reviewers. Always exits 0 when both files
+//! read.
 
-use crate::error::{Error, Result};
+use crate::error::{EXIT_OK, Result};
+use crate::merge::read_checklist;
+use std::path::PathBuf;
 
 /// Arguments of `exstig diff`.
 #[derive(Debug, clap::Args)]
-pub struct DiffArgs {}
+pub struct DiffArgs {
+    /// The older checklist (.ckl or .cklb).
+    #[arg(value_name = "OLDER")]
+    pub older: PathBuf,
+    /// The newer checklist (.ckl or .cklb).
+    #[arg(value_name = "NEWER")]
+    pub newer: PathBuf,
+    /// Print the differences as JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
 
-/// Runs `exstig diff`.
-pub fn run(_args: &DiffArgs) -> Result<i32> {
-    Err(Error::Usage("exstig diff is not implemented yet".into()))
+/// Runs `exstig diff`, printing to stdout.
+pub fn run(args: &DiffArgs) -> Result<i32> {
+    let older = read_checklist(&args.older)?;
+    let newer = read_checklist(&args.newer)?;
+    let diff = crate::diff::diff(&older, &newer);
+    if args.json {
+        let text = serde_json::to_string_pretty(&diff).unwrap_or_else(|_| "{}".into());
+        println!("{text}");
+    } else {
+        print!("{}", diff.to_text());
+    }
+    Ok(EXIT_OK)
 }
