@@ -3,13 +3,16 @@
 
 pub mod benchmark;
 pub mod catalog;
+pub mod checks;
 pub mod checklist;
 pub mod cli;
 pub mod diff;
 pub mod error;
+pub mod evaluate;
 pub mod fsio;
 pub mod inventory;
 pub mod merge;
+pub mod site;
 pub mod validate;
 pub mod xccdf;
 

@@ -1,0 +1,678 @@
+//! Evaluation: every rule of a benchmark bound to a check, each in-scope object judged, one
+//! verdict per rule with finding details and comments a reviewer can act on, documented
+//! exceptions applied (or refused, or lapsed), and the checklist filled.
+//!
+//! Verdicts: Open if any in-scope object fails; NotAFinding if all pass; Not_Applicable if none
+//! is in scope; Not_Reviewed if a value is missing or unreadable, a site value is needed, or a
+//! human must judge. Rules exstig does not evaluate stay Not_Reviewed with all their STIG data.
+
+use crate::benchmark::{Benchmark, Rule, Severity};
+use crate::checklist::{Asset, Checklist, ChecklistStig, Status, clean_text};
+use crate::checks::judge::{self, Context, Judgement, Verdict};
+use crate::checks::scope::connector_scope;
+use crate::checks::{self, Binding, RuleScope};
+use crate::inventory::{Inventory, InventoryObject, ObjectKind};
+use crate::site::{Exception, ExceptionStatus, Site, glob_matches};
+use chrono::NaiveDate;
+use std::collections::BTreeSet;
+
+/// First line of the finding details of exstig's own results (the merge code recognizes them).
+pub const DETAILS_MARKER: &str = concat!("exstig ", env!("CARGO_PKG_VERSION"), " automated result");
+
+/// The verdict on one rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleResult {
+    /// Rule ID with revision.
+    pub rule_id: String,
+    /// STIG ID.
+    pub stig_id: String,
+    /// Severity.
+    pub severity: Option<Severity>,
+    /// The status.
+    pub status: Status,
+    /// The check the rule is bound to, `None` when exstig does not evaluate it.
+    pub check: Option<&'static str>,
+    /// FINDING_DETAILS.
+    pub finding_details: String,
+    /// COMMENTS.
+    pub comments: String,
+}
+
+/// The result of an evaluation.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    /// The filled checklist.
+    pub checklist: Checklist,
+    /// One result per rule, in benchmark order.
+    pub results: Vec<RuleResult>,
+    /// Problems with the site file a user must hear about (unknown rule ids in exceptions).
+    pub warnings: Vec<String>,
+}
+
+impl Evaluation {
+    /// Counts per status and CAT: `[status][cat]` with statuses Open, NotAFinding,
+    /// Not_Applicable, Not_Reviewed and CATs I, II, III.
+    pub fn counts(&self) -> [[usize; 3]; 4] {
+        let mut counts = [[0; 3]; 4];
+        for r in &self.results {
+            let row = match r.status {
+                Status::Open => 0,
+                Status::NotAFinding => 1,
+                Status::NotApplicable => 2,
+                Status::NotReviewed => 3,
+            };
+            let col = match r.severity {
+                Some(Severity::High) => 0,
+                Some(Severity::Medium) | None => 1,
+                Some(Severity::Low) => 2,
+            };
+            counts[row][col] += 1;
+        }
+        counts
+    }
+
+    /// The short summary for stderr: statuses by CAT.
+    pub fn summary(&self) -> String {
+        let counts = self.counts();
+        let automated = self.results.iter().filter(|r| r.check.is_some()).count();
+        let mut out = format!(
+            "{} rules, {automated} evaluated by exstig\n{:<15}{:>7}{:>8}{:>9}{:>7}\n",
+            self.results.len(),
+            "",
+            "CAT I",
+            "CAT II",
+            "CAT III",
+            "total"
+        );
+        for (name, row) in ["Open", "NotAFinding", "Not_Applicable", "Not_Reviewed"]
+            .iter()
+            .zip(counts)
+        {
+            out.push_str(&format!(
+                "{name:<15}{:>7}{:>8}{:>9}{:>7}\n",
+                row[0],
+                row[1],
+                row[2],
+                row.iter().sum::<usize>()
+            ));
+        }
+        for warning in &self.warnings {
+            out.push_str(&format!("warning: {warning}\n"));
+        }
+        out
+    }
+}
+
+/// The checklist ASSET from the inventory's host facts and the site file's `[asset]` (the site
+/// wins); the command line applies its options over this.
+pub fn asset_from(benchmark: &Benchmark, inventory: &Inventory, site: &Site) -> Asset {
+    let mut asset = Asset::default();
+    let host = &inventory.host;
+    let fill = |field: &mut String, value: &Option<String>| {
+        if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            *field = v.to_string();
+        }
+    };
+    fill(&mut asset.host_name, &host.host_name);
+    fill(&mut asset.host_fqdn, &host.fqdn);
+    fill(&mut asset.host_ip, &host.ip);
+    fill(&mut asset.host_mac, &host.mac);
+    let s = &site.asset;
+    fill(&mut asset.host_name, &s.host_name);
+    fill(&mut asset.host_fqdn, &s.fqdn);
+    fill(&mut asset.host_ip, &s.ip);
+    fill(&mut asset.host_mac, &s.mac);
+    fill(&mut asset.marking, &s.marking);
+    fill(&mut asset.tech_area, &s.tech_area);
+    fill(&mut asset.target_comment, &s.target_comment);
+    if let Some(role) = &s.role
+        && let Some(r) = crate::checklist::ROLES
+            .iter()
+            .find(|r| r.eq_ignore_ascii_case(role.trim()))
+    {
+        asset.role = r.to_string();
+    }
+    asset.target_key = benchmark.target_key().to_string();
+    asset
+}
+
+/// Evaluates `inventory` against `benchmark` today.
+pub fn evaluate(benchmark: &Benchmark, inventory: &Inventory, site: &Site, asset: Asset) -> Evaluation {
+    evaluate_on(benchmark, inventory, site, asset, chrono::Local::now().date_naive())
+}
+
+/// Evaluates as of `today` (exception expiry dates are compared with it).
+pub fn evaluate_on(
+    benchmark: &Benchmark,
+    inventory: &Inventory,
+    site: &Site,
+    mut asset: Asset,
+    today: NaiveDate,
+) -> Evaluation {
+    let mut warnings = Vec::new();
+    for e in &site.exception {
+        if benchmark.find_rule(&e.rule).is_none() {
+            warnings.push(format!(
+                "{} line {}: [[exception]] rule \"{}\" is not a STIG ID, Vuln ID or Rule ID of {} ({}); the exception is ignored",
+                site.display_name(),
+                e.line,
+                e.rule,
+                benchmark.title,
+                benchmark.revision()
+            ));
+        }
+    }
+    let evaluator = Evaluator {
+        benchmark,
+        inventory,
+        site,
+        today,
+        role: inventory.host.role.or_else(|| checks::benchmark_role(benchmark)),
+    };
+    let results: Vec<RuleResult> = benchmark.rules.iter().map(|r| evaluator.rule(r)).collect();
+    let mut stig = ChecklistStig::from_benchmark(benchmark);
+    for (vuln, result) in stig.vulns.iter_mut().zip(&results) {
+        vuln.status = result.status;
+        vuln.finding_details = clean_text(&result.finding_details);
+        vuln.comments = clean_text(&result.comments);
+    }
+    if asset.target_key.is_empty() {
+        asset.target_key = benchmark.target_key().to_string();
+    }
+    Evaluation {
+        checklist: Checklist {
+            asset,
+            stigs: vec![stig],
+            ..Checklist::default()
+        },
+        results,
+        warnings,
+    }
+}
+
+/// One object's line of the details and its verdict after exceptions.
+struct Line {
+    identity: String,
+    scope: String,
+    judgement: Judgement,
+    exception_note: Option<String>,
+    fix_target: String,
+}
+
+struct Evaluator<'a> {
+    benchmark: &'a Benchmark,
+    inventory: &'a Inventory,
+    site: &'a Site,
+    today: NaiveDate,
+    role: Option<crate::inventory::ServerRole>,
+}
+
+/// An exception's standing on a given day.
+enum Standing {
+    Valid,
+    Lapsed(String),
+}
+
+impl Evaluator<'_> {
+    fn exceptions_for(&self, rule: &Rule) -> Vec<&Exception> {
+        self.site
+            .exception
+            .iter()
+            .filter(|e| {
+                self.benchmark
+                    .find_rule(&e.rule)
+                    .is_some_and(|r| r.rule_id == rule.rule_id)
+            })
+            .collect()
+    }
+
+    fn standing(&self, e: &Exception, rule: &Rule) -> Standing {
+        let at = format!("the exception in {} line {}", self.site.display_name(), e.line);
+        if let Some(expires) = e.expires
+            && expires < self.today
+        {
+            return Standing::Lapsed(format!(
+                "{at} expired on {expires}; the automatic verdict stands"
+            ));
+        }
+        if let Some(digest) = &e.check_digest
+            && !rule.check_digest.is_empty()
+            && !digest.eq_ignore_ascii_case(&rule.check_digest)
+        {
+            return Standing::Lapsed(format!(
+                "{at} lapsed: the rule's check text changed since it was written (check_digest {digest}, now {}); review the rule and update the exception; the automatic verdict stands",
+                rule.check_digest
+            ));
+        }
+        Standing::Valid
+    }
+
+    fn describe_exception(&self, e: &Exception) -> String {
+        let mut text = format!(
+            "exception in {} line {} ({}): {}",
+            self.site.display_name(),
+            e.line,
+            match e.status {
+                ExceptionStatus::NotAFinding => "not_a_finding",
+                ExceptionStatus::NotApplicable => "not_applicable",
+                ExceptionStatus::Open => "open",
+            },
+            e.justification.trim()
+        );
+        if let Some(by) = &e.approved_by {
+            text.push_str(&format!("; approved by {by}"));
+        }
+        if let Some(expires) = e.expires {
+            text.push_str(&format!("; expires {expires}"));
+        }
+        text
+    }
+
+    fn header(&self, objects: &[&InventoryObject]) -> String {
+        let mut files: Vec<String> = objects
+            .iter()
+            .map(|o| o.source.display().to_string())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if files.is_empty() {
+            files = self
+                .inventory
+                .objects
+                .iter()
+                .map(|o| o.source.display().to_string())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+        }
+        format!(
+            "{DETAILS_MARKER}\nInventory: {}\n",
+            if files.is_empty() { "(no objects)".to_string() } else { files.join(", ") }
+        )
+    }
+
+    fn rule(&self, rule: &Rule) -> RuleResult {
+        let mut result = RuleResult {
+            rule_id: rule.rule_id.clone(),
+            stig_id: rule.stig_id.clone(),
+            severity: rule.severity,
+            status: Status::NotReviewed,
+            check: None,
+            finding_details: String::new(),
+            comments: String::new(),
+        };
+        let exceptions = self.exceptions_for(rule);
+        let Some(binding) = checks::bind(self.benchmark, rule) else {
+            self.apply_rule_exceptions(rule, None, &exceptions, &mut result, &mut Vec::new());
+            return result;
+        };
+        result.check = Some(binding.spec.id);
+        let objects: Vec<&InventoryObject> = self.inventory.of_kind(binding.spec.kind).collect();
+        let mut details = self.header(&objects);
+        details.push_str(&format!(
+            "Check: {} ({} {}); applies to {}\n",
+            binding.spec.id,
+            binding.cmdlet,
+            binding.spec.property,
+            match binding.scope {
+                RuleScope::All => format!("every object ({})", binding.scope_basis),
+                RuleScope::Internet => format!("Internet-facing connectors ({})", binding.scope_basis),
+                RuleScope::Internal => format!("internal connectors ({})", binding.scope_basis),
+            }
+        ));
+        let mut notes: Vec<String> = Vec::new();
+        if objects.is_empty() {
+            let export = binding.spec.kind.cmdlet();
+            result.comments = format!(
+                "Not reviewed: the inventory holds no {export} objects. Export them ({export} | ConvertTo-Json -Depth 4 > {}.json, or the inventory bundle) and evaluate again.",
+                export.trim_start_matches("Get-")
+            );
+            details.push_str(&format!("No {export} objects in the inventory.\n"));
+            result.finding_details = details;
+            self.apply_rule_exceptions(rule, Some(&binding), &exceptions, &mut result, &mut notes);
+            return result;
+        }
+        if let Some(note) = &binding.not_a_finding_note {
+            result.status = Status::NotAFinding;
+            details.push_str(&format!("Not a finding: {note}.\n"));
+            result.comments = format!("NotAFinding: {note}.");
+            result.finding_details = details;
+            self.apply_rule_exceptions(rule, Some(&binding), &exceptions, &mut result, &mut notes);
+            return result;
+        }
+        let ctx = Context {
+            site: self.site,
+            transport_config: self.inventory.of_kind(ObjectKind::TransportConfig).next(),
+        };
+        let connector_exceptions: Vec<&Exception> =
+            exceptions.iter().copied().filter(|e| e.connector.is_some()).collect();
+        let mut lines: Vec<Line> = Vec::new();
+        let mut out_of_scope: Vec<String> = Vec::new();
+        for obj in &objects {
+            let is_connector = matches!(obj.kind, ObjectKind::ReceiveConnector | ObjectKind::SendConnector);
+            let identity = obj.identity();
+            let scope_text;
+            if is_connector && binding.scope != RuleScope::All {
+                let cs = connector_scope(obj, self.site, self.role);
+                scope_text = cs.label();
+                let wanted = match binding.scope {
+                    RuleScope::Internet => crate::site::Scope::Internet,
+                    _ => crate::site::Scope::Internal,
+                };
+                match cs.scope {
+                    Some(s) if s != wanted => {
+                        out_of_scope.push(format!("{identity} | {scope_text} | not in scope"));
+                        continue;
+                    }
+                    None => {
+                        lines.push(Line {
+                            identity: identity.clone(),
+                            scope: scope_text.clone(),
+                            judgement: Judgement {
+                                verdict: Verdict::Unknown(format!("the scope of {identity} is unknown: {}", cs.basis)),
+                                property: binding.spec.property.into(),
+                                actual: "(not read)".into(),
+                                expected: String::new(),
+                                fix: None,
+                            },
+                            exception_note: None,
+                            fix_target: fix_target(obj),
+                        });
+                        continue;
+                    }
+                    Some(_) => {}
+                }
+            } else if is_connector {
+                scope_text = "any scope".into();
+            } else {
+                scope_text = match obj.kind {
+                    ObjectKind::TransportConfig => "organization".into(),
+                    _ => "server".into(),
+                };
+            }
+            let mut line = Line {
+                identity,
+                scope: scope_text,
+                judgement: judge::judge(&binding, obj, &ctx),
+                exception_note: None,
+                fix_target: fix_target(obj),
+            };
+            self.apply_connector_exceptions(rule, &binding, obj, &connector_exceptions, &mut line, &mut notes);
+            lines.push(line);
+        }
+        // Verdict.
+        let fails = lines.iter().filter(|l| l.judgement.verdict == Verdict::Fail).count();
+        let passes = lines.iter().filter(|l| l.judgement.verdict == Verdict::Pass).count();
+        let unknowns: Vec<&Line> = lines.iter().filter(|l| matches!(l.judgement.verdict, Verdict::Unknown(_))).collect();
+        let not_applicable: Vec<String> = lines
+            .iter()
+            .filter_map(|l| match &l.judgement.verdict {
+                Verdict::NotApplicable(why) => Some(why.clone()),
+                _ => None,
+            })
+            .collect();
+        result.status = if fails > 0 {
+            Status::Open
+        } else if !unknowns.is_empty() {
+            Status::NotReviewed
+        } else if passes == 0 {
+            Status::NotApplicable
+        } else {
+            Status::NotAFinding
+        };
+        if let Some(expected) = binding.expected.as_ref().filter(|_| binding.spec.value != checks::ValueType::Other) {
+            details.push_str(&format!(
+                "STIG value: {} (from {}){}\n",
+                expected.display(binding.spec.value),
+                binding.expected_source,
+                if binding.edsp_allowed {
+                    format!("; the STIG lets the EDSP document another value ([values] {})", binding.spec.site_key.unwrap_or_default())
+                } else {
+                    String::new()
+                }
+            ));
+        }
+        details.push_str("Identity | scope (basis) | property | actual | expected | result\n");
+        for l in &lines {
+            let verdict = match &l.judgement.verdict {
+                Verdict::Pass => "pass".to_string(),
+                Verdict::Fail => "FAIL".to_string(),
+                Verdict::Unknown(why) => format!("not reviewed: {why}"),
+                Verdict::NotApplicable(why) => format!("not applicable: {why}"),
+            };
+            details.push_str(&format!(
+                "{} | {} | {} | actual {} | expected {} | {verdict}",
+                l.identity, l.scope, l.judgement.property, l.judgement.actual, l.judgement.expected
+            ));
+            if let Some(note) = &l.exception_note {
+                details.push_str(&format!(" | {note}"));
+            }
+            details.push('\n');
+        }
+        for line in &out_of_scope {
+            details.push_str(line);
+            details.push('\n');
+        }
+        let in_scope = lines.len();
+        let mut comments: Vec<String> = Vec::new();
+        match result.status {
+            Status::Open => {
+                comments.push(format!(
+                    "Open: {fails} of {in_scope} {} fail{}.",
+                    noun(binding.spec.kind, in_scope),
+                    if fails == 1 { "s" } else { "" }
+                ));
+                comments.push("Fix (Exchange Management Shell):".into());
+                let cmdlet = binding.fix_cmdlet();
+                for l in lines.iter().filter(|l| l.judgement.verdict == Verdict::Fail) {
+                    if let Some(fix) = &l.judgement.fix {
+                        comments.push(format!("{cmdlet}{} {fix}", l.fix_target));
+                    }
+                }
+                if binding.edsp_allowed {
+                    comments.push(format!(
+                        "If the EDSP documents another value with signoff and risk acceptance, record it in {} as [values] {} and evaluate again.",
+                        self.site.display_name(),
+                        binding.spec.site_key.unwrap_or_default()
+                    ));
+                }
+            }
+            Status::NotReviewed => {
+                if binding.comparison == checks::Comparison::Naming {
+                    let names: Vec<String> = lines.iter().map(|l| format!("\"{}\"", l.judgement.actual)).collect();
+                    comments.push(format!(
+                        "Not reviewed: needs human judgement. Decide whether these names state purpose and direction: {}.",
+                        names.join(", ")
+                    ));
+                } else {
+                    let reasons: BTreeSet<String> = unknowns
+                        .iter()
+                        .filter_map(|l| match &l.judgement.verdict {
+                            Verdict::Unknown(why) => Some(why.clone()),
+                            _ => None,
+                        })
+                        .collect();
+                    comments.push(format!(
+                        "Not reviewed: {} of {in_scope} {} could not be decided.",
+                        unknowns.len(),
+                        noun(binding.spec.kind, in_scope)
+                    ));
+                    comments.extend(reasons);
+                }
+            }
+            Status::NotApplicable => {
+                if !not_applicable.is_empty() {
+                    comments.push(format!("Not applicable: {}.", not_applicable[0]));
+                } else {
+                    let which = match binding.scope {
+                        RuleScope::Internet => "Internet-facing",
+                        RuleScope::Internal => "internal",
+                        RuleScope::All => "matching",
+                    };
+                    comments.push(format!(
+                        "Not applicable: the inventory holds no {which} {} ({} {} examined, all out of scope; see the details for each one's scope and its basis).",
+                        noun(binding.spec.kind, 2),
+                        objects.len(),
+                        noun(binding.spec.kind, objects.len())
+                    ));
+                }
+            }
+            Status::NotAFinding => {
+                comments.push(format!(
+                    "NotAFinding: all {in_scope} in-scope {} meet the rule.",
+                    noun(binding.spec.kind, in_scope)
+                ));
+            }
+        }
+        if let Some(note) = &binding.not_applicable_note {
+            comments.push(format!(
+                "Note: {note}; if that is the case here, record an [[exception]] with status = \"not_applicable\"."
+            ));
+        }
+        result.finding_details = details;
+        result.comments = comments.join("\n");
+        self.apply_rule_exceptions(rule, Some(&binding), &exceptions, &mut result, &mut notes);
+        result
+    }
+
+    /// Connector-scoped exceptions: change the verdict of matching connectors (or refuse).
+    fn apply_connector_exceptions(
+        &self,
+        rule: &Rule,
+        binding: &Binding,
+        obj: &InventoryObject,
+        exceptions: &[&Exception],
+        line: &mut Line,
+        notes: &mut Vec<String>,
+    ) {
+        let identity = obj.identity();
+        let name = obj.name();
+        for e in exceptions {
+            let Some(pattern) = &e.connector else { continue };
+            if !glob_matches(pattern, &identity) && !glob_matches(pattern, &name) {
+                continue;
+            }
+            match self.standing(e, rule) {
+                Standing::Lapsed(why) => {
+                    line.exception_note = Some(why.clone());
+                    notes.push(why);
+                }
+                Standing::Valid => {
+                    if let Some(refusal) = refusal(binding, e.status, line.judgement.verdict == Verdict::Fail) {
+                        let text = format!(
+                            "{} line {}: exception refused: {refusal}",
+                            self.site.display_name(),
+                            e.line
+                        );
+                        line.exception_note = Some(text.clone());
+                        notes.push(text);
+                    } else {
+                        line.judgement.verdict = match e.status {
+                            ExceptionStatus::NotAFinding => Verdict::Pass,
+                            ExceptionStatus::Open => Verdict::Fail,
+                            ExceptionStatus::NotApplicable => Verdict::NotApplicable(self.describe_exception(e)),
+                        };
+                        if line.judgement.verdict == Verdict::Fail && line.judgement.fix.is_none() {
+                            line.judgement.fix = Some(format!("# {}", e.justification.trim()));
+                        }
+                        line.exception_note = Some(self.describe_exception(e));
+                    }
+                }
+            }
+            return;
+        }
+    }
+
+    /// Rule-wide exceptions (no connector glob): set the rule's status (or refuse), and add
+    /// the notes of connector exceptions to the comments.
+    fn apply_rule_exceptions(
+        &self,
+        rule: &Rule,
+        binding: Option<&Binding>,
+        exceptions: &[&Exception],
+        result: &mut RuleResult,
+        notes: &mut Vec<String>,
+    ) {
+        for e in exceptions.iter().filter(|e| e.connector.is_none()) {
+            match self.standing(e, rule) {
+                Standing::Lapsed(why) => notes.push(why),
+                Standing::Valid => {
+                    let refused = binding.and_then(|b| refusal(b, e.status, result.status == Status::Open));
+                    match refused {
+                        Some(why) => notes.push(format!(
+                            "{} line {}: exception refused: {why}",
+                            self.site.display_name(),
+                            e.line
+                        )),
+                        None => {
+                            let automatic = result.status;
+                            result.status = e.status.status();
+                            if result.finding_details.is_empty() {
+                                result.finding_details = format!("{DETAILS_MARKER}\n");
+                            }
+                            result.finding_details.push_str(&format!(
+                                "Status {} set by the {} (automatic verdict: {}).\n",
+                                result.status.ckl(),
+                                self.describe_exception(e),
+                                automatic.ckl()
+                            ));
+                            notes.push(format!(
+                                "{}: status set by the {}",
+                                result.status.ckl(),
+                                self.describe_exception(e)
+                            ));
+                        }
+                    }
+                }
+            }
+            break;
+        }
+        if binding.is_none() && exceptions.iter().any(|e| e.connector.is_some()) {
+            notes.push("a connector-scoped exception names this rule, which exstig does not evaluate per connector; it is ignored".into());
+        }
+        if !notes.is_empty() {
+            let mut comments = notes.join("\n");
+            if !result.comments.is_empty() {
+                comments = format!("{comments}\n{}", result.comments);
+            }
+            result.comments = comments;
+        }
+    }
+}
+
+/// Why an exception may not change a verdict: the automatic verdict is Open and the STIG allows
+/// no documented deviation for the rule.
+fn refusal(binding: &Binding, status: ExceptionStatus, open: bool) -> Option<String> {
+    if !open || status == ExceptionStatus::Open || binding.deviation_allowed {
+        return None;
+    }
+    if status == ExceptionStatus::NotApplicable && binding.not_applicable_note.is_some() {
+        return None;
+    }
+    Some(format!(
+        "the STIG allows no documented deviation for this rule ({}), so an exception cannot make a failing configuration {}; fix the configuration instead",
+        binding.spec.id,
+        if status == ExceptionStatus::NotAFinding { "Not a Finding" } else { "Not Applicable" }
+    ))
+}
+
+/// ` -Identity "..."` for the `Set-` command of an object (none for TransportConfig).
+fn fix_target(obj: &InventoryObject) -> String {
+    match obj.kind {
+        ObjectKind::TransportConfig => String::new(),
+        _ => format!(" -Identity \"{}\"", obj.identity()),
+    }
+}
+
+/// "Receive connectors", "Send connector", "TransportService objects" ...
+fn noun(kind: ObjectKind, count: usize) -> &'static str {
+    match (kind, count == 1) {
+        (ObjectKind::ReceiveConnector, true) => "Receive connector",
+        (ObjectKind::ReceiveConnector, false) => "Receive connectors",
+        (ObjectKind::SendConnector, true) => "Send connector",
+        (ObjectKind::SendConnector, false) => "Send connectors",
+        (ObjectKind::TransportService, true) => "transport server",
+        (ObjectKind::TransportService, false) => "transport servers",
+        (ObjectKind::TransportConfig, _) => "TransportConfig",
+    }
+}

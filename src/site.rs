@@ -1,0 +1,561 @@
+//! The site file (`--site FILE`, TOML): what the STIG leaves to the organization's Email Domain
+//! Security Plan (EDSP). Connector scopes (`[[connector]]`), checklist asset defaults
+//! (`[asset]`), organization-defined values (`[values]`) and documented exceptions
+//! (`[[exception]]`). Unknown keys and wrong types are errors that name the key and the line.
+
+use crate::error::{Error, Position, Result};
+use crate::inventory::values::{Size, TimeSpan};
+use serde::{Deserialize, Deserializer};
+use std::path::{Path, PathBuf};
+
+/// Whether a connector faces the Internet or the organization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// Internet-facing ("external").
+    Internet,
+    /// Internal ("non-Internet").
+    Internal,
+}
+
+impl Scope {
+    /// `internet` or `internal`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Internet => "internet",
+            Scope::Internal => "internal",
+        }
+    }
+}
+
+/// Which connectors a `[[connector]]` entry may match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConnectorKind {
+    /// Receive connectors only.
+    Receive,
+    /// Send connectors only.
+    Send,
+}
+
+/// One `[[connector]]` entry: a glob on Identity (`SERVER\Name`) or Name, and its scope.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectorDecl {
+    /// Glob (`*`, `?`, `[...]`), case-insensitive, matched against Identity and Name.
+    #[serde(rename = "match")]
+    pub pattern: String,
+    /// The declared scope.
+    pub scope: Scope,
+    /// Restrict the entry to Receive or Send connectors (default: both).
+    #[serde(default)]
+    pub kind: Option<ConnectorKind>,
+    /// Free text for the reader of the site file.
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// `[asset]`: defaults for the checklist ASSET block (the command line wins).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteAsset {
+    /// HOST_NAME.
+    pub host_name: Option<String>,
+    /// HOST_FQDN.
+    pub fqdn: Option<String>,
+    /// HOST_IP.
+    pub ip: Option<String>,
+    /// HOST_MAC.
+    pub mac: Option<String>,
+    /// ROLE (None, Workstation, Member Server, Domain Controller).
+    pub role: Option<String>,
+    /// MARKING.
+    pub marking: Option<String>,
+    /// TECH_AREA.
+    pub tech_area: Option<String>,
+    /// TARGET_COMMENT.
+    pub target_comment: Option<String>,
+}
+
+/// A whole number or `"Unlimited"`, as Exchange's `Unlimited<int>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitValue {
+    /// A number.
+    Value(i64),
+    /// `Unlimited`.
+    Unlimited,
+}
+
+impl std::fmt::Display for LimitValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LimitValue::Value(n) => write!(f, "{n}"),
+            LimitValue::Unlimited => f.write_str("Unlimited"),
+        }
+    }
+}
+
+/// `[values]`: organization-defined values from the EDSP, each replacing the STIG default where
+/// the STIG text allows it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteValues {
+    /// Receive connector ConnectionTimeout.
+    #[serde(default, deserialize_with = "de_timespan")]
+    pub connection_timeout: Option<TimeSpan>,
+    /// Send connector ConnectionInactivityTimeOut.
+    #[serde(default, deserialize_with = "de_timespan")]
+    pub connection_inactivity_timeout: Option<TimeSpan>,
+    /// Receive connector MaxRecipientsPerMessage.
+    #[serde(default)]
+    pub max_recipients_per_message: Option<i64>,
+    /// Receive connector MaxHopCount.
+    #[serde(default)]
+    pub max_hop_count: Option<i64>,
+    /// Receive connector MaxInboundConnection (number or "Unlimited").
+    #[serde(default, deserialize_with = "de_limit")]
+    pub max_inbound_connection: Option<LimitValue>,
+    /// Global MaxReceiveSize (used when TransportConfig is not in the inventory).
+    #[serde(default, deserialize_with = "de_size")]
+    pub max_receive_size: Option<Size>,
+    /// Global MaxSendSize (used when TransportConfig is not in the inventory).
+    #[serde(default, deserialize_with = "de_size")]
+    pub max_send_size: Option<Size>,
+    /// TransportConfig MaxRecipientEnvelopeLimit.
+    #[serde(default, deserialize_with = "de_limit")]
+    pub max_recipient_envelope_limit: Option<LimitValue>,
+    /// TransportService MaxOutboundConnections.
+    #[serde(default, deserialize_with = "de_limit")]
+    pub max_outbound_connections: Option<LimitValue>,
+    /// TransportService MaxPerDomainOutboundConnections.
+    #[serde(default, deserialize_with = "de_limit")]
+    pub max_per_domain_outbound_connections: Option<LimitValue>,
+    /// TransportService TransientFailureRetryCount.
+    #[serde(default)]
+    pub transient_failure_retry_count: Option<i64>,
+    /// Approved smart host addresses for Internet-facing Send connectors.
+    #[serde(default)]
+    pub smart_hosts: Option<Vec<String>>,
+    /// The internal SMTP domain (Send connector TlsDomain).
+    #[serde(default)]
+    pub internal_smtp_domain: Option<String>,
+    /// The accepted internal SMTP server addresses (TransportConfig InternalSMTPServers).
+    #[serde(default)]
+    pub internal_smtp_servers: Option<Vec<String>>,
+    /// Trusted DNS servers, for both external and internal resolution (Edge).
+    #[serde(default)]
+    pub dns_servers: Option<Vec<String>>,
+    /// Trusted DNS servers for external resolution (overrides `dns_servers`).
+    #[serde(default)]
+    pub external_dns_servers: Option<Vec<String>>,
+    /// Trusted DNS servers for internal resolution (overrides `dns_servers`).
+    #[serde(default)]
+    pub internal_dns_servers: Option<Vec<String>>,
+    /// Whether the Edge server is multi-homed (the DNS rule applies only then).
+    #[serde(default)]
+    pub multi_homed: Option<bool>,
+    /// Another DoD-approved anti-spam product or gateway (e.g. "EEMSG") in use: the
+    /// InternalSMTPServers rule is then not applicable.
+    #[serde(default)]
+    pub antispam_product: Option<String>,
+}
+
+/// The status a documented exception gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExceptionStatus {
+    /// Not a finding.
+    NotAFinding,
+    /// Not applicable.
+    NotApplicable,
+    /// Open.
+    Open,
+}
+
+impl ExceptionStatus {
+    /// The checklist status.
+    pub fn status(self) -> crate::checklist::Status {
+        match self {
+            ExceptionStatus::NotAFinding => crate::checklist::Status::NotAFinding,
+            ExceptionStatus::NotApplicable => crate::checklist::Status::NotApplicable,
+            ExceptionStatus::Open => crate::checklist::Status::Open,
+        }
+    }
+}
+
+/// One `[[exception]]`: a documented, approved deviation.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exception {
+    /// STIG ID, Vuln ID (V-...) or Rule ID (SV-..., revision optional).
+    pub rule: String,
+    /// Optional glob: only these connectors.
+    #[serde(default)]
+    pub connector: Option<String>,
+    /// The status the exception gives.
+    pub status: ExceptionStatus,
+    /// Why (the EDSP reference).
+    pub justification: String,
+    /// Who approved it.
+    #[serde(default)]
+    pub approved_by: Option<String>,
+    /// Last day the exception holds (`2027-06-30`, quoted or as a TOML date).
+    #[serde(default, deserialize_with = "de_date")]
+    pub expires: Option<chrono::NaiveDate>,
+    /// `check_digest` of the rule when the exception was written; a different digest means
+    /// DISA changed the check and the exception lapses.
+    #[serde(default)]
+    pub check_digest: Option<String>,
+    /// 1-based line of the entry in the site file (for messages).
+    #[serde(skip)]
+    pub line: usize,
+}
+
+/// The whole site file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Site {
+    /// `[[connector]]` scope declarations, first match wins.
+    #[serde(default)]
+    pub connector: Vec<ConnectorDecl>,
+    /// `[asset]` defaults.
+    #[serde(default)]
+    pub asset: SiteAsset,
+    /// `[values]` from the EDSP.
+    #[serde(default)]
+    pub values: SiteValues,
+    /// `[[exception]]` entries.
+    #[serde(default)]
+    pub exception: Vec<Exception>,
+    /// The file it was read from (`site.toml` in messages when none).
+    #[serde(skip)]
+    pub path: Option<PathBuf>,
+}
+
+impl Site {
+    /// Reads and checks a site file.
+    pub fn load(path: &Path) -> Result<Site> {
+        let text = crate::fsio::read_text(path)?;
+        Site::parse(path, &text)
+    }
+
+    /// Parses site-file text; `path` names the file in errors.
+    pub fn parse(path: &Path, text: &str) -> Result<Site> {
+        let mut site: Site = toml::from_str(text).map_err(|e| toml_error(path, text, &e))?;
+        site.path = Some(path.to_path_buf());
+        for (i, decl) in site.connector.iter().enumerate() {
+            glob_pattern(&decl.pattern).map_err(|why| {
+                Error::input(path, format!("[[connector]] entry {}: match {why}", i + 1))
+            })?;
+        }
+        let lines = table_lines(text, "[[exception]]");
+        for (i, exception) in site.exception.iter_mut().enumerate() {
+            exception.line = lines.get(i).copied().unwrap_or(0);
+            let at = Position {
+                line: exception.line.max(1),
+                column: 1,
+            };
+            if exception.justification.trim().is_empty() {
+                return Err(Error::input_at(
+                    path,
+                    at,
+                    "[[exception]] needs a non-empty justification",
+                ));
+            }
+            if let Some(pattern) = &exception.connector {
+                glob_pattern(pattern).map_err(|why| {
+                    Error::input_at(path, at, format!("[[exception]] connector {why}"))
+                })?;
+            }
+        }
+        if let Some(role) = &site.asset.role
+            && !crate::checklist::ROLES
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case(role.trim()))
+        {
+            return Err(Error::input(
+                path,
+                format!(
+                    "[asset] role '{role}' is not one of: {}",
+                    crate::checklist::ROLES.join(", ")
+                ),
+            ));
+        }
+        Ok(site)
+    }
+
+    /// A size of `[values]` by key (`max_receive_size`, `max_send_size`).
+    pub fn values_size(&self, key: &str) -> Option<Size> {
+        match key {
+            "max_receive_size" => self.values.max_receive_size,
+            "max_send_size" => self.values.max_send_size,
+            _ => None,
+        }
+    }
+
+    /// How the site file is named in finding details: its file name, or `site.toml`.
+    pub fn display_name(&self) -> String {
+        self.path
+            .as_ref()
+            .and_then(|p| p.file_name())
+            .map_or("site.toml".to_string(), |n| {
+                n.to_string_lossy().into_owned()
+            })
+    }
+
+    /// The declared scope of a connector, by the first `[[connector]]` whose glob matches its
+    /// identity or name (case-insensitive).
+    pub fn declared_scope(
+        &self,
+        kind: ConnectorKind,
+        identity: &str,
+        name: &str,
+    ) -> Option<&ConnectorDecl> {
+        self.connector.iter().find(|d| {
+            d.kind.is_none_or(|k| k == kind)
+                && (glob_matches(&d.pattern, identity) || glob_matches(&d.pattern, name))
+        })
+    }
+}
+
+/// Whether `pattern` (a glob, case-insensitive; `\` is literal) matches `text`.
+pub fn glob_matches(pattern: &str, text: &str) -> bool {
+    let options = glob::MatchOptions {
+        case_sensitive: false,
+        require_literal_separator: false,
+        require_literal_leading_dot: false,
+    };
+    glob_pattern(pattern).is_ok_and(|p| p.matches_with(text, options))
+}
+
+/// Compiles a glob; `\` separates server and name in identities, so it is taken literally.
+fn glob_pattern(pattern: &str) -> std::result::Result<glob::Pattern, String> {
+    let escaped = pattern.replace('\\', "[\\]");
+    glob::Pattern::new(&escaped).map_err(|e| format!("'{pattern}' is not a valid glob: {e}"))
+}
+
+/// The 1-based lines where each `header` table starts.
+fn table_lines(text: &str, header: &str) -> Vec<usize> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim_start().starts_with(header))
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
+/// A TOML error as an input error with line, column and the key on that line.
+fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> Error {
+    let message = e.message().trim().to_string();
+    match e.span() {
+        Some(span) => {
+            let position = Position::of_offset(text, span.start);
+            let key = text
+                .lines()
+                .nth(position.line - 1)
+                .and_then(|l| l.split_once('='))
+                .map(|(k, _)| k.trim().to_string())
+                .filter(|k| !k.is_empty() && !k.starts_with('['));
+            let message = match key {
+                Some(key) if !message.contains(&format!("`{key}`")) => {
+                    format!("key `{key}`: {message}")
+                }
+                _ => message,
+            };
+            Error::input_at(path, position, message)
+        }
+        None => Error::input(path, message),
+    }
+}
+
+fn de_timespan<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<TimeSpan>, D::Error> {
+    let text = String::deserialize(d)?;
+    TimeSpan::parse(&text).map(Some).ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "'{text}' is not a time span (write \"00:05:00\" or \"1.00:00:00\")"
+        ))
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum NumberOrText {
+    Number(i64),
+    Text(String),
+}
+
+fn de_size<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Size>, D::Error> {
+    match NumberOrText::deserialize(d)? {
+        NumberOrText::Number(n) => u64::try_from(n)
+            .map(|b| Some(Size::Bytes(b)))
+            .map_err(|_| serde::de::Error::custom(format!("{n} is not a size in bytes"))),
+        NumberOrText::Text(t) => Size::parse(&t).map(Some).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "'{t}' is not a size (write \"10MB\", \"10 MB\", a number of bytes or \"Unlimited\")"
+            ))
+        }),
+    }
+}
+
+fn de_limit<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<LimitValue>, D::Error> {
+    match NumberOrText::deserialize(d)? {
+        NumberOrText::Number(n) => Ok(Some(LimitValue::Value(n))),
+        NumberOrText::Text(t) if t.trim().eq_ignore_ascii_case("unlimited") => {
+            Ok(Some(LimitValue::Unlimited))
+        }
+        NumberOrText::Text(t) => t
+            .trim()
+            .parse()
+            .map(|n| Some(LimitValue::Value(n)))
+            .map_err(|_| {
+                serde::de::Error::custom(format!("'{t}' is not a whole number or \"Unlimited\""))
+            }),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum DateOrText {
+    Date(toml::value::Datetime),
+    Text(String),
+}
+
+fn de_date<'de, D: Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<chrono::NaiveDate>, D::Error> {
+    let text = match DateOrText::deserialize(d)? {
+        DateOrText::Date(dt) => dt.to_string(),
+        DateOrText::Text(t) => t,
+    };
+    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| serde::de::Error::custom(format!("'{text}' is not a date (write 2027-06-30)")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Site> {
+        Site::parse(Path::new("site.toml"), text)
+    }
+
+    #[test]
+    fn minimal_connector_form_works_as_written() {
+        let site = parse(
+            "[[connector]]\nmatch = \"EDGE01\\\\Internet*\"   # glob\nscope = \"internet\"\n",
+        )
+        .unwrap();
+        let decl = site
+            .declared_scope(
+                ConnectorKind::Receive,
+                "EDGE01\\Internet Inbound",
+                "Internet Inbound",
+            )
+            .expect("matches");
+        assert_eq!(decl.scope, Scope::Internet);
+        assert!(
+            site.declared_scope(
+                ConnectorKind::Receive,
+                "EDGE02\\Internet Inbound",
+                "Internet Inbound"
+            )
+            .is_none()
+        );
+        assert!(
+            site.declared_scope(ConnectorKind::Receive, "edge01\\INTERNET in", "INTERNET in")
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn glob_matches_name_or_identity() {
+        assert!(glob_matches(
+            "*Default Frontend*",
+            "MBX01\\Default Frontend MBX01"
+        ));
+        assert!(glob_matches("Relay?", "relay1"));
+        assert!(!glob_matches("Relay?", "relay12"));
+    }
+
+    #[test]
+    fn unknown_key_names_key_and_line() {
+        let e = parse("[values]\nmax_hop_count = 60\nmax_hops = 5\n").unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("max_hops"), "{text}");
+        assert!(text.contains("line 3"), "{text}");
+    }
+
+    #[test]
+    fn wrong_type_names_key_and_line() {
+        let e = parse("[values]\n\nmax_hop_count = \"sixty\"\n").unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("max_hop_count"), "{text}");
+        assert!(text.contains("line 3"), "{text}");
+        let e = parse("[[connector]]\nmatch = \"x\"\nscope = \"outside\"\n").unwrap_err();
+        assert!(e.to_string().contains("line 3"), "{e}");
+        let e = parse("[values]\nconnection_timeout = \"five minutes\"\n").unwrap_err();
+        assert!(e.to_string().contains("connection_timeout"), "{e}");
+    }
+
+    #[test]
+    fn values_and_exceptions_parse() {
+        let site = parse(
+            r#"
+[asset]
+host_name = "EDGE01"
+role = "member server"
+
+[values]
+connection_timeout = "00:05:00"
+max_recipients_per_message = 5000
+max_receive_size = "10MB"
+max_inbound_connection = "Unlimited"
+smart_hosts = ["192.0.2.25"]
+
+[[exception]]
+rule = "EX16-MB-000470"
+connector = "*Default Frontend*"
+status = "not_a_finding"
+justification = "EDSP v3 2.1"
+approved_by = "ISSM"
+expires = "2027-06-30"
+
+[[exception]]
+rule = "V-228391"
+status = "open"
+justification = "x"
+expires = 2026-01-31
+"#,
+        )
+        .unwrap();
+        assert_eq!(
+            site.values.connection_timeout,
+            Some(TimeSpan::from_seconds(300))
+        );
+        assert_eq!(
+            site.values.max_receive_size,
+            Some(Size::Bytes(10 * 1024 * 1024))
+        );
+        assert_eq!(
+            site.values.max_inbound_connection,
+            Some(LimitValue::Unlimited)
+        );
+        assert_eq!(site.exception.len(), 2);
+        assert_eq!(site.exception[0].line, 13);
+        assert_eq!(site.exception[0].status, ExceptionStatus::NotAFinding);
+        assert_eq!(
+            site.exception[1].expires,
+            chrono::NaiveDate::from_ymd_opt(2026, 1, 31)
+        );
+    }
+
+    #[test]
+    fn bad_dates_roles_and_globs_are_errors() {
+        assert!(parse("[[exception]]\nrule=\"x\"\nstatus=\"open\"\njustification=\"j\"\nexpires=\"30/06/2027\"\n").is_err());
+        assert!(parse("[asset]\nrole = \"Mail Server\"\n").is_err());
+        assert!(parse("[[connector]]\nmatch = \"[abc\"\nscope = \"internal\"\n").is_err());
+        assert!(
+            parse("[[exception]]\nrule=\"x\"\nstatus=\"open\"\njustification=\" \"\n").is_err()
+        );
+    }
+}
