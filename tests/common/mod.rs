@@ -46,7 +46,10 @@ pub fn have_tool(tool: &str) -> bool {
         .map(|o| o.status.success())
         .unwrap_or(false);
     if !found {
-        assert!(std::env::var("CI").is_err(), "{tool} is required in CI (installed by .ci/run)");
+        assert!(
+            std::env::var("CI").is_err(),
+            "{tool} is required in CI (installed by .ci/run)"
+        );
         eprintln!("skipping external check: {tool} not installed (bash .ci/run installs it)");
     }
     found
@@ -55,7 +58,9 @@ pub fn have_tool(tool: &str) -> bool {
 /// Validates a CKL against DISA's XSD with xmllint; panics with xmllint's output when invalid.
 /// Returns false (after saying so) when xmllint or ../shared is missing outside CI.
 pub fn assert_ckl_valid(ckl: &Path) -> bool {
-    let Some(shared) = shared("XSD validation") else { return false };
+    let Some(shared) = shared("XSD validation") else {
+        return false;
+    };
     if !have_tool("xmllint") {
         return false;
     }
@@ -81,13 +86,17 @@ pub fn assert_ckl_valid(ckl: &Path) -> bool {
 /// missing outside CI.
 pub fn stig_manager_parse(kind: &str, file: &Path) -> Option<serde_json::Value> {
     let node_dir = root().join("tests/node");
-    let installed = node_dir.join("node_modules/@nuwcdivnpt/stig-manager-client-modules").is_dir();
+    let installed = node_dir
+        .join("node_modules/@nuwcdivnpt/stig-manager-client-modules")
+        .is_dir();
     if !installed {
         assert!(
             std::env::var("CI").is_err(),
             "STIG Manager parsers are required in CI (npm ci in tests/node)"
         );
-        eprintln!("skipping STIG Manager parse: run `npm install` in tests/node (bash .ci/run does)");
+        eprintln!(
+            "skipping STIG Manager parse: run `npm install` in tests/node (bash .ci/run does)"
+        );
         return None;
     }
     if !have_tool("node") {
