@@ -1,0 +1,262 @@
+//! Rule binding across every DISA benchmark release in ../shared/benchmarks: each connector rule
+//! of the research crosswalk (research/exchange-connector-rules.csv, one row per rule per
+//! release) binds to the check of its concept with the expected value of its own check text,
+//! no other rule binds to a connector check, and the embedded catalog binds like DISA's files.
+
+mod common;
+
+use exstig::checks::{self, Comparison, Expected, RuleScope};
+use exstig::inventory::values::{Size, TimeSpan};
+use std::collections::HashMap;
+
+/// The check each research concept key must bind to.
+fn check_of(concept: &str) -> &'static str {
+    match concept.split_whitespace().next().unwrap_or("") {
+        "RC-01" => "receive.connection-timeout",
+        "RC-02" | "RC-03" => "receive.domain-secure",
+        "RC-04" => "receive.auth-tls-basic",
+        "RC-05" => "receive.auth-tls",
+        "RC-06" => "receive.no-anonymous",
+        "RC-07" => "receive.max-recipients",
+        "RC-08" => "receive.chunking",
+        "RC-09" => "receive.naming",
+        "RC-10" => "receive.tarpit-interval",
+        "RC-11" => "receive.max-hop-count",
+        "RC-12" => "receive.max-inbound-connection",
+        "RC-13" => "receive.max-message-size",
+        "RC-14" => "receive.banner",
+        "SC-01" => "send.smart-host",
+        "SC-02" => "send.domain-secure",
+        "SC-03" => "send.tls-domain",
+        "SC-04" => "send.tls-auth-level",
+        "SC-05" => "send.inactivity-timeout",
+        "SC-06" => "send.max-message-size",
+        "SC-07" => "send.naming",
+        "TS-01" => "transport.max-outbound-connections",
+        "TS-02" => "transport.retry-count",
+        "ADJ-01" => "transport.max-per-domain-outbound",
+        "ADJ-02" => "org.max-receive-size",
+        "ADJ-03" => "org.max-send-size",
+        "ADJ-04" => "org.max-recipient-envelope",
+        "ADJ-05" => "transport.connectivity-log",
+        "ADJ-06" => "org.internal-smtp-servers",
+        "ADJ-07" => "transport.dns-servers",
+        other => panic!("unknown concept {other}"),
+    }
+}
+
+/// Minimal RFC 4180 reader (quoted fields with commas, quotes and newlines).
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', true) => quoted = false,
+            ('"', false) => quoted = true,
+            (',', false) => row.push(std::mem::take(&mut field)),
+            ('\n', false) => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            ('\r', false) => {}
+            (c, _) => field.push(c),
+        }
+    }
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    rows
+}
+
+#[test]
+fn every_release_binds_every_connector_rule_to_its_check() {
+    let Some(shared) = common::shared("binding across releases") else {
+        return;
+    };
+    let text = std::fs::read_to_string(shared.join("research/exchange-connector-rules.csv"))
+        .expect("read the crosswalk CSV");
+    let rows = parse_csv(&text);
+    let header = &rows[0];
+    let col = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let (file, concept, rule_id, condition) = (col("file"), col("concept"), col("rule_id"), col("finding_condition"));
+    let mut by_file: HashMap<String, Vec<&Vec<String>>> = HashMap::new();
+    for row in rows.iter().skip(1).filter(|r| r.len() == header.len()) {
+        by_file.entry(row[file].clone()).or_default().push(row);
+    }
+    assert!(by_file.len() >= 25, "the crosswalk covers every release");
+    let mut checked = 0;
+    for (name, rows) in &by_file {
+        let benchmark = exstig::benchmark::load(&shared.join("benchmarks").join(name))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let role = checks::benchmark_role(&benchmark);
+        for row in rows {
+            let rule = benchmark
+                .find_rule(&row[rule_id])
+                .unwrap_or_else(|| panic!("{name}: {} missing", row[rule_id]));
+            let binding = checks::bind(&benchmark, rule)
+                .unwrap_or_else(|| panic!("{name} {} ({}) is not bound", rule.stig_id, row[concept]));
+            assert_eq!(
+                binding.spec.id,
+                check_of(&row[concept]),
+                "{name} {} {}",
+                rule.stig_id,
+                row[concept]
+            );
+            // Expected values follow each release's own text.
+            match binding.spec.id {
+                "receive.connection-timeout" => {
+                    let minutes = if role == Some(exstig::inventory::ServerRole::Edge) { 5 } else { 10 };
+                    assert_eq!(binding.expected, Some(Expected::Time(TimeSpan::from_seconds(60 * minutes))), "{name} {}", rule.stig_id);
+                }
+                "receive.auth-tls" => {
+                    let includes = row[condition].contains("does not include");
+                    assert_eq!(binding.comparison, if includes { Comparison::Includes } else { Comparison::Equal }, "{name} {}", rule.stig_id);
+                    assert_eq!(binding.expected, Some(Expected::Flags(["Tls"].into_iter().collect())));
+                    assert_eq!(binding.scope, RuleScope::Internal.min_for_title(&rule.title));
+                }
+                "receive.auth-tls-basic" => {
+                    assert_eq!(binding.expected, Some(Expected::Flags(["Tls", "BasicAuth", "BasicAuthRequireTLS"].into_iter().collect())));
+                    assert_eq!(binding.comparison, Comparison::Equal);
+                    assert_eq!(binding.scope, RuleScope::Internet);
+                }
+                "receive.domain-secure" => {
+                    let internal = row[concept].starts_with("RC-03");
+                    assert_eq!(binding.scope, if internal { RuleScope::Internal } else { RuleScope::Internet }, "{name} {}", rule.stig_id);
+                    assert_eq!(binding.expected, Some(Expected::Bool(true)));
+                }
+                "receive.no-anonymous" => {
+                    let any = row[condition].contains("ANY Receive connector");
+                    assert_eq!(binding.scope, if any { RuleScope::All } else { RuleScope::Internal }, "{name} {}", rule.stig_id);
+                }
+                "receive.tarpit-interval" => {
+                    assert_eq!(binding.expected, Some(Expected::Time(TimeSpan::from_seconds(5))));
+                    assert_eq!(binding.comparison, Comparison::AtLeast);
+                }
+                "receive.banner" => {
+                    assert_eq!(binding.expected, Some(Expected::Text("220 SMTP Server Ready".into())), "{name} {}", rule.stig_id);
+                }
+                "receive.max-recipients" | "receive.max-inbound-connection" | "org.max-recipient-envelope" => {
+                    assert_eq!(binding.expected, Some(Expected::Number(5000)), "{name} {}", rule.stig_id);
+                    assert!(binding.edsp_allowed, "{name} {} allows an EDSP value", rule.stig_id);
+                }
+                "receive.max-hop-count" => assert_eq!(binding.expected, Some(Expected::Number(60))),
+                "receive.max-inbound-connection-scope" => unreachable!(),
+                "transport.retry-count" => {
+                    assert_eq!(binding.expected, Some(Expected::Number(10)));
+                    assert_eq!(binding.comparison, Comparison::AtMost);
+                }
+                "transport.max-outbound-connections" => assert_eq!(binding.expected, Some(Expected::Number(1000))),
+                "transport.max-per-domain-outbound" => assert_eq!(binding.expected, Some(Expected::Number(20))),
+                "org.max-receive-size" | "org.max-send-size" => {
+                    assert_eq!(binding.expected, Some(Expected::Size(Size::Bytes(10 << 20))), "{name} {}", rule.stig_id)
+                }
+                "send.inactivity-timeout" => assert_eq!(binding.expected, Some(Expected::Time(TimeSpan::from_seconds(600)))),
+                "send.tls-auth-level" => {
+                    assert_eq!(binding.expected, Some(Expected::Flags(["DomainValidation"].into_iter().collect())), "{name} {}", rule.stig_id);
+                    assert_eq!(binding.scope, RuleScope::Internal);
+                }
+                "send.smart-host" => assert_eq!(binding.scope, RuleScope::Internet),
+                "send.domain-secure" | "send.tls-domain" => assert_eq!(binding.scope, RuleScope::Internal),
+                "receive.chunking" | "transport.connectivity-log" => assert_eq!(binding.expected, Some(Expected::Bool(true))),
+                _ => {}
+            }
+            checked += 1;
+        }
+        // No other rule binds to a connector check (message tracking rules have their own).
+        let listed: Vec<&str> = rows.iter().map(|r| r[rule_id].as_str()).collect();
+        for rule in &benchmark.rules {
+            if listed.contains(&rule.rule_id.as_str()) {
+                continue;
+            }
+            if let Some(b) = checks::bind(&benchmark, rule) {
+                assert!(
+                    matches!(b.spec.id, "transport.message-tracking-log" | "transport.subject-logging"),
+                    "{name} {} ({}) binds to {} but is not a connector rule",
+                    rule.stig_id,
+                    rule.title,
+                    b.spec.id
+                );
+            }
+        }
+    }
+    assert!(checked >= 560, "checked {checked} rules");
+}
+
+/// The scope a title gives (helper for the assertions above).
+trait TitleScope {
+    fn min_for_title(self, title: &str) -> RuleScope;
+}
+
+impl TitleScope for RuleScope {
+    fn min_for_title(self, title: &str) -> RuleScope {
+        if title.to_ascii_lowercase().contains("internal") { self } else { RuleScope::All }
+    }
+}
+
+#[test]
+fn catalog_binds_like_the_disa_files() {
+    for name in exstig::catalog::names() {
+        let benchmark = exstig::catalog::get(name).expect("catalog entry");
+        let role = checks::benchmark_role(&benchmark);
+        let mut bound = 0;
+        for rule in &benchmark.rules {
+            let Some(b) = checks::bind(&benchmark, rule) else { continue };
+            bound += 1;
+            if b.spec.value != checks::ValueType::Other && !matches!(b.comparison, Comparison::SameAsGlobal | Comparison::Naming) {
+                assert!(b.expected.is_some(), "{name} {} has an expected value", rule.stig_id);
+            }
+            match b.spec.id {
+                "receive.connection-timeout" => {
+                    let minutes = if role == Some(exstig::inventory::ServerRole::Edge) { 5 } else { 10 };
+                    assert_eq!(b.expected, Some(Expected::Time(TimeSpan::from_seconds(60 * minutes))), "{name}");
+                }
+                "receive.auth-tls" => {
+                    let includes = name.ends_with("mailbox") && !name.contains("2013");
+                    assert_eq!(b.comparison, if includes { Comparison::Includes } else { Comparison::Equal }, "{name}");
+                }
+                "receive.no-anonymous" => {
+                    let any = name.ends_with("mailbox");
+                    assert_eq!(b.scope, if any { RuleScope::All } else { RuleScope::Internal }, "{name}");
+                }
+                _ => {}
+            }
+        }
+        assert!(bound >= 17, "{name}: {bound} rules bound");
+        // Same checks as the DISA file it was built from, when ../shared is there.
+        if let Some(shared) = common::shared("catalog vs DISA binding")
+            && let Some(entry) = exstig::catalog::entry(name)
+        {
+            let path = shared.join("benchmarks").join(&entry.built_from);
+            let disa = exstig::benchmark::load(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+            {
+                assert!(!disa.rules.is_empty());
+                for rule in &disa.rules {
+                    let from_disa = checks::bind(&disa, rule).map(|b| (b.spec.id, b.scope, b.comparison, b.expected));
+                    let catalog_rule = benchmark.find_rule(&rule.rule_id).expect("same rules");
+                    let from_catalog = checks::bind(&benchmark, catalog_rule).map(|b| (b.spec.id, b.scope, b.comparison, b.expected));
+                    assert_eq!(from_catalog, from_disa, "{name} {}", rule.stig_id);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn stig_id_that_changed_meaning_binds_by_cmdlet() {
+    let Some(shared) = common::shared("EX13-MB-000115") else {
+        return;
+    };
+    let old = exstig::benchmark::load(&shared.join("benchmarks/U_MS_Exchange_2013_Mailbox_STIG_V1R2_Manual-xccdf.xml")).unwrap();
+    let new = exstig::benchmark::load(&shared.join("benchmarks/U_MS_Exchange_2013_Mailbox_STIG_V2R3_Manual-xccdf.xml")).unwrap();
+    let bind = |b: &exstig::benchmark::Benchmark| checks::bind(b, b.find_rule("EX13-MB-000115").unwrap()).unwrap().spec.id;
+    assert_eq!(bind(&old), "send.domain-secure");
+    assert_eq!(bind(&new), "receive.domain-secure");
+}
