@@ -11,6 +11,7 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 pub mod bundle;
+pub mod clixml;
 pub mod json;
 mod recognize;
 pub mod values;
@@ -203,16 +204,19 @@ impl Inventory {
 pub enum InputFormat {
     /// `ConvertTo-Json` output, or an exstig inventory bundle.
     Json,
+    /// `Export-Clixml` output.
+    Clixml,
 }
 
 impl InputFormat {
     /// Every format, in the order detection tries them.
-    pub const ALL: [InputFormat; 1] = [InputFormat::Json];
+    pub const ALL: [InputFormat; 2] = [InputFormat::Json, InputFormat::Clixml];
 
     /// The name used on the command line and in messages.
     pub fn name(self) -> &'static str {
         match self {
             InputFormat::Json => "json",
+            InputFormat::Clixml => "clixml",
         }
     }
 
@@ -220,6 +224,7 @@ impl InputFormat {
     pub fn description(self) -> &'static str {
         match self {
             InputFormat::Json => "JSON (ConvertTo-Json or exstig bundle)",
+            InputFormat::Clixml => "CliXML (Export-Clixml)",
         }
     }
 
@@ -229,6 +234,9 @@ impl InputFormat {
         if start.starts_with('{') || start.starts_with('[') {
             return Some(InputFormat::Json);
         }
+        if clixml::looks_like(text) {
+            return Some(InputFormat::Clixml);
+        }
         None
     }
 
@@ -236,6 +244,7 @@ impl InputFormat {
     fn parse(self, path: &Path, text: &str) -> Result<ParsedFile> {
         match self {
             InputFormat::Json => json::parse(path, text),
+            InputFormat::Clixml => clixml::parse(path, text),
         }
     }
 }
