@@ -1,14 +1,62 @@
-//! `exstig checklist` (placeholder until its issue lands).
+//! `exstig checklist`: an empty checklist (every rule Not_Reviewed) for a benchmark, as STIG
+//! Viewer's "create checklist from STIG" makes it, written as CKL.
 
-use crate::error::{Error, Result};
+use super::{AssetArgs, BenchmarkSource};
+use crate::checklist::{Asset, Checklist, ChecklistStig, ckl};
+use crate::error::{EXIT_OK, Error, Result};
+use std::path::PathBuf;
 
 /// Arguments of `exstig checklist`.
 #[derive(Debug, clap::Args)]
-pub struct ChecklistArgs {}
+pub struct ChecklistArgs {
+    /// The benchmark.
+    #[command(flatten)]
+    pub source: BenchmarkSource,
+    /// The checklist ASSET (`--host-name` is required).
+    #[command(flatten)]
+    pub asset: AssetArgs,
+    /// Where to write the CKL (written atomically; nothing is written on error).
+    #[arg(long, value_name = "OUT.ckl")]
+    pub ckl: PathBuf,
+}
 
 /// Runs `exstig checklist`.
-pub fn run(_args: &ChecklistArgs) -> Result<i32> {
-    Err(Error::Usage(
-        "exstig checklist is not implemented yet".into(),
-    ))
+pub fn run(args: &ChecklistArgs) -> Result<i32> {
+    if args
+        .asset
+        .host_name
+        .as_deref()
+        .is_none_or(|h| h.trim().is_empty())
+    {
+        return Err(Error::Usage(
+            "give --host-name NAME: STIG Manager and eMASS refuse checklists without a host name"
+                .into(),
+        ));
+    }
+    let benchmark = args.source.load()?;
+    if benchmark.rules.is_empty() {
+        return Err(Error::Usage(format!(
+            "benchmark {} has no rules: nothing to put in a checklist",
+            benchmark.id
+        )));
+    }
+    let mut asset = Asset {
+        target_key: benchmark.target_key().to_string(),
+        ..Asset::default()
+    };
+    args.asset.apply(&mut asset)?;
+    let checklist = Checklist {
+        asset,
+        stigs: vec![ChecklistStig::from_benchmark(&benchmark)],
+        ..Checklist::default()
+    };
+    crate::fsio::write_atomic(&args.ckl, ckl::write(&checklist).as_bytes())?;
+    eprintln!(
+        "exstig: wrote {} ({} {}, {} rules, all Not_Reviewed)",
+        args.ckl.display(),
+        benchmark.id,
+        benchmark.revision(),
+        benchmark.rules.len()
+    );
+    Ok(EXIT_OK)
 }
