@@ -137,8 +137,19 @@ pub fn asset_from(benchmark: &Benchmark, inventory: &Inventory, site: &Site) -> 
 }
 
 /// Evaluates `inventory` against `benchmark` today.
-pub fn evaluate(benchmark: &Benchmark, inventory: &Inventory, site: &Site, asset: Asset) -> Evaluation {
-    evaluate_on(benchmark, inventory, site, asset, chrono::Local::now().date_naive())
+pub fn evaluate(
+    benchmark: &Benchmark,
+    inventory: &Inventory,
+    site: &Site,
+    asset: Asset,
+) -> Evaluation {
+    evaluate_on(
+        benchmark,
+        inventory,
+        site,
+        asset,
+        chrono::Local::now().date_naive(),
+    )
 }
 
 /// Evaluates as of `today` (exception expiry dates are compared with it).
@@ -167,7 +178,10 @@ pub fn evaluate_on(
         inventory,
         site,
         today,
-        role: inventory.host.role.or_else(|| checks::benchmark_role(benchmark)),
+        role: inventory
+            .host
+            .role
+            .or_else(|| checks::benchmark_role(benchmark)),
     };
     let results: Vec<RuleResult> = benchmark.rules.iter().map(|r| evaluator.rule(r)).collect();
     let mut stig = ChecklistStig::from_benchmark(benchmark);
@@ -227,7 +241,11 @@ impl Evaluator<'_> {
     }
 
     fn standing(&self, e: &Exception, rule: &Rule) -> Standing {
-        let at = format!("the exception in {} line {}", self.site.display_name(), e.line);
+        let at = format!(
+            "the exception in {} line {}",
+            self.site.display_name(),
+            e.line
+        );
         if let Some(expires) = e.expires
             && expires < self.today
         {
@@ -287,7 +305,11 @@ impl Evaluator<'_> {
         }
         format!(
             "{DETAILS_MARKER}\nInventory: {}\n",
-            if files.is_empty() { "(no objects)".to_string() } else { files.join(", ") }
+            if files.is_empty() {
+                "(no objects)".to_string()
+            } else {
+                files.join(", ")
+            }
         )
     }
 
@@ -316,7 +338,8 @@ impl Evaluator<'_> {
             binding.spec.property,
             match binding.scope {
                 RuleScope::All => format!("every object ({})", binding.scope_basis),
-                RuleScope::Internet => format!("Internet-facing connectors ({})", binding.scope_basis),
+                RuleScope::Internet =>
+                    format!("Internet-facing connectors ({})", binding.scope_basis),
                 RuleScope::Internal => format!("internal connectors ({})", binding.scope_basis),
             }
         ));
@@ -344,12 +367,18 @@ impl Evaluator<'_> {
             site: self.site,
             transport_config: self.inventory.of_kind(ObjectKind::TransportConfig).next(),
         };
-        let connector_exceptions: Vec<&Exception> =
-            exceptions.iter().copied().filter(|e| e.connector.is_some()).collect();
+        let connector_exceptions: Vec<&Exception> = exceptions
+            .iter()
+            .copied()
+            .filter(|e| e.connector.is_some())
+            .collect();
         let mut lines: Vec<Line> = Vec::new();
         let mut out_of_scope: Vec<String> = Vec::new();
         for obj in &objects {
-            let is_connector = matches!(obj.kind, ObjectKind::ReceiveConnector | ObjectKind::SendConnector);
+            let is_connector = matches!(
+                obj.kind,
+                ObjectKind::ReceiveConnector | ObjectKind::SendConnector
+            );
             let identity = obj.identity();
             let scope_text;
             if is_connector && binding.scope != RuleScope::All {
@@ -369,7 +398,10 @@ impl Evaluator<'_> {
                             identity: identity.clone(),
                             scope: scope_text.clone(),
                             judgement: Judgement {
-                                verdict: Verdict::Unknown(format!("the scope of {identity} is unknown: {}", cs.basis)),
+                                verdict: Verdict::Unknown(format!(
+                                    "the scope of {identity} is unknown: {}",
+                                    cs.basis
+                                )),
                                 property: binding.spec.property.into(),
                                 actual: "(not read)".into(),
                                 expected: String::new(),
@@ -397,13 +429,29 @@ impl Evaluator<'_> {
                 exception_note: None,
                 fix_target: fix_target(obj),
             };
-            self.apply_connector_exceptions(rule, &binding, obj, &connector_exceptions, &mut line, &mut notes);
+            self.apply_connector_exceptions(
+                rule,
+                &binding,
+                obj,
+                &connector_exceptions,
+                &mut line,
+                &mut notes,
+            );
             lines.push(line);
         }
         // Verdict.
-        let fails = lines.iter().filter(|l| l.judgement.verdict == Verdict::Fail).count();
-        let passes = lines.iter().filter(|l| l.judgement.verdict == Verdict::Pass).count();
-        let unknowns: Vec<&Line> = lines.iter().filter(|l| matches!(l.judgement.verdict, Verdict::Unknown(_))).collect();
+        let fails = lines
+            .iter()
+            .filter(|l| l.judgement.verdict == Verdict::Fail)
+            .count();
+        let passes = lines
+            .iter()
+            .filter(|l| l.judgement.verdict == Verdict::Pass)
+            .count();
+        let unknowns: Vec<&Line> = lines
+            .iter()
+            .filter(|l| matches!(l.judgement.verdict, Verdict::Unknown(_)))
+            .collect();
         let not_applicable: Vec<String> = lines
             .iter()
             .filter_map(|l| match &l.judgement.verdict {
@@ -420,13 +468,20 @@ impl Evaluator<'_> {
         } else {
             Status::NotAFinding
         };
-        if let Some(expected) = binding.expected.as_ref().filter(|_| binding.spec.value != checks::ValueType::Other) {
+        if let Some(expected) = binding
+            .expected
+            .as_ref()
+            .filter(|_| binding.spec.value != checks::ValueType::Other)
+        {
             details.push_str(&format!(
                 "STIG value: {} (from {}){}\n",
                 expected.display(binding.spec.value),
                 binding.expected_source,
                 if binding.edsp_allowed {
-                    format!("; the STIG lets the EDSP document another value ([values] {})", binding.spec.site_key.unwrap_or_default())
+                    format!(
+                        "; the STIG lets the EDSP document another value ([values] {})",
+                        binding.spec.site_key.unwrap_or_default()
+                    )
                 } else {
                     String::new()
                 }
@@ -464,7 +519,10 @@ impl Evaluator<'_> {
                 ));
                 comments.push("Fix (Exchange Management Shell):".into());
                 let cmdlet = binding.fix_cmdlet();
-                for l in lines.iter().filter(|l| l.judgement.verdict == Verdict::Fail) {
+                for l in lines
+                    .iter()
+                    .filter(|l| l.judgement.verdict == Verdict::Fail)
+                {
                     if let Some(fix) = &l.judgement.fix {
                         comments.push(format!("{cmdlet}{} {fix}", l.fix_target));
                     }
@@ -479,7 +537,10 @@ impl Evaluator<'_> {
             }
             Status::NotReviewed => {
                 if binding.comparison == checks::Comparison::Naming {
-                    let names: Vec<String> = lines.iter().map(|l| format!("\"{}\"", l.judgement.actual)).collect();
+                    let names: Vec<String> = lines
+                        .iter()
+                        .map(|l| format!("\"{}\"", l.judgement.actual))
+                        .collect();
                     comments.push(format!(
                         "Not reviewed: needs human judgement. Decide whether these names state purpose and direction: {}.",
                         names.join(", ")
@@ -518,10 +579,11 @@ impl Evaluator<'_> {
                 }
             }
             Status::NotAFinding => {
-                comments.push(format!(
-                    "NotAFinding: all {in_scope} in-scope {} meet the rule.",
-                    noun(binding.spec.kind, in_scope)
-                ));
+                comments.push(if in_scope == 1 {
+                    format!("NotAFinding: the one in-scope {} meets the rule.", noun(binding.spec.kind, 1))
+                } else {
+                    format!("NotAFinding: all {in_scope} in-scope {} meet the rule.", noun(binding.spec.kind, in_scope))
+                });
             }
         }
         if let Some(note) = &binding.not_applicable_note {
@@ -548,7 +610,9 @@ impl Evaluator<'_> {
         let identity = obj.identity();
         let name = obj.name();
         for e in exceptions {
-            let Some(pattern) = &e.connector else { continue };
+            let Some(pattern) = &e.connector else {
+                continue;
+            };
             if !glob_matches(pattern, &identity) && !glob_matches(pattern, &name) {
                 continue;
             }
@@ -558,7 +622,9 @@ impl Evaluator<'_> {
                     notes.push(why);
                 }
                 Standing::Valid => {
-                    if let Some(refusal) = refusal(binding, e.status, line.judgement.verdict == Verdict::Fail) {
+                    if let Some(refusal) =
+                        refusal(binding, e.status, line.judgement.verdict == Verdict::Fail)
+                    {
                         let text = format!(
                             "{} line {}: exception refused: {refusal}",
                             self.site.display_name(),
@@ -570,7 +636,9 @@ impl Evaluator<'_> {
                         line.judgement.verdict = match e.status {
                             ExceptionStatus::NotAFinding => Verdict::Pass,
                             ExceptionStatus::Open => Verdict::Fail,
-                            ExceptionStatus::NotApplicable => Verdict::NotApplicable(self.describe_exception(e)),
+                            ExceptionStatus::NotApplicable => {
+                                Verdict::NotApplicable(self.describe_exception(e))
+                            }
                         };
                         if line.judgement.verdict == Verdict::Fail && line.judgement.fix.is_none() {
                             line.judgement.fix = Some(format!("# {}", e.justification.trim()));
@@ -597,7 +665,8 @@ impl Evaluator<'_> {
             match self.standing(e, rule) {
                 Standing::Lapsed(why) => notes.push(why),
                 Standing::Valid => {
-                    let refused = binding.and_then(|b| refusal(b, e.status, result.status == Status::Open));
+                    let refused =
+                        binding.and_then(|b| refusal(b, e.status, result.status == Status::Open));
                     match refused {
                         Some(why) => notes.push(format!(
                             "{} line {}: exception refused: {why}",
@@ -652,7 +721,11 @@ fn refusal(binding: &Binding, status: ExceptionStatus, open: bool) -> Option<Str
     Some(format!(
         "the STIG allows no documented deviation for this rule ({}), so an exception cannot make a failing configuration {}; fix the configuration instead",
         binding.spec.id,
-        if status == ExceptionStatus::NotAFinding { "Not a Finding" } else { "Not Applicable" }
+        if status == ExceptionStatus::NotAFinding {
+            "Not a Finding"
+        } else {
+            "Not Applicable"
+        }
     ))
 }
 

@@ -58,7 +58,9 @@ pub fn site_value(values: &SiteValues, key: &str) -> Option<Expected> {
         "connection_inactivity_timeout" => values.connection_inactivity_timeout.map(Expected::Time),
         "max_recipients_per_message" => values.max_recipients_per_message.map(Expected::Number),
         "max_hop_count" => values.max_hop_count.map(Expected::Number),
-        "transient_failure_retry_count" => values.transient_failure_retry_count.map(Expected::Number),
+        "transient_failure_retry_count" => {
+            values.transient_failure_retry_count.map(Expected::Number)
+        }
         "max_inbound_connection" => limit(values.max_inbound_connection),
         "max_recipient_envelope_limit" => limit(values.max_recipient_envelope_limit),
         "max_outbound_connections" => limit(values.max_outbound_connections),
@@ -83,13 +85,19 @@ fn effective_expected(binding: &Binding, ctx: &Context) -> Option<(Expected, Str
                 ctx.site.display_name(),
                 s.display(binding.spec.value)
             ),
-            _ => format!("{value}: the EDSP value in {} ([values] {key})", ctx.site.display_name()),
+            _ => format!(
+                "{value}: the EDSP value in {} ([values] {key})",
+                ctx.site.display_name()
+            ),
         };
         return Some((site, words));
     }
     stig.map(|s| {
         let value = s.display(binding.spec.value);
-        (s, format!("{value} (STIG value, from {})", binding.expected_source))
+        (
+            s,
+            format!("{value} (STIG value, from {})", binding.expected_source),
+        )
     })
 }
 
@@ -123,7 +131,11 @@ fn arg(expected: &Expected, value: ValueType) -> String {
         Expected::Text(t) => format!("\"{t}\""),
         other => {
             let text = other.display(value);
-            if text.contains([',', ' ']) { format!("\"{text}\"") } else { text }
+            if text.contains([',', ' ']) {
+                format!("\"{text}\"")
+            } else {
+                text
+            }
         }
     }
 }
@@ -147,7 +159,11 @@ pub fn judge(binding: &Binding, obj: &InventoryObject, ctx: &Context) -> Judgeme
         Comparison::TlsDomain => tls_domain(binding, obj, ctx),
         Comparison::InternalSmtpServers => internal_smtp_servers(obj, ctx),
         Comparison::DnsServers => dns_servers(obj, ctx),
-        Comparison::Equal | Comparison::AtLeast | Comparison::AtMost | Comparison::Includes | Comparison::Excludes => {
+        Comparison::Equal
+        | Comparison::AtLeast
+        | Comparison::AtMost
+        | Comparison::Includes
+        | Comparison::Excludes => {
             let Some((expected, words)) = effective_expected(binding, ctx) else {
                 return unknown(property, "exstig found no expected value in the rule");
             };
@@ -160,7 +176,13 @@ pub fn judge(binding: &Binding, obj: &InventoryObject, ctx: &Context) -> Judgeme
                         Comparison::Excludes => format!("without {words}"),
                         _ => words,
                     };
-                    decided(pass, property, actual, words, format!("-{property} {fix_value}"))
+                    decided(
+                        pass,
+                        property,
+                        actual,
+                        words,
+                        format!("-{property} {fix_value}"),
+                    )
                 }
                 Err(problem) => unknown(property, problem),
             }
@@ -182,11 +204,18 @@ fn compare(
         _ => o.is_eq(),
     };
     let fix = arg(expected, binding.spec.value);
-    let mismatch = || ValueProblem::new(property, format!("exstig cannot compare {property} with {expected:?}"));
+    let mismatch = || {
+        ValueProblem::new(
+            property,
+            format!("exstig cannot compare {property} with {expected:?}"),
+        )
+    };
     match binding.spec.value {
         ValueType::Time => {
             let actual = values::timespan(obj, property)?;
-            let Expected::Time(want) = expected else { return Err(mismatch()) };
+            let Expected::Time(want) = expected else {
+                return Err(mismatch());
+            };
             Ok((order(actual.cmp(want)), actual.to_string(), fix))
         }
         ValueType::Limit => {
@@ -202,31 +231,57 @@ fn compare(
         }
         ValueType::Size => {
             let actual = values::size(obj, property)?;
-            let Expected::Size(want) = expected else { return Err(mismatch()) };
+            let Expected::Size(want) = expected else {
+                return Err(mismatch());
+            };
             Ok((order(actual.cmp(want)), actual.to_string(), fix))
         }
         ValueType::Bool => {
             let actual = values::boolean(obj, property)?;
-            let Expected::Bool(want) = expected else { return Err(mismatch()) };
-            Ok((actual == *want, if actual { "True" } else { "False" }.into(), fix))
+            let Expected::Bool(want) = expected else {
+                return Err(mismatch());
+            };
+            Ok((
+                actual == *want,
+                if actual { "True" } else { "False" }.into(),
+                fix,
+            ))
         }
         ValueType::Text => {
             let actual = values::text(obj, property)?.unwrap_or_default();
-            let Expected::Text(want) = expected else { return Err(mismatch()) };
-            let shown = if actual.is_empty() { "(empty)".to_string() } else { format!("\"{actual}\"") };
+            let Expected::Text(want) = expected else {
+                return Err(mismatch());
+            };
+            let shown = if actual.is_empty() {
+                "(empty)".to_string()
+            } else {
+                format!("\"{actual}\"")
+            };
             Ok((actual.trim() == want.trim(), shown, fix))
         }
         ValueType::Flags(table) => {
             let actual = values::flags(obj, property, table)?;
-            let Expected::Flags(want) = expected else { return Err(mismatch()) };
+            let Expected::Flags(want) = expected else {
+                return Err(mismatch());
+            };
             let shown = table.display(&actual);
             let (pass, target): (bool, BTreeSet<&'static str>) = match cmp {
-                Comparison::Includes => (want.is_subset(&actual), actual.union(want).copied().collect()),
-                Comparison::Excludes => (actual.is_disjoint(want), actual.difference(want).copied().collect()),
+                Comparison::Includes => (
+                    want.is_subset(&actual),
+                    actual.union(want).copied().collect(),
+                ),
+                Comparison::Excludes => (
+                    actual.is_disjoint(want),
+                    actual.difference(want).copied().collect(),
+                ),
                 _ => (actual == *want, want.clone()),
             };
             let fix_text = table.display(&target);
-            let fix = if fix_text.contains(',') { format!("\"{fix_text}\"") } else { fix_text };
+            let fix = if fix_text.contains(',') {
+                format!("\"{fix_text}\"")
+            } else {
+                fix_text
+            };
             Ok((pass, shown, fix))
         }
         ValueType::Other => Err(mismatch()),
@@ -235,15 +290,30 @@ fn compare(
 
 fn same_as_global(binding: &Binding, obj: &InventoryObject, ctx: &Context) -> Judgement {
     let property = binding.spec.property;
-    let global = if binding.spec.kind == ObjectKind::SendConnector { "MaxSendSize" } else { "MaxReceiveSize" };
+    let global = if binding.spec.kind == ObjectKind::SendConnector {
+        "MaxSendSize"
+    } else {
+        "MaxReceiveSize"
+    };
     let key = binding.spec.site_key.unwrap_or_default();
     let reference = match ctx.transport_config {
         Some(config) => match values::size(config, global) {
             Ok(size) => (size, format!("{size}: TransportConfig {global}")),
-            Err(problem) => return unknown(property, format!("the global value cannot be read: {problem}")),
+            Err(problem) => {
+                return unknown(
+                    property,
+                    format!("the global value cannot be read: {problem}"),
+                );
+            }
         },
         None => match ctx.site.values_size(key) {
-            Some(size) => (size, format!("{size}: [values] {key} in {} (no TransportConfig in the inventory)", ctx.site.display_name())),
+            Some(size) => (
+                size,
+                format!(
+                    "{size}: [values] {key} in {} (no TransportConfig in the inventory)",
+                    ctx.site.display_name()
+                ),
+            ),
             None => {
                 return unknown(
                     property,
@@ -261,7 +331,10 @@ fn same_as_global(binding: &Binding, obj: &InventoryObject, ctx: &Context) -> Ju
             property,
             actual.to_string(),
             reference.1,
-            format!("-{property} {}", arg(&Expected::Size(reference.0), ValueType::Size)),
+            format!(
+                "-{property} {}",
+                arg(&Expected::Size(reference.0), ValueType::Size)
+            ),
         ),
         Err(problem) => unknown(property, problem),
     }
@@ -273,9 +346,17 @@ fn smart_host(binding: &Binding, obj: &InventoryObject, ctx: &Context) -> Judgem
         Err(p) => return unknown("SmartHosts", p),
     };
     let mut property = "SmartHosts".to_string();
-    let mut actual = if hosts.is_empty() { "(none)".to_string() } else { hosts.join(", ") };
+    let mut actual = if hosts.is_empty() {
+        "(none)".to_string()
+    } else {
+        hosts.join(", ")
+    };
     let approved = ctx.site.values.smart_hosts.clone().unwrap_or_default();
-    let wanted = if approved.is_empty() { "<approved smart host>".to_string() } else { approved.join(",") };
+    let wanted = if approved.is_empty() {
+        "<approved smart host>".to_string()
+    } else {
+        approved.join(",")
+    };
     let mut fix = format!("-SmartHosts {wanted}");
     let mut dns_ok = true;
     if binding.dns_routing_off {
@@ -283,15 +364,28 @@ fn smart_host(binding: &Binding, obj: &InventoryObject, ctx: &Context) -> Judgem
             Ok(dns) => {
                 dns_ok = !dns;
                 property.push_str(", DNSRoutingEnabled");
-                actual.push_str(&format!("; DNSRoutingEnabled {}", if dns { "True" } else { "False" }));
+                actual.push_str(&format!(
+                    "; DNSRoutingEnabled {}",
+                    if dns { "True" } else { "False" }
+                ));
                 fix.push_str(" -DNSRoutingEnabled $false");
             }
             Err(p) => return unknown(&property, p),
         }
     }
-    let expected_dns = if binding.dns_routing_off { "; DNSRoutingEnabled False" } else { "" };
+    let expected_dns = if binding.dns_routing_off {
+        "; DNSRoutingEnabled False"
+    } else {
+        ""
+    };
     if hosts.is_empty() || !dns_ok {
-        return decided(false, &property, actual, format!("a smart host{expected_dns}"), fix);
+        return decided(
+            false,
+            &property,
+            actual,
+            format!("a smart host{expected_dns}"),
+            fix,
+        );
     }
     if approved.is_empty() {
         return Judgement {
@@ -305,15 +399,19 @@ fn smart_host(binding: &Binding, obj: &InventoryObject, ctx: &Context) -> Judgem
             fix: None,
         };
     }
+    let bare = |h: &str| h.trim().trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
     let unapproved: Vec<&String> = hosts
         .iter()
-        .filter(|h| !approved.iter().any(|a| a.eq_ignore_ascii_case(h.trim())))
+        .filter(|h| !approved.iter().any(|a| bare(a) == bare(h)))
         .collect();
     decided(
         unapproved.is_empty(),
         &property,
         actual,
-        format!("{} ([values] smart_hosts){expected_dns}", approved.join(", ")),
+        format!(
+            "{} ([values] smart_hosts){expected_dns}",
+            approved.join(", ")
+        ),
         fix,
     )
 }
@@ -324,7 +422,12 @@ fn smart_host_branch(obj: &InventoryObject) -> Result<(bool, bool, String, bool)
     let uses_smart_host = !hosts.is_empty();
     let secure = values::boolean(obj, "DomainSecureEnabled")?;
     if !uses_smart_host {
-        return Ok((false, secure, format!("no smart host; DomainSecureEnabled {secure}"), secure));
+        return Ok((
+            false,
+            secure,
+            format!("no smart host; DomainSecureEnabled {secure}"),
+            secure,
+        ));
     }
     let dns = values::boolean(obj, "DNSRoutingEnabled")?;
     let tls = values::boolean(obj, "RequireTLS")?;
@@ -379,7 +482,11 @@ fn tls_domain(binding: &Binding, obj: &InventoryObject, ctx: &Context) -> Judgem
         Ok(d) => d.unwrap_or_default(),
         Err(p) => return unknown("TlsDomain", p),
     };
-    let shown = if domain.is_empty() { "(not set)".to_string() } else { domain.clone() };
+    let shown = if domain.is_empty() {
+        "(not set)".to_string()
+    } else {
+        domain.clone()
+    };
     let Some(internal) = ctx.site.values.internal_smtp_domain.clone() else {
         return Judgement {
             verdict: Verdict::Unknown(format!(
@@ -401,9 +508,13 @@ fn tls_domain(binding: &Binding, obj: &InventoryObject, ctx: &Context) -> Judgem
                     pass,
                     "TlsDomain, DomainSecureEnabled, RequireTLS, TlsAuthLevel",
                     format!("TlsDomain {shown}; {actual}"),
-                    format!("TlsDomain {internal} ([values] internal_smtp_domain); without a smart host DomainSecureEnabled True, with one RequireTLS True and TlsAuthLevel DomainValidation"),
+                    format!(
+                        "TlsDomain {internal} ([values] internal_smtp_domain); without a smart host DomainSecureEnabled True, with one RequireTLS True and TlsAuthLevel DomainValidation"
+                    ),
                     if uses {
-                        format!("-TlsDomain {internal} -RequireTLS $true -TlsAuthLevel DomainValidation")
+                        format!(
+                            "-TlsDomain {internal} -RequireTLS $true -TlsAuthLevel DomainValidation"
+                        )
                     } else {
                         format!("-TlsDomain {internal} -DomainSecureEnabled $true")
                     },
@@ -438,7 +549,11 @@ fn internal_smtp_servers(obj: &InventoryObject, ctx: &Context) -> Judgement {
         Ok(s) => s,
         Err(p) => return unknown("InternalSMTPServers", p),
     };
-    let shown = if servers.is_empty() { "(none)".to_string() } else { servers.join(", ") };
+    let shown = if servers.is_empty() {
+        "(none)".to_string()
+    } else {
+        servers.join(", ")
+    };
     let Some(accepted) = ctx.site.values.internal_smtp_servers.clone() else {
         return Judgement {
             verdict: Verdict::Unknown(format!(
@@ -459,7 +574,10 @@ fn internal_smtp_servers(obj: &InventoryObject, ctx: &Context) -> Judgement {
         extra.is_empty() && !servers.is_empty(),
         "InternalSMTPServers",
         shown,
-        format!("only {} ([values] internal_smtp_servers)", accepted.join(", ")),
+        format!(
+            "only {} ([values] internal_smtp_servers)",
+            accepted.join(", ")
+        ),
         format!("-InternalSMTPServers {}", accepted.join(",")),
     )
 }
@@ -495,27 +613,56 @@ fn dns_servers(obj: &InventoryObject, ctx: &Context) -> Judgement {
     let mut pass = true;
     let mut missing_site = Vec::new();
     for (side, trusted) in [
-        ("External", values_.external_dns_servers.as_ref().or(values_.dns_servers.as_ref())),
-        ("Internal", values_.internal_dns_servers.as_ref().or(values_.dns_servers.as_ref())),
+        (
+            "External",
+            values_
+                .external_dns_servers
+                .as_ref()
+                .or(values_.dns_servers.as_ref()),
+        ),
+        (
+            "Internal",
+            values_
+                .internal_dns_servers
+                .as_ref()
+                .or(values_.dns_servers.as_ref()),
+        ),
     ] {
         let enabled = match values::boolean(obj, &format!("{side}DNSAdapterEnabled")) {
             Ok(e) => e,
             Err(p) => return unknown(property, p),
         };
         if enabled {
-            let guid = values::text(obj, &format!("{side}DNSAdapterGuid")).ok().flatten().unwrap_or_default();
-            let has_guid = !guid.trim().is_empty() && guid.chars().any(|c| c.is_ascii_hexdigit() && c != '0');
-            actual.push(format!("{side}DNSAdapterEnabled True, adapter GUID {}", if has_guid { guid.as_str() } else { "(none)" }));
+            let guid = values::text(obj, &format!("{side}DNSAdapterGuid"))
+                .ok()
+                .flatten()
+                .unwrap_or_default();
+            let has_guid =
+                !guid.trim().is_empty() && guid.chars().any(|c| c.is_ascii_hexdigit() && c != '0');
+            actual.push(format!(
+                "{side}DNSAdapterEnabled True, adapter GUID {}",
+                if has_guid { guid.as_str() } else { "(none)" }
+            ));
             pass &= has_guid;
         } else {
             let servers = match values::list(obj, &format!("{side}DNSServers")) {
                 Ok(s) => s,
                 Err(p) => return unknown(property, p),
             };
-            actual.push(format!("{side}DNSAdapterEnabled False, {side}DNSServers {}", if servers.is_empty() { "(none)".into() } else { servers.join(", ") }));
+            actual.push(format!(
+                "{side}DNSAdapterEnabled False, {side}DNSServers {}",
+                if servers.is_empty() {
+                    "(none)".into()
+                } else {
+                    servers.join(", ")
+                }
+            ));
             match trusted {
                 Some(list) => {
-                    pass &= !servers.is_empty() && servers.iter().all(|s| list.iter().any(|t| t.eq_ignore_ascii_case(s.trim())));
+                    pass &= !servers.is_empty()
+                        && servers
+                            .iter()
+                            .all(|s| list.iter().any(|t| t.eq_ignore_ascii_case(s.trim())));
                 }
                 None => missing_site.push(side.to_ascii_lowercase()),
             }
@@ -530,7 +677,8 @@ fn dns_servers(obj: &InventoryObject, ctx: &Context) -> Judgement {
             )),
             property: property.into(),
             actual: actual.join("; "),
-            expected: "adapter GUID when the adapter is used, else the EDSP's trusted DNS servers".into(),
+            expected: "adapter GUID when the adapter is used, else the EDSP's trusted DNS servers"
+                .into(),
             fix: None,
         };
     }

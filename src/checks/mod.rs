@@ -124,37 +124,290 @@ use ValueType as V;
 
 /// Every check, in binding priority order within each object kind.
 pub static CHECKS: &[CheckSpec] = &[
-    spec("receive.naming", "RC-09", K::ReceiveConnector, &["Name"], V::Other, C::Naming, None),
-    spec("receive.connection-timeout", "RC-01", K::ReceiveConnector, &["ConnectionTimeout"], V::Time, C::Equal, Some("connection_timeout")),
-    spec("receive.domain-secure", "RC-02/RC-03", K::ReceiveConnector, &["DomainSecureEnabled"], V::Bool, C::Equal, None),
-    spec("receive.auth-tls-basic", "RC-04", K::ReceiveConnector, &["AuthMechanism"], V::Flags(&AUTH_MECHANISM), C::Equal, None),
-    spec("receive.auth-tls", "RC-05", K::ReceiveConnector, &["AuthMechanism"], V::Flags(&AUTH_MECHANISM), C::Equal, None),
-    spec("receive.no-anonymous", "RC-06", K::ReceiveConnector, &["PermissionGroups"], V::Flags(&crate::inventory::values::PERMISSION_GROUPS), C::Excludes, None),
-    spec("receive.max-recipients", "RC-07", K::ReceiveConnector, &["MaxRecipientsPerMessage"], V::Limit, C::Equal, Some("max_recipients_per_message")),
-    spec("receive.chunking", "RC-08", K::ReceiveConnector, &["ChunkingEnabled"], V::Bool, C::Equal, None),
-    spec("receive.tarpit-interval", "RC-10", K::ReceiveConnector, &["TarpitInterval"], V::Time, C::AtLeast, None),
-    spec("receive.max-hop-count", "RC-11", K::ReceiveConnector, &["MaxHopCount"], V::Limit, C::Equal, Some("max_hop_count")),
-    spec("receive.max-inbound-connection", "RC-12", K::ReceiveConnector, &["MaxInboundConnection"], V::Limit, C::Equal, Some("max_inbound_connection")),
-    spec("receive.max-message-size", "RC-13", K::ReceiveConnector, &["MaxMessageSize"], V::Size, C::SameAsGlobal, Some("max_receive_size")),
-    spec("receive.banner", "RC-14", K::ReceiveConnector, &["Banner"], V::Text, C::Equal, None),
-    spec("send.naming", "SC-07", K::SendConnector, &["Name"], V::Other, C::Naming, None),
-    spec("send.smart-host", "SC-01", K::SendConnector, &["SmartHosts"], V::Other, C::SmartHost, Some("smart_hosts")),
-    spec("send.tls-domain", "SC-03", K::SendConnector, &["TlsDomain"], V::Other, C::TlsDomain, Some("internal_smtp_domain")),
-    spec("send.domain-secure", "SC-02", K::SendConnector, &["DomainSecureEnabled"], V::Bool, C::SendDomainSecurity, None),
-    spec("send.tls-auth-level", "SC-04", K::SendConnector, &["TlsAuthLevel"], V::Flags(&TLS_AUTH_LEVEL), C::Equal, None),
-    spec("send.inactivity-timeout", "SC-05", K::SendConnector, &["ConnectionInactivityTimeOut"], V::Time, C::Equal, Some("connection_inactivity_timeout")),
-    spec("send.max-message-size", "SC-06", K::SendConnector, &["MaxMessageSize"], V::Size, C::SameAsGlobal, Some("max_send_size")),
-    spec("transport.max-outbound-connections", "TS-01", K::TransportService, &["MaxOutboundConnections"], V::Limit, C::Equal, Some("max_outbound_connections")),
-    spec("transport.retry-count", "TS-02", K::TransportService, &["TransientFailureRetryCount"], V::Limit, C::AtMost, Some("transient_failure_retry_count")),
-    spec("transport.max-per-domain-outbound", "ADJ-01", K::TransportService, &["MaxPerDomainOutboundConnections"], V::Limit, C::Equal, Some("max_per_domain_outbound_connections")),
-    spec("transport.connectivity-log", "ADJ-05", K::TransportService, &["ConnectivityLogEnabled"], V::Bool, C::Equal, None),
-    spec("transport.message-tracking-log", "-", K::TransportService, &["MessageTrackingLogEnabled"], V::Bool, C::Equal, None),
-    spec("transport.subject-logging", "-", K::TransportService, &["MessageTrackingLogSubjectLoggingEnabled"], V::Bool, C::Equal, None),
-    spec("transport.dns-servers", "ADJ-07", K::TransportService, &["ExternalDNSServers", "ExternalDNSAdapterEnabled", "InternalDNSServers", "InternalDNSAdapterEnabled"], V::Other, C::DnsServers, Some("dns_servers")),
-    spec("org.max-receive-size", "ADJ-02", K::TransportConfig, &["MaxReceiveSize"], V::Size, C::Equal, Some("max_receive_size")),
-    spec("org.max-send-size", "ADJ-03", K::TransportConfig, &["MaxSendSize"], V::Size, C::Equal, Some("max_send_size")),
-    spec("org.max-recipient-envelope", "ADJ-04", K::TransportConfig, &["MaxRecipientEnvelopeLimit"], V::Limit, C::Equal, Some("max_recipient_envelope_limit")),
-    spec("org.internal-smtp-servers", "ADJ-06", K::TransportConfig, &["InternalSMTPServers"], V::Other, C::InternalSmtpServers, Some("internal_smtp_servers")),
+    spec(
+        "receive.naming",
+        "RC-09",
+        K::ReceiveConnector,
+        &["Name"],
+        V::Other,
+        C::Naming,
+        None,
+    ),
+    spec(
+        "receive.connection-timeout",
+        "RC-01",
+        K::ReceiveConnector,
+        &["ConnectionTimeout"],
+        V::Time,
+        C::Equal,
+        Some("connection_timeout"),
+    ),
+    spec(
+        "receive.domain-secure",
+        "RC-02/RC-03",
+        K::ReceiveConnector,
+        &["DomainSecureEnabled"],
+        V::Bool,
+        C::Equal,
+        None,
+    ),
+    spec(
+        "receive.auth-tls-basic",
+        "RC-04",
+        K::ReceiveConnector,
+        &["AuthMechanism"],
+        V::Flags(&AUTH_MECHANISM),
+        C::Equal,
+        None,
+    ),
+    spec(
+        "receive.auth-tls",
+        "RC-05",
+        K::ReceiveConnector,
+        &["AuthMechanism"],
+        V::Flags(&AUTH_MECHANISM),
+        C::Equal,
+        None,
+    ),
+    spec(
+        "receive.no-anonymous",
+        "RC-06",
+        K::ReceiveConnector,
+        &["PermissionGroups"],
+        V::Flags(&crate::inventory::values::PERMISSION_GROUPS),
+        C::Excludes,
+        None,
+    ),
+    spec(
+        "receive.max-recipients",
+        "RC-07",
+        K::ReceiveConnector,
+        &["MaxRecipientsPerMessage"],
+        V::Limit,
+        C::Equal,
+        Some("max_recipients_per_message"),
+    ),
+    spec(
+        "receive.chunking",
+        "RC-08",
+        K::ReceiveConnector,
+        &["ChunkingEnabled"],
+        V::Bool,
+        C::Equal,
+        None,
+    ),
+    spec(
+        "receive.tarpit-interval",
+        "RC-10",
+        K::ReceiveConnector,
+        &["TarpitInterval"],
+        V::Time,
+        C::AtLeast,
+        None,
+    ),
+    spec(
+        "receive.max-hop-count",
+        "RC-11",
+        K::ReceiveConnector,
+        &["MaxHopCount"],
+        V::Limit,
+        C::Equal,
+        Some("max_hop_count"),
+    ),
+    spec(
+        "receive.max-inbound-connection",
+        "RC-12",
+        K::ReceiveConnector,
+        &["MaxInboundConnection"],
+        V::Limit,
+        C::Equal,
+        Some("max_inbound_connection"),
+    ),
+    spec(
+        "receive.max-message-size",
+        "RC-13",
+        K::ReceiveConnector,
+        &["MaxMessageSize"],
+        V::Size,
+        C::SameAsGlobal,
+        Some("max_receive_size"),
+    ),
+    spec(
+        "receive.banner",
+        "RC-14",
+        K::ReceiveConnector,
+        &["Banner"],
+        V::Text,
+        C::Equal,
+        None,
+    ),
+    spec(
+        "send.naming",
+        "SC-07",
+        K::SendConnector,
+        &["Name"],
+        V::Other,
+        C::Naming,
+        None,
+    ),
+    spec(
+        "send.smart-host",
+        "SC-01",
+        K::SendConnector,
+        &["SmartHosts"],
+        V::Other,
+        C::SmartHost,
+        Some("smart_hosts"),
+    ),
+    spec(
+        "send.tls-domain",
+        "SC-03",
+        K::SendConnector,
+        &["TlsDomain"],
+        V::Other,
+        C::TlsDomain,
+        Some("internal_smtp_domain"),
+    ),
+    spec(
+        "send.domain-secure",
+        "SC-02",
+        K::SendConnector,
+        &["DomainSecureEnabled"],
+        V::Bool,
+        C::SendDomainSecurity,
+        None,
+    ),
+    spec(
+        "send.tls-auth-level",
+        "SC-04",
+        K::SendConnector,
+        &["TlsAuthLevel"],
+        V::Flags(&TLS_AUTH_LEVEL),
+        C::Equal,
+        None,
+    ),
+    spec(
+        "send.inactivity-timeout",
+        "SC-05",
+        K::SendConnector,
+        &["ConnectionInactivityTimeOut"],
+        V::Time,
+        C::Equal,
+        Some("connection_inactivity_timeout"),
+    ),
+    spec(
+        "send.max-message-size",
+        "SC-06",
+        K::SendConnector,
+        &["MaxMessageSize"],
+        V::Size,
+        C::SameAsGlobal,
+        Some("max_send_size"),
+    ),
+    spec(
+        "transport.max-outbound-connections",
+        "TS-01",
+        K::TransportService,
+        &["MaxOutboundConnections"],
+        V::Limit,
+        C::Equal,
+        Some("max_outbound_connections"),
+    ),
+    spec(
+        "transport.retry-count",
+        "TS-02",
+        K::TransportService,
+        &["TransientFailureRetryCount"],
+        V::Limit,
+        C::AtMost,
+        Some("transient_failure_retry_count"),
+    ),
+    spec(
+        "transport.max-per-domain-outbound",
+        "ADJ-01",
+        K::TransportService,
+        &["MaxPerDomainOutboundConnections"],
+        V::Limit,
+        C::Equal,
+        Some("max_per_domain_outbound_connections"),
+    ),
+    spec(
+        "transport.connectivity-log",
+        "ADJ-05",
+        K::TransportService,
+        &["ConnectivityLogEnabled"],
+        V::Bool,
+        C::Equal,
+        None,
+    ),
+    spec(
+        "transport.message-tracking-log",
+        "-",
+        K::TransportService,
+        &["MessageTrackingLogEnabled"],
+        V::Bool,
+        C::Equal,
+        None,
+    ),
+    spec(
+        "transport.subject-logging",
+        "-",
+        K::TransportService,
+        &["MessageTrackingLogSubjectLoggingEnabled"],
+        V::Bool,
+        C::Equal,
+        None,
+    ),
+    spec(
+        "transport.dns-servers",
+        "ADJ-07",
+        K::TransportService,
+        &[
+            "ExternalDNSServers",
+            "ExternalDNSAdapterEnabled",
+            "InternalDNSServers",
+            "InternalDNSAdapterEnabled",
+        ],
+        V::Other,
+        C::DnsServers,
+        Some("dns_servers"),
+    ),
+    spec(
+        "org.max-receive-size",
+        "ADJ-02",
+        K::TransportConfig,
+        &["MaxReceiveSize"],
+        V::Size,
+        C::Equal,
+        Some("max_receive_size"),
+    ),
+    spec(
+        "org.max-send-size",
+        "ADJ-03",
+        K::TransportConfig,
+        &["MaxSendSize"],
+        V::Size,
+        C::Equal,
+        Some("max_send_size"),
+    ),
+    spec(
+        "org.max-recipient-envelope",
+        "ADJ-04",
+        K::TransportConfig,
+        &["MaxRecipientEnvelopeLimit"],
+        V::Limit,
+        C::Equal,
+        Some("max_recipient_envelope_limit"),
+    ),
+    spec(
+        "org.internal-smtp-servers",
+        "ADJ-06",
+        K::TransportConfig,
+        &["InternalSMTPServers"],
+        V::Other,
+        C::InternalSmtpServers,
+        Some("internal_smtp_servers"),
+    ),
 ];
 
 /// A check by id.
@@ -330,13 +583,16 @@ pub fn bind(benchmark: &Benchmark, rule: &Rule) -> Option<Binding> {
                 &["Tls"]
             };
             binding.expected = Some(Expected::Flags(names.iter().copied().collect()));
-            binding.expected_source = "exstig's reading of the rule title (the benchmark carries no value)".into();
+            binding.expected_source =
+                "exstig's reading of the rule title (the benchmark carries no value)".into();
         }
     }
     set_scope(&mut binding, &title, prose);
     set_allowances(&mut binding, prose);
     binding.dns_routing_off = binding.spec.id == "send.smart-host"
-        && terms.iter().any(|t| t.eq_ignore_ascii_case("DNSRoutingEnabled"));
+        && terms
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case("DNSRoutingEnabled"));
     Some(binding)
 }
 
@@ -354,7 +610,8 @@ fn choose_spec(
     }
     let by_key = |word: &str| {
         of_kind().find(|c| {
-            c.comparison != Comparison::Naming && c.keys.iter().any(|k| k.eq_ignore_ascii_case(word))
+            c.comparison != Comparison::Naming
+                && c.keys.iter().any(|k| k.eq_ignore_ascii_case(word))
         })
     };
     if let Some(found) = terms.iter().find_map(|t| by_key(t)) {
@@ -409,8 +666,15 @@ fn set_scope(binding: &mut Binding, title: &str, prose: &str) {
 /// Scope words of a title.
 fn title_scope(title: &str) -> (RuleScope, String) {
     if title.contains("non-internet") || title.contains("internal") {
-        let word = if title.contains("non-internet") { "non-Internet" } else { "internal" };
-        (RuleScope::Internal, format!("the rule title says \"{word}\""))
+        let word = if title.contains("non-internet") {
+            "non-Internet"
+        } else {
+            "internal"
+        };
+        (
+            RuleScope::Internal,
+            format!("the rule title says \"{word}\""),
+        )
     } else if title.contains("internet") || title.contains("external") {
         let word = if title.contains("external") {
             "external"
@@ -419,7 +683,10 @@ fn title_scope(title: &str) -> (RuleScope, String) {
         } else {
             "Internet"
         };
-        (RuleScope::Internet, format!("the rule title says \"{word}\""))
+        (
+            RuleScope::Internet,
+            format!("the rule title says \"{word}\""),
+        )
     } else {
         (
             RuleScope::All,
@@ -485,18 +752,27 @@ pub fn describe(benchmark: &Benchmark, rule: &Rule) -> Option<String> {
         Comparison::Excludes => format!("{property} lacks {expected}"),
         Comparison::SameAsGlobal => format!(
             "{property} = TransportConfig {} (or [values] {})",
-            if b.spec.kind == ObjectKind::SendConnector { "MaxSendSize" } else { "MaxReceiveSize" },
+            if b.spec.kind == ObjectKind::SendConnector {
+                "MaxSendSize"
+            } else {
+                "MaxReceiveSize"
+            },
             b.spec.site_key.unwrap_or_default()
         ),
         Comparison::Naming => "lists the connector names for human review (Not_Reviewed)".into(),
         Comparison::SmartHost => "SmartHosts holds the [values] smart_hosts".into(),
         Comparison::SendDomainSecurity => "DomainSecureEnabled = True".into(),
         Comparison::TlsDomain => "TlsDomain = [values] internal_smtp_domain".into(),
-        Comparison::InternalSmtpServers => "InternalSMTPServers within [values] internal_smtp_servers".into(),
+        Comparison::InternalSmtpServers => {
+            "InternalSMTPServers within [values] internal_smtp_servers".into()
+        }
         Comparison::DnsServers => "DNS adapters / servers against [values] dns_servers".into(),
     };
     let edsp = if b.edsp_allowed {
-        format!("; EDSP value from [values] {}", b.spec.site_key.unwrap_or_default())
+        format!(
+            "; EDSP value from [values] {}",
+            b.spec.site_key.unwrap_or_default()
+        )
     } else {
         String::new()
     };

@@ -29,7 +29,11 @@ impl ConnectorScope {
 /// The scope of a Receive or Send connector: the site file's first matching `[[connector]]`,
 /// else the heuristic. `role` is the role of the assessed server (Edge connectors can face the
 /// Internet without the front-end transport role).
-pub fn connector_scope(obj: &InventoryObject, site: &Site, role: Option<ServerRole>) -> ConnectorScope {
+pub fn connector_scope(
+    obj: &InventoryObject,
+    site: &Site,
+    role: Option<ServerRole>,
+) -> ConnectorScope {
     let kind = match obj.kind {
         ObjectKind::SendConnector => ConnectorKind::Send,
         _ => ConnectorKind::Receive,
@@ -86,8 +90,12 @@ fn ports(bindings: &[String]) -> Vec<u16> {
     ports
 }
 
-fn infer_receive(obj: &InventoryObject, role: Option<ServerRole>) -> Result<(Scope, String), String> {
-    let groups = values::flags(obj, "PermissionGroups", &PERMISSION_GROUPS).map_err(|p| p.to_string())?;
+fn infer_receive(
+    obj: &InventoryObject,
+    role: Option<ServerRole>,
+) -> Result<(Scope, String), String> {
+    let groups =
+        values::flags(obj, "PermissionGroups", &PERMISSION_GROUPS).map_err(|p| p.to_string())?;
     let bindings = values::list(obj, "Bindings").map_err(|p| p.to_string())?;
     let remote = values::list(obj, "RemoteIPRanges").map_err(|p| p.to_string())?;
     let ports = ports(&bindings);
@@ -123,7 +131,14 @@ fn infer_receive(obj: &InventoryObject, role: Option<ServerRole>) -> Result<(Sco
     }
     if !ports.contains(&25) {
         let list: Vec<String> = ports.iter().map(u16::to_string).collect();
-        reasons.push(format!("not on port 25 (ports {})", if list.is_empty() { "none".into() } else { list.join(", ") }));
+        reasons.push(format!(
+            "not on port 25 (ports {})",
+            if list.is_empty() {
+                "none".into()
+            } else {
+                list.join(", ")
+            }
+        ));
     }
     if !everything {
         reasons.push(format!("remote addresses limited to {}", remote.join(", ")));
@@ -148,7 +163,11 @@ fn infer_send(obj: &InventoryObject) -> Result<(Scope, String), String> {
             Scope::Internal,
             format!(
                 "address spaces {} (no *)",
-                if spaces.is_empty() { "none".into() } else { spaces.join(", ") }
+                if spaces.is_empty() {
+                    "none".into()
+                } else {
+                    spaces.join(", ")
+                }
             ),
         ))
     }

@@ -16,7 +16,10 @@ pub fn find_word(haystack: &str, word: &str) -> Option<usize> {
     while let Some(found) = haystack[from..].find(word) {
         let at = from + found;
         let end = at + word.len();
-        let before_ok = haystack[..at].chars().next_back().is_none_or(|c| !is_word(c));
+        let before_ok = haystack[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !is_word(c));
         let after_ok = haystack[end..].chars().next().is_none_or(|c| !is_word(c));
         if before_ok && after_ok {
             return Some(at);
@@ -171,9 +174,11 @@ fn from_term(value: ValueType, term: &str) -> Option<Expected> {
             "false" | "$false" => Some(Expected::Bool(false)),
             _ => None,
         },
-        ValueType::Flags(table) if !term.contains('-') => {
-            table.parse(term).ok().filter(|s| !s.is_empty()).map(Expected::Flags)
-        }
+        ValueType::Flags(table) if !term.contains('-') => table
+            .parse(term)
+            .ok()
+            .filter(|s| !s.is_empty())
+            .map(Expected::Flags),
         ValueType::Text if term.starts_with(|c: char| c.is_ascii_digit()) => {
             Some(Expected::Text(term.to_string()))
         }
@@ -185,16 +190,23 @@ fn from_term(value: ValueType, term: &str) -> Option<Expected> {
 fn default_value(check: &str, role: Option<ServerRole>) -> Option<Expected> {
     const MB: u64 = 1 << 20;
     Some(match check {
-        "receive.connection-timeout" => Expected::Time(TimeSpan::from_seconds(
-            if role == Some(ServerRole::Edge) { 300 } else { 600 },
-        )),
-        "receive.domain-secure" | "receive.chunking" | "send.domain-secure"
-        | "transport.connectivity-log" | "transport.message-tracking-log" => Expected::Bool(true),
+        "receive.connection-timeout" => {
+            Expected::Time(TimeSpan::from_seconds(if role == Some(ServerRole::Edge) {
+                300
+            } else {
+                600
+            }))
+        }
+        "receive.domain-secure"
+        | "receive.chunking"
+        | "send.domain-secure"
+        | "transport.connectivity-log"
+        | "transport.message-tracking-log" => Expected::Bool(true),
         "transport.subject-logging" => Expected::Bool(false),
         "receive.tarpit-interval" => Expected::Time(TimeSpan::from_seconds(5)),
-        "receive.max-recipients" | "receive.max-inbound-connection" | "org.max-recipient-envelope" => {
-            Expected::Number(5000)
-        }
+        "receive.max-recipients"
+        | "receive.max-inbound-connection"
+        | "org.max-recipient-envelope" => Expected::Number(5000),
         "receive.max-hop-count" => Expected::Number(60),
         "receive.banner" => Expected::Text("220 SMTP Server Ready".into()),
         "send.tls-auth-level" => Expected::Flags(["DomainValidation"].into_iter().collect()),
