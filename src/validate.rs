@@ -229,11 +229,12 @@ fn check_xml(text: &str, extension: &str) -> (Option<Format>, Vec<Problem>) {
             xccdf::check(&root, &mut findings);
             (Some(Format::Xccdf), findings.problems)
         }
-        other => {
+        _ => {
             findings.at(
                 root.offset,
                 format!(
-                    "root element <{other}>: a CKL has <CHECKLIST>, XCCDF results have <Benchmark> or <TestResult>"
+                    "root element <{}>: a CKL has <CHECKLIST>, XCCDF results have <Benchmark> or <TestResult>",
+                    root.name
                 ),
             );
             (None, findings.problems)
