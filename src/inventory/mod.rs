@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 
 pub mod bundle;
 pub mod clixml;
+pub mod csv;
+pub mod formatlist;
 pub mod json;
 mod recognize;
 pub mod values;
@@ -206,17 +208,29 @@ pub enum InputFormat {
     Json,
     /// `Export-Clixml` output.
     Clixml,
+    /// `Export-Csv` output.
+    Csv,
+    /// `Format-List` text.
+    #[value(name = "format-list")]
+    FormatList,
 }
 
 impl InputFormat {
     /// Every format, in the order detection tries them.
-    pub const ALL: [InputFormat; 2] = [InputFormat::Json, InputFormat::Clixml];
+    pub const ALL: [InputFormat; 4] = [
+        InputFormat::Json,
+        InputFormat::Clixml,
+        InputFormat::Csv,
+        InputFormat::FormatList,
+    ];
 
     /// The name used on the command line and in messages.
     pub fn name(self) -> &'static str {
         match self {
             InputFormat::Json => "json",
             InputFormat::Clixml => "clixml",
+            InputFormat::Csv => "csv",
+            InputFormat::FormatList => "format-list",
         }
     }
 
@@ -225,6 +239,8 @@ impl InputFormat {
         match self {
             InputFormat::Json => "JSON (ConvertTo-Json or exstig bundle)",
             InputFormat::Clixml => "CliXML (Export-Clixml)",
+            InputFormat::Csv => "CSV (Export-Csv)",
+            InputFormat::FormatList => "Format-List text",
         }
     }
 
@@ -237,6 +253,12 @@ impl InputFormat {
         if clixml::looks_like(text) {
             return Some(InputFormat::Clixml);
         }
+        if csv::looks_like(text) {
+            return Some(InputFormat::Csv);
+        }
+        if formatlist::looks_like(text) {
+            return Some(InputFormat::FormatList);
+        }
         None
     }
 
@@ -245,6 +267,8 @@ impl InputFormat {
         match self {
             InputFormat::Json => json::parse(path, text),
             InputFormat::Clixml => clixml::parse(path, text),
+            InputFormat::Csv => csv::parse(path, text),
+            InputFormat::FormatList => formatlist::parse(path, text),
         }
     }
 }
