@@ -580,9 +580,15 @@ impl Evaluator<'_> {
             }
             Status::NotAFinding => {
                 comments.push(if in_scope == 1 {
-                    format!("NotAFinding: the one in-scope {} meets the rule.", noun(binding.spec.kind, 1))
+                    format!(
+                        "NotAFinding: the one in-scope {} meets the rule.",
+                        noun(binding.spec.kind, 1)
+                    )
                 } else {
-                    format!("NotAFinding: all {in_scope} in-scope {} meet the rule.", noun(binding.spec.kind, in_scope))
+                    format!(
+                        "NotAFinding: all {in_scope} in-scope {} meet the rule.",
+                        noun(binding.spec.kind, in_scope)
+                    )
                 });
             }
         }

@@ -94,10 +94,7 @@ fn effective_expected(binding: &Binding, ctx: &Context) -> Option<(Expected, Str
     }
     stig.map(|s| {
         let value = s.display(binding.spec.value);
-        (
-            s,
-            format!("{value} (STIG value, from {})", binding.expected_source),
-        )
+        (s, format!("{value} (STIG value)"))
     })
 }
 
@@ -399,7 +396,12 @@ fn smart_host(binding: &Binding, obj: &InventoryObject, ctx: &Context) -> Judgem
             fix: None,
         };
     }
-    let bare = |h: &str| h.trim().trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
+    let bare = |h: &str| {
+        h.trim()
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_ascii_lowercase()
+    };
     let unapproved: Vec<&String> = hosts
         .iter()
         .filter(|h| !approved.iter().any(|a| bare(a) == bare(h)))
