@@ -419,3 +419,102 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     files
 }
+
+/// The STIG_DATA of `vuln` with a value, limited to the attributes named in `names`, sorted:
+/// the CKLB reader writes STIG Viewer's order, other tools' CKLs have their own.
+fn filled<'a>(vuln: &'a exstig::checklist::Vuln, names: &[&str]) -> Vec<(&'a str, &'a str)> {
+    vuln.stig_data
+        .iter()
+        .filter(|(n, v)| !v.is_empty() && names.contains(&n.as_str()))
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+#[test]
+fn ckl_to_cklb_to_ckl_keeps_every_review_and_rule_field() {
+    let Some(shared) = common::shared("CKL -> CKLB -> CKL") else {
+        return;
+    };
+    let samples = shared.join("samples");
+    let mut checked = 0;
+    for path in walk(&samples) {
+        if path.extension().is_none_or(|e| e != "ckl") {
+            continue;
+        }
+        let text = exstig::fsio::read_text(&path).unwrap();
+        let Ok(original) = exstig::checklist::ckl::read(&path, &text) else {
+            continue; // the broken samples; the CKL reader's tests cover them
+        };
+        let cklb_text = cklb::write(&original).unwrap();
+        let back = cklb::read(&path, &cklb_text).unwrap();
+        // and on to CKL again: the CKL writer takes what the CKLB reader gives
+        let ckl_again = exstig::checklist::ckl::read(&path, &exstig::checklist::ckl::write(&back))
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let file = path.display();
+        // the CKL writer caps texts at 32,767 characters (STIG Viewer's limit); CKLB keeps them
+        let capped = |text: &str, through_ckl: bool| {
+            if through_ckl {
+                exstig::checklist::clean_text(text)
+            } else {
+                text.to_string()
+            }
+        };
+        for (round, through_ckl) in [(&back, false), (&ckl_again, true)] {
+            let (a, b) = (&original.asset, &round.asset);
+            assert_eq!(
+                (
+                    &a.host_name,
+                    &a.host_ip,
+                    &a.host_mac,
+                    &a.host_fqdn,
+                    &a.role,
+                    &a.tech_area
+                ),
+                (
+                    &b.host_name,
+                    &b.host_ip,
+                    &b.host_mac,
+                    &b.host_fqdn,
+                    &b.role,
+                    &b.tech_area
+                ),
+                "{file}"
+            );
+            assert_eq!(original.stigs.len(), round.stigs.len(), "{file}");
+            for (s, t) in original.stigs.iter().zip(&round.stigs) {
+                for name in ["stigid", "version", "releaseinfo", "title"] {
+                    assert_eq!(s.info(name), t.info(name), "{file} {name}");
+                }
+                assert_eq!(s.vulns.len(), t.vulns.len(), "{file}");
+                for (v, w) in s.vulns.iter().zip(&t.vulns) {
+                    // attributes the original fills (an empty STIG_UUID gets the STIG's uuid in CKLB)
+                    let names: Vec<&str> = v
+                        .stig_data
+                        .iter()
+                        .filter(|(_, value)| !value.is_empty())
+                        .map(|(n, _)| n.as_str())
+                        .collect();
+                    assert_eq!(
+                        filled(v, &names),
+                        filled(w, &names),
+                        "{file} {}",
+                        v.rule_id()
+                    );
+                    assert_eq!(v.status, w.status, "{file} {}", v.rule_id());
+                    assert_eq!(
+                        capped(&v.finding_details, through_ckl),
+                        w.finding_details,
+                        "{file}"
+                    );
+                    assert_eq!(capped(&v.comments, through_ckl), w.comments, "{file}");
+                    assert_eq!(v.severity_override, w.severity_override, "{file}");
+                    assert_eq!(v.severity_justification, w.severity_justification, "{file}");
+                }
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked >= 20, "only {checked} sample CKLs read");
+}
