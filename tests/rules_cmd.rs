@@ -75,17 +75,20 @@ fn table_lists_every_rule() {
             && lines[1].contains("RULE ID")
             && lines[1].contains("STIG ID")
             && lines[1].contains("CAT")
+            && lines[1].contains("AUTOMATED")
     );
     let first: Vec<&str> = lines[2].split_whitespace().collect();
     assert_eq!(
-        &first[..5],
+        &first[..6],
         [
             "V-900001",
             "SV-900001r100001_rule",
             "EXMR-00-000010",
             "CAT",
-            "I"
-        ]
+            "I",
+            "-"
+        ],
+        "a made-up relay rule is not automated"
     );
     assert!(lines[2].ends_with("The relay must say hello politely."));
     assert!(
@@ -143,6 +146,38 @@ fn catalog_stig_and_unknown_name() {
     );
 }
 
+/// The AUTOMATED column and the `automated` JSON field show what the checks module says.
+#[test]
+fn automated_column_shows_the_check() {
+    let b = exstig::catalog::get("exchange-2016-edge").unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&rules(&["--stig", "exchange-2016-edge", "--json"]).stdout).unwrap();
+    let table = stdout(&rules(&["--stig", "exchange-2016-edge"]));
+    let mut automated = 0;
+    for (rule, row) in b.rules.iter().zip(json["rules"].as_array().unwrap()) {
+        let described = exstig::checks::describe(&b, rule);
+        assert_eq!(
+            row["automated"].as_str(),
+            described.as_deref(),
+            "{}",
+            rule.rule_id
+        );
+        let line = table
+            .lines()
+            .find(|l| l.starts_with(&rule.group_id))
+            .unwrap();
+        let cell = line.split_whitespace().nth(5).unwrap();
+        match &described {
+            Some(text) => {
+                assert!(text.starts_with(cell) && cell != "-", "{line}");
+                automated += 1;
+            }
+            None => assert_eq!(cell, "-", "{line}"),
+        }
+    }
+    assert!(automated > 0, "some Exchange 2016 Edge rules are automated");
+}
+
 #[test]
 fn shared_file_with_a_space_in_its_name() {
     let Some(shared) = common::shared("shared_file_with_a_space_in_its_name") else {
@@ -155,7 +190,7 @@ fn shared_file_with_a_space_in_its_name() {
     let text = stdout(&out);
     assert!(text.lines().next().unwrap().contains("63 rules"));
     assert!(
-        text.contains("V-234760  SV-234760r961632_rule  EX13-EG-000340  CAT I "),
+        text.contains("V-234760  SV-234760r961632_rule  EX13-EG-000340  CAT I    "),
         "{text}"
     );
 }

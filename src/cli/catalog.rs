@@ -80,13 +80,10 @@ fn list(json: bool) -> Result<i32> {
             ]
         })
         .collect();
-    print!(
-        "{}",
-        super::rules::table(
-            &["NAME", "BENCHMARK ID", "REVISION", "RELEASED", "RULES"],
-            &rows
-        )
-    );
+    super::rules::print_stdout(&super::rules::table(
+        &["NAME", "BENCHMARK ID", "REVISION", "RELEASED", "RULES"],
+        &rows,
+    ))?;
     Ok(EXIT_OK)
 }
 

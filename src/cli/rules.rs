@@ -2,7 +2,7 @@
 
 use super::BenchmarkSource;
 use crate::benchmark::{Benchmark, Rule};
-use crate::error::{EXIT_OK, Result};
+use crate::error::{EXIT_OK, Error, Result};
 
 /// Arguments of `exstig rules`.
 #[derive(Debug, clap::Args)]
@@ -19,33 +19,58 @@ pub struct RulesArgs {
 pub fn run(args: &RulesArgs) -> Result<i32> {
     let benchmark = args.source.load()?;
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&to_json(&benchmark)).unwrap_or_default()
-        );
+        let json = serde_json::to_string_pretty(&to_json(&benchmark)).unwrap_or_default();
+        print_stdout(&format!("{json}\n"))?;
     } else {
-        println!(
-            "{} ({}, {}): {} rules",
+        let rows: Vec<[String; 6]> = benchmark.rules.iter().map(|r| row(&benchmark, r)).collect();
+        print_stdout(&format!(
+            "{} ({}, {}): {} rules\n{}",
             benchmark.title,
             benchmark.id,
             benchmark.revision(),
-            benchmark.rules.len()
-        );
-        let rows: Vec<[String; 5]> = benchmark.rules.iter().map(row).collect();
-        print!(
-            "{}",
-            table(&["VULN ID", "RULE ID", "STIG ID", "CAT", "TITLE"], &rows)
-        );
+            benchmark.rules.len(),
+            table(
+                &["VULN ID", "RULE ID", "STIG ID", "CAT", "AUTOMATED", "TITLE"],
+                &rows
+            )
+        ))?;
     }
     Ok(EXIT_OK)
 }
 
-fn row(rule: &Rule) -> [String; 5] {
+/// Writes `text` to standard output; a reader that stops early (`exstig rules | head`) is not an
+/// error, any other write failure is.
+pub fn print_stdout(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Error::io(std::path::Path::new("<stdout>"), e))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The AUTOMATED cell: the check's name, the part of [`crate::checks::describe`]'s line before
+/// `": "` (the whole line is in `--json`), or `-` when a reviewer must look.
+fn check_name(description: Option<String>) -> String {
+    match description {
+        Some(line) => match line.split_once(": ") {
+            Some((name, _)) => name.to_string(),
+            None => line,
+        },
+        None => "-".to_string(),
+    }
+}
+
+/// One table row.
+fn row(benchmark: &Benchmark, rule: &Rule) -> [String; 6] {
     [
         rule.group_id.clone(),
         rule.rule_id.clone(),
         rule.stig_id.clone(),
         rule.severity.map_or("?", |s| s.category()).to_string(),
+        check_name(crate::checks::describe(benchmark, rule)),
         rule.title.clone(),
     ]
 }
@@ -67,6 +92,7 @@ fn to_json(benchmark: &Benchmark) -> serde_json::Value {
                 "ccis": r.ccis,
                 "legacy_ids": r.legacy_ids,
                 "check_digest": r.check_digest,
+                "automated": crate::checks::describe(benchmark, r),
             })
         })
         .collect();
