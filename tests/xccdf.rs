@@ -212,3 +212,38 @@ fn disa_benchmark_results_pass_oscap_stig_manager_and_hdf() {
         check_with_consumers(&name, &benchmark);
     }
 }
+
+#[test]
+fn ckl_cklb_and_xccdf_of_one_evaluation_agree_rule_by_rule() {
+    use exstig::checklist::{ckl, cklb};
+    let benchmark = catalog_like_benchmark();
+    let checklist = reviewed_checklist(&benchmark);
+    let path = Path::new("same");
+    let from_ckl = ckl::read(path, &ckl::write(&checklist)).unwrap();
+    let from_cklb = cklb::read(path, &cklb::write(&checklist).unwrap()).unwrap();
+    let from_xccdf = rule_results(&write_results(&benchmark, &checklist, &run_info()));
+    let (ckl_vulns, cklb_vulns) = (&from_ckl.stigs[0].vulns, &from_cklb.stigs[0].vulns);
+    assert_eq!(ckl_vulns.len(), benchmark.rules.len());
+    assert_eq!(cklb_vulns.len(), benchmark.rules.len());
+    assert_eq!(from_xccdf.len(), benchmark.rules.len());
+    for (a, b) in ckl_vulns.iter().zip(cklb_vulns) {
+        let id = a.rule_id();
+        assert_eq!(id, b.rule_id());
+        let (result, message, comment, ccis) =
+            &from_xccdf[&format!("xccdf_mil.disa.stig_rule_{id}")];
+        assert_eq!(
+            (a.status, &a.finding_details, &a.comments),
+            (b.status, &b.finding_details, &b.comments),
+            "{id}"
+        );
+        assert_eq!(a.status.xccdf(), result, "{id}");
+        assert_eq!(&a.finding_details, message, "{id}");
+        assert_eq!(&a.comments, comment, "{id}");
+        assert_eq!(a.attrs("CCI_REF").collect::<Vec<_>>(), *ccis, "{id}");
+        assert_eq!(
+            (&a.severity_override, &a.severity_justification),
+            (&b.severity_override, &b.severity_justification),
+            "{id}"
+        );
+    }
+}
