@@ -12,7 +12,7 @@ import json
 import sys
 
 try:
-    from jsonschema import Draft201909Validator
+    from jsonschema import Draft201909Validator, FormatChecker
 except ImportError:
     print("jsonschema is not installed (python3 -m pip install jsonschema)", file=sys.stderr)
     sys.exit(3)
@@ -35,7 +35,8 @@ def main(argv):
     with open(argv[1], encoding="utf-8") as f:
         schema = json.load(f)
     Draft201909Validator.check_schema(schema)
-    validator = Draft201909Validator(schema, format_checker=Draft201909Validator.FORMAT_CHECKER)
+    checker = getattr(Draft201909Validator, "FORMAT_CHECKER", None) or FormatChecker()
+    validator = Draft201909Validator(schema, format_checker=checker)
     failed = False
     for path in argv[2:]:
         problems = []
