@@ -525,3 +525,154 @@ fn writing_is_fast() {
     // Generous for debug builds on a loaded machine; release writes it in about a millisecond.
     assert!(write_time.as_millis() < 500, "write took {write_time:?}");
 }
+
+fn fixture(name: &str) -> PathBuf {
+    common::root().join("fixtures/ckl").join(name)
+}
+
+#[test]
+fn reads_an_evaluate_stig_style_file_exactly() {
+    let path = fixture("evaluate-stig-style.ckl");
+    let bytes = std::fs::read(&path).expect("fixture");
+    assert!(
+        bytes.starts_with(&[0xEF, 0xBB, 0xBF]),
+        "fixture keeps its BOM"
+    );
+    let raw = String::from_utf8(bytes).expect("utf-8");
+    let checklist = ckl::read(&path, &raw).expect("reads with BOM and CRLF");
+    assert_eq!(
+        checklist.header_comments,
+        Some(vec![
+            "<Evaluate-STIG><version>9.9.9</version></Evaluate-STIG>".to_string()
+        ])
+    );
+    let asset = &checklist.asset;
+    assert_eq!(asset.host_name, "RELAY01");
+    assert_eq!(asset.host_ip, "192.0.2.1, 198.51.100.7");
+    assert_eq!(asset.marking, "");
+    assert!(!asset.web_or_database);
+    let layout: Vec<&str> = checklist
+        .asset_layout
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .collect();
+    assert!(layout.contains(&"HOST_GUID") && !layout.contains(&"TARGET_COMMENT"));
+    assert_eq!(checklist.stigs.len(), 2);
+    let first = &checklist.stigs[0];
+    assert_eq!(first.xml_comments.len(), 1);
+    assert_eq!(first.xml_comments[0].position, 0);
+    assert_eq!(first.info("stigid"), "Example_Mail_Relay_STIG");
+    assert!(first.info.contains(&("customname".to_string(), None)));
+    assert!(
+        first
+            .info
+            .contains(&("source".to_string(), Some(String::new())))
+    );
+    let open = &first.vulns[0];
+    assert_eq!(open.status, Status::Open);
+    assert_eq!(open.xml_comments.len(), 1);
+    assert_eq!(open.xml_comments[0].position, 0);
+    assert_eq!(
+        open.finding_details,
+        "Line 1 of the details.\nLine 2: MaxSize = 10 MB > 5 MB\n"
+    );
+    assert_eq!(
+        open.comments,
+        "Reviewer: keep this comment. It's important."
+    );
+    assert_eq!(
+        open.attr("Rule_Title"),
+        "Example rule \"EMR-00-000010\" & more"
+    );
+    assert!(
+        open.attr("Vuln_Discuss")
+            .ends_with("Line two with <tags> and & <.")
+    );
+    assert_eq!(open.severity_override, "low");
+    assert_eq!(
+        open.attrs("CCI_REF").collect::<Vec<_>>(),
+        ["CCI-000001", "CCI-000002"]
+    );
+    let closing = &first.vulns[1];
+    assert_eq!(
+        closing.xml_comments[0].position,
+        closing.stig_data.len() + 5
+    );
+    let second = &checklist.stigs[1];
+    assert!(second.xml_comments.is_empty());
+    assert_eq!(second.vulns[0].status, Status::NotApplicable);
+    assert_eq!(
+        second.vulns[0].finding_details,
+        "  leading and trailing spaces  "
+    );
+    assert_eq!(second.vulns[1].attrs("CCI_REF").count(), 0);
+}
+
+#[test]
+fn an_evaluate_stig_style_file_round_trips() {
+    let path = fixture("evaluate-stig-style.ckl");
+    let text = exstig::fsio::read_text(&path).expect("fixture");
+    let checklist = ckl::read(&path, &text).expect("reads");
+    let written = ckl::write(&checklist);
+    assert!(!written.starts_with('\u{FEFF}') && !written.contains('\r'));
+    assert_same_document(&normalized(&text), &normalized(&written), &path);
+    assert!(written.contains("\t\t<HOST_GUID>4f1c2b7e-0000-4000-8000-00000000abcd</HOST_GUID>\n"));
+    assert!(written.contains("<MARKING></MARKING>") && !written.contains("TARGET_COMMENT"));
+    let dir = common::temp_dir("ckl-fixture");
+    let out = write_temp(&dir, "rt.ckl", &written);
+    common::assert_ckl_valid(&out);
+    if let Some(parsed) = common::stig_manager_parse("ckl", &out) {
+        assert_eq!(parsed["target"]["name"], "RELAY01");
+        let ids: Vec<&str> = parsed["checklists"]
+            .as_array()
+            .expect("checklists")
+            .iter()
+            .filter_map(|c| c["benchmarkId"].as_str())
+            .collect();
+        assert_eq!(ids, ["Example_Mail_Relay_STIG", "Example_Second_STIG"]);
+    }
+}
+
+#[test]
+fn a_new_standard_element_goes_to_its_schema_place() {
+    let path = fixture("evaluate-stig-style.ckl");
+    let text = exstig::fsio::read_text(&path).expect("fixture");
+    let mut checklist = ckl::read(&path, &text).expect("reads");
+    checklist.asset.target_comment = "added later".into();
+    checklist.asset.web_or_database = true;
+    let written = ckl::write(&checklist);
+    assert!(written.contains(
+        "<HOST_FQDN>relay01.example.test</HOST_FQDN>\n\t\t<TARGET_COMMENT>added later</TARGET_COMMENT>\n\t\t<TECH_AREA>"
+    ));
+    assert!(written.contains("<WEB_OR_DATABASE>true</WEB_OR_DATABASE>"));
+    let dir = common::temp_dir("ckl-fixture-edit");
+    common::assert_ckl_valid(&write_temp(&dir, "edited.ckl", &written));
+}
+
+#[test]
+fn broken_fixtures_are_refused_with_positions() {
+    for (name, expected, line) in [
+        ("doctype-entities.ckl", "DOCTYPE", 2),
+        ("truncated.ckl", "ends inside", 0),
+    ] {
+        let path = fixture(name);
+        let text = exstig::fsio::read_text(&path).expect("fixture");
+        let err = ckl::read(&path, &text).expect_err(name);
+        let message = err.to_string();
+        assert!(message.contains(expected), "{name}: {message}");
+        assert!(
+            !message.contains("aaaaaaaaaa"),
+            "entities must not be expanded"
+        );
+        let Error::Input {
+            position: Some(position),
+            ..
+        } = err
+        else {
+            panic!("{name}: no position in {message}")
+        };
+        if line > 0 {
+            assert_eq!(position.line, line, "{message}");
+        }
+    }
+}

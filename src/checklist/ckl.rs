@@ -92,9 +92,9 @@ pub fn write(checklist: &Checklist) -> String {
         out.open(3, "STIG_INFO");
         for (name, value) in &stig.info {
             out.open(4, "SI_DATA");
-            out.leaf(5, "SID_NAME", &clean(name));
+            out.leaf(5, "SID_NAME", name);
             if let Some(value) = value {
-                out.leaf(5, "SID_DATA", &clean(value));
+                out.leaf(5, "SID_DATA", value);
             }
             out.close(4, "SI_DATA");
         }
@@ -143,7 +143,7 @@ fn write_asset(out: &mut Out, checklist: &Checklist) {
     if checklist.asset_layout.is_empty() {
         for name in ASSET_STIG_VIEWER {
             let value = asset_value(asset, name).unwrap_or_default();
-            out.leaf(2, name, &clean(&value));
+            out.leaf(2, name, &value);
         }
     } else {
         for (name, raw) in asset_elements(checklist) {
@@ -153,7 +153,7 @@ fn write_asset(out: &mut Out, checklist: &Checklist) {
                 }
                 _ => asset_value(asset, name).unwrap_or(Cow::Borrowed(raw)),
             };
-            out.leaf(2, name, &clean(&value));
+            out.leaf(2, name, &value);
         }
     }
     out.close(1, "ASSET");
@@ -230,8 +230,8 @@ fn write_vuln(out: &mut Out, vuln: &Vuln) {
     for (name, value) in &vuln.stig_data {
         out.comments_at(4, &vuln.xml_comments, position);
         out.open(4, "STIG_DATA");
-        out.leaf(5, "VULN_ATTRIBUTE", &clean(name));
-        out.leaf(5, "ATTRIBUTE_DATA", &clean(value));
+        out.leaf(5, "VULN_ATTRIBUTE", name);
+        out.leaf(5, "ATTRIBUTE_DATA", value);
         out.close(4, "STIG_DATA");
         position += 1;
     }
@@ -239,10 +239,10 @@ fn write_vuln(out: &mut Out, vuln: &Vuln) {
         ("STATUS", Cow::Borrowed(vuln.status.ckl())),
         ("FINDING_DETAILS", capped(&vuln.finding_details)),
         ("COMMENTS", capped(&vuln.comments)),
-        ("SEVERITY_OVERRIDE", clean(&vuln.severity_override)),
+        ("SEVERITY_OVERRIDE", Cow::Borrowed(vuln.severity_override.as_str())),
         (
             "SEVERITY_JUSTIFICATION",
-            clean(&vuln.severity_justification),
+            Cow::Borrowed(vuln.severity_justification.as_str()),
         ),
     ];
     for (name, value) in &review {
@@ -254,7 +254,7 @@ fn write_vuln(out: &mut Out, vuln: &Vuln) {
     out.close(3, "VULN");
 }
 
-/// Free text without the characters XML 1.0 forbids (borrowed when already clean).
+/// Comment text without the characters XML 1.0 forbids (borrowed when already clean).
 fn clean(text: &str) -> Cow<'_, str> {
     if text.chars().all(is_xml_char) {
         Cow::Borrowed(text)
@@ -263,30 +263,54 @@ fn clean(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// FINDING_DETAILS / COMMENTS: cleaned and capped by [`clean_text`] (borrowed when already fine).
+/// FINDING_DETAILS / COMMENTS: capped by [`clean_text`] when they may be too long (borrowed
+/// otherwise: [`push_escaped`] drops forbidden characters).
 fn capped(text: &str) -> Cow<'_, str> {
-    if text.len() <= MAX_TEXT_CHARS && text.chars().all(is_xml_char) {
+    if text.len() <= MAX_TEXT_CHARS {
         Cow::Borrowed(text)
     } else {
         Cow::Owned(clean_text(text))
     }
 }
 
-/// Appends `text` with `&`, `<`, `>` escaped (and `"` when `in_attribute`): the only escaping
-/// the CKL writer does.
+/// Appends `text` with `&`, `<`, `>` escaped (and `"` when `in_attribute`) and the characters
+/// XML 1.0 forbids dropped: the only escaping the CKL writer does, in one pass over the bytes.
 pub fn push_escaped(out: &mut String, text: &str, in_attribute: bool) {
+    let bytes = text.as_bytes();
     let mut start = 0;
-    for (i, byte) in text.bytes().enumerate() {
-        let entity = match byte {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' if in_attribute => "&quot;",
-            _ => continue,
+    let mut i = 0;
+    while i < bytes.len() {
+        let byte = bytes[i];
+        // Letters and most of UTF-8 need nothing: one comparison for the common case.
+        if byte > b'>' && byte != 0xEF {
+            i += 1;
+            continue;
+        }
+        let (replacement, width) = match byte {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'"' if in_attribute => ("&quot;", 1),
+            // U+FFFE and U+FFFF (EF BF BE, EF BF BF) are not XML characters.
+            0xEF if bytes.get(i + 1) == Some(&0xBF)
+                && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)) =>
+            {
+                ("", 3)
+            }
+            b'\t' | b'\n' | b'\r' => {
+                i += 1;
+                continue;
+            }
+            0..=0x1F => ("", 1),
+            _ => {
+                i += 1;
+                continue;
+            }
         };
         out.push_str(&text[start..i]);
-        out.push_str(entity);
-        start = i + 1;
+        out.push_str(replacement);
+        i += width;
+        start = i;
     }
     out.push_str(&text[start..]);
 }
@@ -805,5 +829,47 @@ impl<'a> Parser<'a> {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn escaped(text: &str, in_attribute: bool) -> String {
+        let mut out = String::new();
+        push_escaped(&mut out, text, in_attribute);
+        out
+    }
+
+    #[test]
+    fn escapes_markup_and_drops_only_forbidden_characters() {
+        assert_eq!(escaped("a<b>&c \"q\" 'a'", false), "a&lt;b&gt;&amp;c \"q\" 'a'");
+        assert_eq!(escaped("\"", true), "&quot;");
+        let kept = "tab\tlf\ncr\r é \u{FFFD} \u{E000} \u{10FFFF} 😀 \u{D7FF}";
+        assert_eq!(escaped(kept, false), kept);
+        assert_eq!(
+            escaped("x\u{0}\u{1}\u{8}\u{B}\u{C}\u{1F}y\u{FFFE}\u{FFFF}z", false),
+            "xyz"
+        );
+        let all_chars: String = (0..0x11000u32).filter_map(char::from_u32).collect();
+        let expected: String = all_chars
+            .chars()
+            .filter(|&c| is_xml_char(c))
+            .map(|c| match c {
+                '&' => "&amp;".to_string(),
+                '<' => "&lt;".to_string(),
+                '>' => "&gt;".to_string(),
+                c => c.to_string(),
+            })
+            .collect();
+        assert_eq!(escaped(&all_chars, false), expected);
+    }
+
+    #[test]
+    fn comments_never_contain_a_double_hyphen() {
+        let mut out = Out::with_capacity(64);
+        out.comment(0, "a--b---c-");
+        assert_eq!(out.buf, "<!--a- -b- - -c- -->\n");
     }
 }
