@@ -239,7 +239,10 @@ fn write_vuln(out: &mut Out, vuln: &Vuln) {
         ("STATUS", Cow::Borrowed(vuln.status.ckl())),
         ("FINDING_DETAILS", capped(&vuln.finding_details)),
         ("COMMENTS", capped(&vuln.comments)),
-        ("SEVERITY_OVERRIDE", Cow::Borrowed(vuln.severity_override.as_str())),
+        (
+            "SEVERITY_OVERRIDE",
+            Cow::Borrowed(vuln.severity_override.as_str()),
+        ),
         (
             "SEVERITY_JUSTIFICATION",
             Cow::Borrowed(vuln.severity_justification.as_str()),
@@ -844,7 +847,10 @@ mod tests {
 
     #[test]
     fn escapes_markup_and_drops_only_forbidden_characters() {
-        assert_eq!(escaped("a<b>&c \"q\" 'a'", false), "a&lt;b&gt;&amp;c \"q\" 'a'");
+        assert_eq!(
+            escaped("a<b>&c \"q\" 'a'", false),
+            "a&lt;b&gt;&amp;c \"q\" 'a'"
+        );
         assert_eq!(escaped("\"", true), "&quot;");
         let kept = "tab\tlf\ncr\r é \u{FFFD} \u{E000} \u{10FFFF} 😀 \u{D7FF}";
         assert_eq!(escaped(kept, false), kept);
