@@ -31,7 +31,8 @@ fn property_line(line: &str) -> Option<(&str, &str)> {
 }
 
 /// Whether the text looks like `Format-List` output (used by format detection): its first
-/// non-blank lines are `Name : value` lines.
+/// non-blank line and at least one more of the first five are `Name : value` lines (a later
+/// line that is not one is reported by [`parse`] with its line number).
 pub fn looks_like(text: &str) -> bool {
     let lines: Vec<&str> = text
         .trim_start_matches('\u{feff}')
@@ -41,11 +42,7 @@ pub fn looks_like(text: &str) -> bool {
         .collect();
     !lines.is_empty()
         && property_line(lines[0]).is_some()
-        && lines
-            .iter()
-            .filter(|l| property_line(l).is_some() || l.starts_with(' '))
-            .count()
-            == lines.len()
+        && lines.iter().filter(|l| property_line(l).is_some()).count() >= 2.min(lines.len())
 }
 
 /// Parses the decoded text of `Format-List` output.
