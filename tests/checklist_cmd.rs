@@ -226,6 +226,14 @@ fn errors_exit_2_and_write_nothing() {
     )
     .expect("write");
     let no_xccdf = common::root().join("fixtures/benchmarks/no-xccdf.zip");
+    let not_disa = dir.join("not-disa.xml");
+    std::fs::write(
+        &not_disa,
+        "<?xml version=\"1.0\"?>\n<Benchmark xmlns=\"http://checklists.nist.gov/xccdf/1.1\" id=\"x\"><title>t</title></Benchmark>\n",
+    )
+    .expect("write");
+    let html = dir.join("page.xml");
+    std::fs::write(&html, "<?xml version=\"1.0\"?>\n<html><body/></html>\n").expect("write");
     let cases: Vec<(Vec<String>, &str)> = vec![
         (
             vec!["--stig".into(), "exchange-2019-edge".into()],
@@ -295,6 +303,24 @@ fn errors_exit_2_and_write_nothing() {
                 "H".into(),
             ],
             "no-xccdf.zip",
+        ),
+        (
+            vec![
+                "--benchmark".into(),
+                path(&not_disa),
+                "--host-name".into(),
+                "H".into(),
+            ],
+            "not-disa.xml",
+        ),
+        (
+            vec![
+                "--benchmark".into(),
+                path(&html),
+                "--host-name".into(),
+                "H".into(),
+            ],
+            "page.xml (line 2, column 1)",
         ),
         (
             vec![

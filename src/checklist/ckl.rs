@@ -452,7 +452,11 @@ fn read_checklist(parser: &mut Parser, checklist: &mut Checklist) -> Result<()> 
                 stigs = true;
                 read_stigs(parser, checklist)?;
             }
-            _ => return Err(parser.unexpected(&child, "CHECKLIST")),
+            _ => {
+                return Err(parser.error(format!(
+                    "unexpected <{child}> in <CHECKLIST>, which holds one ASSET and one STIGS"
+                )));
+            }
         }
         children += 1;
     }
