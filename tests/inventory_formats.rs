@@ -137,11 +137,11 @@ fn assert_same_objects(a: &Inventory, b: &Inventory, kind: ObjectKind, what: &st
 /// Format-List text.
 #[test]
 fn same_receive_connectors_in_every_format() {
-    let bundle = read(&[fixture("mbx01.bundle.json")]);
+    let bundle = read(&[fixture("MBX01.bundle.json")]);
     for file in [
-        "mbx01-receive-connectors.clixml.xml",
-        "mbx01-receive-connectors.csv",
-        "mbx01-receive-connectors.fl.txt",
+        "MBX01-receive-connectors.clixml.xml",
+        "MBX01-receive-connectors.csv",
+        "MBX01-receive-connectors.fl.txt",
     ] {
         let other = read(&[fixture(file)]);
         assert!(other.skipped.is_empty(), "{file}: {:?}", other.skipped);
@@ -149,9 +149,9 @@ fn same_receive_connectors_in_every_format() {
         assert_eq!(other.host.role, Some(ServerRole::Mailbox), "{file}");
         assert_same_objects(&bundle, &other, ObjectKind::ReceiveConnector, file);
     }
-    let text = read(&[fixture("mbx01-receive-connectors.fl.txt")]);
+    let text = read(&[fixture("MBX01-receive-connectors.fl.txt")]);
     assert!(text.objects.iter().all(|o| o.fidelity == Fidelity::Text));
-    let clixml = read(&[fixture("mbx01-receive-connectors.clixml.xml")]);
+    let clixml = read(&[fixture("MBX01-receive-connectors.clixml.xml")]);
     assert!(clixml.objects.iter().all(|o| o.fidelity == Fidelity::Exact));
     // the values themselves, not only their agreement
     let relay = find(&clixml, ObjectKind::ReceiveConnector, "App Relay MBX01");
@@ -168,10 +168,10 @@ fn same_receive_connectors_in_every_format() {
 
 #[test]
 fn same_send_connectors_in_clixml_and_bundle() {
-    let bundle = read(&[fixture("mbx01.bundle.json")]);
-    let clixml = read(&[fixture("mbx01-send-connectors.clixml.xml")]);
+    let bundle = read(&[fixture("MBX01.bundle.json")]);
+    let clixml = read(&[fixture("MBX01-send-connectors.clixml.xml")]);
     assert_same_objects(&bundle, &clixml, ObjectKind::SendConnector, "send clixml");
-    let ps51 = read(&[fixture("mbx01-send-connectors.ps51.json")]);
+    let ps51 = read(&[fixture("MBX01-send-connectors.ps51.json")]);
     let internet = find(
         &ps51,
         ObjectKind::SendConnector,
@@ -420,7 +420,7 @@ fn error_of(paths: &[PathBuf], format: Option<InputFormat>) -> String {
 
 #[test]
 fn format_override_and_detection_errors() {
-    let csv = fixture("mbx01-receive-connectors.csv");
+    let csv = fixture("MBX01-receive-connectors.csv");
     assert_eq!(
         read_files_as(&[csv.clone()], Some(InputFormat::Csv))
             .unwrap()
@@ -429,7 +429,7 @@ fn format_override_and_detection_errors() {
         6
     );
     let e = error_of(
-        &[fixture("mbx01-receive-connectors.clixml.xml")],
+        &[fixture("MBX01-receive-connectors.clixml.xml")],
         Some(InputFormat::Json),
     );
     assert!(
@@ -452,7 +452,7 @@ fn format_override_and_detection_errors() {
 fn bad_clixml_and_csv_are_errors_with_positions() {
     let dir = common::temp_dir("inv-formats-bad");
     // truncated: the first half of a real-shaped export
-    let full = exstig::fsio::read_text(&fixture("mbx01-receive-connectors.clixml.xml")).unwrap();
+    let full = exstig::fsio::read_text(&fixture("MBX01-receive-connectors.clixml.xml")).unwrap();
     let cut = &full[..full.len() / 2];
     let e = error_of(&[write_temp(&dir, "cut.xml", cut.as_bytes())], None);
     assert!(

@@ -49,7 +49,7 @@ fn error_of(path: PathBuf) -> String {
 
 #[test]
 fn edge01_bundle_reads_with_host_facts() {
-    let inv = read(&["edge01.bundle.json"]);
+    let inv = read(&["EDGE01.bundle.json"]);
     assert_eq!(inv.of_kind(ObjectKind::ReceiveConnector).count(), 2);
     assert_eq!(inv.of_kind(ObjectKind::SendConnector).count(), 2);
     assert_eq!(inv.of_kind(ObjectKind::TransportConfig).count(), 1);
@@ -162,12 +162,12 @@ fn edge01_bundle_reads_with_host_facts() {
 /// JSON cannot show.
 #[test]
 fn ps51_exports_and_bundle_agree() {
-    let bundle = read(&["mbx01.bundle.json"]);
+    let bundle = read(&["MBX01.bundle.json"]);
     let ps51 = read(&[
-        "mbx01-receive-connectors.ps51.json",
-        "mbx01-send-connectors.ps51.json",
-        "mbx01-transport-config.ps51.json",
-        "mbx01-transport-service.ps51.json",
+        "MBX01-receive-connectors.ps51.json",
+        "MBX01-send-connectors.ps51.json",
+        "MBX01-transport-config.ps51.json",
+        "MBX01-transport-service.ps51.json",
     ]);
     assert!(ps51.skipped.is_empty(), "{:?}", ps51.skipped);
     assert_eq!(bundle.objects.len(), 6 + 2 + 1 + 1);
@@ -311,8 +311,8 @@ fn ps51_exports_and_bundle_agree() {
 
 #[test]
 fn stringified_json_matches_the_bundle() {
-    let bundle = read(&["edge01.bundle.json"]);
-    let plain = read(&["edge01-receive-connectors.json"]);
+    let bundle = read(&["EDGE01.bundle.json"]);
+    let plain = read(&["EDGE01-receive-connectors.json"]);
     assert_eq!(plain.objects.len(), 2);
     assert_eq!(plain.host.host_name.as_deref(), Some("EDGE01"));
     assert_eq!(
@@ -492,7 +492,7 @@ fn bundle_errors_name_the_key() {
     let inv = read_files(&[only_host]).unwrap();
     assert_eq!(inv.host.role, Some(ServerRole::Hub));
     // two bundles of different hosts cannot be combined
-    let e = read_files(&[fixture("edge01.bundle.json"), fixture("mbx01.bundle.json")])
+    let e = read_files(&[fixture("EDGE01.bundle.json"), fixture("MBX01.bundle.json")])
         .unwrap_err()
         .to_string();
     assert!(e.contains("MBX01") && e.contains("EDGE01"), "{e}");
