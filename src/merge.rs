@@ -23,8 +23,10 @@
 //!   the next merge replaces only what is between those lines.
 //! * **COMMENTS** a human wrote are never replaced: exstig's comment (e.g. the fix command of an
 //!   Open rule) is attached in the same begin/end block. Comments count as exstig's own when they
-//!   start with the marker, or when the details are exstig's and the comment equals the incoming
-//!   automatic comment (the same result written again).
+//!   are blank, start with the marker, hold only an attached block, or equal the incoming
+//!   automatic comment exactly (the same result written again). A comment exstig wrote in an
+//!   earlier run that differs from today's is therefore kept as if a human wrote it: words are
+//!   never lost, at the price of an old fix hint staying until someone deletes it.
 //! * **Human results from another file** (`exstig merge`): statuses follow the precedence; texts
 //!   are united (a text already contained in the other is not repeated); an empty severity
 //!   override is filled from the incoming file, a different one is kept and reported.
@@ -91,6 +93,8 @@ pub enum Action {
     Kept,
     /// The incoming rule matches no rule of the checklist; nothing was changed.
     Unmatched,
+    /// An earlier incoming rule already matched the same checklist rule; this one was ignored.
+    Ignored,
 }
 
 /// One line of the merge report.
@@ -188,6 +192,7 @@ impl MergeReport {
                 (Action::Updated, _) => "updated",
                 (Action::Kept, _) => "kept",
                 (Action::Unmatched, _) => "unmatched",
+                (Action::Ignored, _) => "ignored",
                 (Action::Unchanged, _) => "unchanged",
             };
             out.push_str(&format!(
@@ -201,12 +206,12 @@ impl MergeReport {
             ));
         }
         out.push_str(&format!(
-            "merge: {} rules with a result, {} updated, {} unchanged, {} kept, {} unmatched, {} conflicts\n",
+            "merge: {} rules with a result, {} updated, {} unchanged, {} kept, {} unmatched or ignored, {} conflicts\n",
             self.rules.len(),
             self.updated(),
             self.count(|r| r.action == Action::Unchanged),
             self.count(|r| r.action == Action::Kept),
-            self.count(|r| r.action == Action::Unmatched),
+            self.count(|r| matches!(r.action, Action::Unmatched | Action::Ignored)),
             self.conflicts()
         ));
         out
@@ -237,9 +242,24 @@ pub fn human_part(text: &str) -> String {
         return String::new();
     }
     match block_range(text) {
-        Some((start, end)) => format!("{}{}", &text[..start], &text[end..]),
+        Some((start, end)) => {
+            let before = &text[..start];
+            let before = before.strip_suffix("\n\n").unwrap_or(before);
+            format!("{before}{}", &text[end..])
+        }
         None => text.to_string(),
     }
+}
+
+/// Two texts of two reviewers united part by part: the human words of both (see
+/// [`union_text`]), then the newer automatic part (the incoming one when it has one) attached.
+pub fn unite(existing: &str, incoming: &str) -> String {
+    let human = union_text(&human_part(existing), &human_part(incoming));
+    let automatic = match automatic_part(incoming) {
+        "" => automatic_part(existing),
+        newer => newer,
+    };
+    with_automatic(&human, automatic)
 }
 
 /// `existing` with its automatic part set to `automatic`: exstig's own or empty text is replaced
@@ -265,12 +285,35 @@ pub fn with_automatic(existing: &str, automatic: &str) -> String {
     }
 }
 
+/// Whether a text is exstig's alone: it carries exstig's marker or an attached block, and no
+/// human words besides.
+pub fn is_own_text(text: &str) -> bool {
+    (is_automatic(text) || block_range(text).is_some()) && human_part(text).trim().is_empty()
+}
+
+/// The automatic part of a text: all of it when it starts with the marker, else the content of
+/// an attached block, else nothing.
+pub fn automatic_part(text: &str) -> &str {
+    if is_automatic(text) {
+        return text;
+    }
+    match block_range(text) {
+        Some((start, end)) => {
+            let inner = &text[start + BLOCK_BEGIN.len()..end];
+            let inner = inner.strip_prefix('\n').unwrap_or(inner);
+            let inner = inner.strip_suffix(BLOCK_END).unwrap_or(inner);
+            inner.strip_suffix('\n').unwrap_or(inner)
+        }
+        None => "",
+    }
+}
+
 /// Two human texts united without repeating one already contained in the other.
 pub fn union_text(existing: &str, incoming: &str) -> String {
     let (e, i) = (existing.trim(), incoming.trim());
     if i.is_empty() || e.contains(i) {
         existing.to_string()
-    } else if e.is_empty() || i.contains(e) {
+    } else if e.is_empty() || incoming.contains(existing) {
         incoming.to_string()
     } else {
         format!("{existing}\n\n{incoming}")
@@ -309,7 +352,7 @@ impl Review {
 
 /// Whether an incoming rule carries a result worth merging.
 fn has_result(v: &Vuln) -> bool {
-    v.status != Status::NotReviewed || is_automatic(&v.finding_details)
+    v.status != Status::NotReviewed || is_own_text(&v.finding_details)
 }
 
 /// The outcome of merging one rule: the new review, what was done, whether it is a conflict, why.
@@ -342,14 +385,15 @@ fn decide(existing: &Vuln, incoming: &Vuln, policy: &MergePolicy, note: Option<&
         );
     }
 
-    if !is_automatic(&incoming.finding_details) {
+    if !is_own_text(&incoming.finding_details) {
         return decide_human(existing, incoming, policy, before);
     }
 
     // The incoming rule is an automatic result.
+    let incoming_details = automatic_part(&incoming.finding_details);
     let automatic_details = match note {
-        Some(n) => format!("{}\n\n{n}", incoming.finding_details),
-        None => incoming.finding_details.clone(),
+        Some(n) => format!("{incoming_details}\n\n{n}"),
+        None => incoming_details.to_string(),
     };
     let human_status = is_human_status(existing, incoming);
     let human_comment = !own_comment(existing, incoming);
@@ -382,6 +426,13 @@ fn decide(existing: &Vuln, incoming: &Vuln, policy: &MergePolicy, note: Option<&
         );
     }
     if human_status && incoming.status == Status::NotReviewed {
+        if existing.finding_details.trim().is_empty() {
+            // Attaching details here would make the human status look like exstig's next time.
+            return keep(
+                "the automatic check could not decide; the human status stays".into(),
+                false,
+            );
+        }
         let mut review = before.clone();
         review.details = with_automatic(&existing.finding_details, &automatic_details);
         return finish(
@@ -421,7 +472,7 @@ fn decide_human(
     policy: &MergePolicy,
     before: Review,
 ) -> Decision {
-    let existing_automatic = is_automatic(&existing.finding_details);
+    let existing_automatic = is_own_text(&existing.finding_details);
     let mut review = before.clone();
     let mut notes = Vec::new();
     let status_from_incoming = match policy.precedence {
@@ -434,13 +485,8 @@ fn decide_human(
     } else if incoming.status != existing.status {
         notes.push(format!("status {} kept", existing.status.ckl()));
     }
-    review.details = if existing_automatic {
-        // The human text leads; exstig's evidence is attached so the next merge can refresh it.
-        with_automatic(&incoming.finding_details, &existing.finding_details)
-    } else {
-        union_text(&existing.finding_details, &incoming.finding_details)
-    };
-    review.comments = union_text(&existing.comments, &incoming.comments);
+    review.details = unite(&existing.finding_details, &incoming.finding_details);
+    review.comments = unite(&existing.comments, &incoming.comments);
     let incoming_override = (
         incoming.severity_override.as_str(),
         incoming.severity_justification.as_str(),
@@ -485,16 +531,16 @@ fn finish(before: Review, review: Review, why: String, conflict: bool) -> Decisi
 /// details that are not exstig's, or with a human comment.
 fn is_human_status(existing: &Vuln, incoming: &Vuln) -> bool {
     existing.status != Status::NotReviewed
-        && (!is_automatic(&existing.finding_details) || !own_comment(existing, incoming))
+        && (!is_own_text(&existing.finding_details) || !own_comment(existing, incoming))
 }
 
-/// Whether the checklist's comment holds no human words: empty, exstig's (marker, or written
-/// with exstig's details and equal to the incoming automatic comment), or only an attached block.
+/// Whether the checklist's comment holds no human words: blank, exstig's (marker or only an
+/// attached block), or exactly the incoming automatic comment (the same result written again).
 fn own_comment(existing: &Vuln, incoming: &Vuln) -> bool {
     let comments = existing.comments.trim();
     comments.is_empty()
         || human_part(comments).trim().is_empty()
-        || (is_automatic(&existing.finding_details) && comments == incoming.comments.trim())
+        || existing.comments == incoming.comments
 }
 
 /// Looks up the rules of one STIG by Rule ID, Rule ID without revision, and STIG ID (first
@@ -620,6 +666,7 @@ fn merge_stig(
         ));
     }
     let index = RuleIndex::new(target);
+    let mut applied = std::collections::HashSet::new();
     for vuln in incoming.vulns.iter().filter(|v| has_result(v)) {
         let rule_id = vuln.rule_id();
         let found = index.find(vuln, other_release);
@@ -643,6 +690,24 @@ fn merge_stig(
             });
             continue;
         };
+        if !applied.insert(index) {
+            let existing = &target.vulns[index];
+            report.rules.push(RuleChange {
+                source: String::new(),
+                stig: stig.clone(),
+                rule_id: existing.rule_id().to_string(),
+                stig_id: existing.stig_id().to_string(),
+                incoming_rule_id: rule_id.to_string(),
+                matched_by: Some(matched_by),
+                before: existing.status,
+                incoming: vuln.status,
+                after: existing.status,
+                action: Action::Ignored,
+                conflict: false,
+                why: "an earlier incoming rule already gave this rule its result".into(),
+            });
+            continue;
+        }
         let existing = &mut target.vulns[index];
         let note = match matched_by {
             MatchedBy::RuleId => None,
