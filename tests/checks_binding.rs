@@ -86,7 +86,12 @@ fn every_release_binds_every_connector_rule_to_its_check() {
     let rows = parse_csv(&text);
     let header = &rows[0];
     let col = |name: &str| header.iter().position(|h| h == name).expect(name);
-    let (file, concept, rule_id, condition) = (col("file"), col("concept"), col("rule_id"), col("finding_condition"));
+    let (file, concept, rule_id, condition) = (
+        col("file"),
+        col("concept"),
+        col("rule_id"),
+        col("finding_condition"),
+    );
     let mut by_file: HashMap<String, Vec<&Vec<String>>> = HashMap::new();
     for row in rows.iter().skip(1).filter(|r| r.len() == header.len()) {
         by_file.entry(row[file].clone()).or_default().push(row);
@@ -101,8 +106,9 @@ fn every_release_binds_every_connector_rule_to_its_check() {
             let rule = benchmark
                 .find_rule(&row[rule_id])
                 .unwrap_or_else(|| panic!("{name}: {} missing", row[rule_id]));
-            let binding = checks::bind(&benchmark, rule)
-                .unwrap_or_else(|| panic!("{name} {} ({}) is not bound", rule.stig_id, row[concept]));
+            let binding = checks::bind(&benchmark, rule).unwrap_or_else(|| {
+                panic!("{name} {} ({}) is not bound", rule.stig_id, row[concept])
+            });
             assert_eq!(
                 binding.spec.id,
                 check_of(&row[concept]),
@@ -113,39 +119,107 @@ fn every_release_binds_every_connector_rule_to_its_check() {
             // Expected values follow each release's own text.
             match binding.spec.id {
                 "receive.connection-timeout" => {
-                    let minutes = if role == Some(exstig::inventory::ServerRole::Edge) { 5 } else { 10 };
-                    assert_eq!(binding.expected, Some(Expected::Time(TimeSpan::from_seconds(60 * minutes))), "{name} {}", rule.stig_id);
+                    let minutes = if role == Some(exstig::inventory::ServerRole::Edge) {
+                        5
+                    } else {
+                        10
+                    };
+                    assert_eq!(
+                        binding.expected,
+                        Some(Expected::Time(TimeSpan::from_seconds(60 * minutes))),
+                        "{name} {}",
+                        rule.stig_id
+                    );
                 }
                 "receive.auth-tls" => {
                     let includes = row[condition].contains("does not include");
-                    assert_eq!(binding.comparison, if includes { Comparison::Includes } else { Comparison::Equal }, "{name} {}", rule.stig_id);
-                    assert_eq!(binding.expected, Some(Expected::Flags(["Tls"].into_iter().collect())));
-                    assert_eq!(binding.scope, RuleScope::Internal.min_for_title(&rule.title));
+                    assert_eq!(
+                        binding.comparison,
+                        if includes {
+                            Comparison::Includes
+                        } else {
+                            Comparison::Equal
+                        },
+                        "{name} {}",
+                        rule.stig_id
+                    );
+                    assert_eq!(
+                        binding.expected,
+                        Some(Expected::Flags(["Tls"].into_iter().collect()))
+                    );
+                    assert_eq!(
+                        binding.scope,
+                        RuleScope::Internal.min_for_title(&rule.title)
+                    );
                 }
                 "receive.auth-tls-basic" => {
-                    assert_eq!(binding.expected, Some(Expected::Flags(["Tls", "BasicAuth", "BasicAuthRequireTLS"].into_iter().collect())));
+                    assert_eq!(
+                        binding.expected,
+                        Some(Expected::Flags(
+                            ["Tls", "BasicAuth", "BasicAuthRequireTLS"]
+                                .into_iter()
+                                .collect()
+                        ))
+                    );
                     assert_eq!(binding.comparison, Comparison::Equal);
                     assert_eq!(binding.scope, RuleScope::Internet);
                 }
                 "receive.domain-secure" => {
                     let internal = row[concept].starts_with("RC-03");
-                    assert_eq!(binding.scope, if internal { RuleScope::Internal } else { RuleScope::Internet }, "{name} {}", rule.stig_id);
+                    assert_eq!(
+                        binding.scope,
+                        if internal {
+                            RuleScope::Internal
+                        } else {
+                            RuleScope::Internet
+                        },
+                        "{name} {}",
+                        rule.stig_id
+                    );
                     assert_eq!(binding.expected, Some(Expected::Bool(true)));
                 }
                 "receive.no-anonymous" => {
                     let any = row[condition].contains("ANY Receive connector");
-                    assert_eq!(binding.scope, if any { RuleScope::All } else { RuleScope::Internal }, "{name} {}", rule.stig_id);
+                    assert_eq!(
+                        binding.scope,
+                        if any {
+                            RuleScope::All
+                        } else {
+                            RuleScope::Internal
+                        },
+                        "{name} {}",
+                        rule.stig_id
+                    );
                 }
                 "receive.tarpit-interval" => {
-                    assert_eq!(binding.expected, Some(Expected::Time(TimeSpan::from_seconds(5))));
+                    assert_eq!(
+                        binding.expected,
+                        Some(Expected::Time(TimeSpan::from_seconds(5)))
+                    );
                     assert_eq!(binding.comparison, Comparison::AtLeast);
                 }
                 "receive.banner" => {
-                    assert_eq!(binding.expected, Some(Expected::Text("220 SMTP Server Ready".into())), "{name} {}", rule.stig_id);
+                    assert_eq!(
+                        binding.expected,
+                        Some(Expected::Text("220 SMTP Server Ready".into())),
+                        "{name} {}",
+                        rule.stig_id
+                    );
                 }
-                "receive.max-recipients" | "receive.max-inbound-connection" | "org.max-recipient-envelope" => {
-                    assert_eq!(binding.expected, Some(Expected::Number(5000)), "{name} {}", rule.stig_id);
-                    assert!(binding.edsp_allowed, "{name} {} allows an EDSP value", rule.stig_id);
+                "receive.max-recipients"
+                | "receive.max-inbound-connection"
+                | "org.max-recipient-envelope" => {
+                    assert_eq!(
+                        binding.expected,
+                        Some(Expected::Number(5000)),
+                        "{name} {}",
+                        rule.stig_id
+                    );
+                    assert!(
+                        binding.edsp_allowed,
+                        "{name} {} allows an EDSP value",
+                        rule.stig_id
+                    );
                 }
                 "receive.max-hop-count" => assert_eq!(binding.expected, Some(Expected::Number(60))),
                 "receive.max-inbound-connection-scope" => unreachable!(),
@@ -153,19 +227,40 @@ fn every_release_binds_every_connector_rule_to_its_check() {
                     assert_eq!(binding.expected, Some(Expected::Number(10)));
                     assert_eq!(binding.comparison, Comparison::AtMost);
                 }
-                "transport.max-outbound-connections" => assert_eq!(binding.expected, Some(Expected::Number(1000))),
-                "transport.max-per-domain-outbound" => assert_eq!(binding.expected, Some(Expected::Number(20))),
-                "org.max-receive-size" | "org.max-send-size" => {
-                    assert_eq!(binding.expected, Some(Expected::Size(Size::Bytes(10 << 20))), "{name} {}", rule.stig_id)
+                "transport.max-outbound-connections" => {
+                    assert_eq!(binding.expected, Some(Expected::Number(1000)))
                 }
-                "send.inactivity-timeout" => assert_eq!(binding.expected, Some(Expected::Time(TimeSpan::from_seconds(600)))),
+                "transport.max-per-domain-outbound" => {
+                    assert_eq!(binding.expected, Some(Expected::Number(20)))
+                }
+                "org.max-receive-size" | "org.max-send-size" => {
+                    assert_eq!(
+                        binding.expected,
+                        Some(Expected::Size(Size::Bytes(10 << 20))),
+                        "{name} {}",
+                        rule.stig_id
+                    )
+                }
+                "send.inactivity-timeout" => assert_eq!(
+                    binding.expected,
+                    Some(Expected::Time(TimeSpan::from_seconds(600)))
+                ),
                 "send.tls-auth-level" => {
-                    assert_eq!(binding.expected, Some(Expected::Flags(["DomainValidation"].into_iter().collect())), "{name} {}", rule.stig_id);
+                    assert_eq!(
+                        binding.expected,
+                        Some(Expected::Flags(["DomainValidation"].into_iter().collect())),
+                        "{name} {}",
+                        rule.stig_id
+                    );
                     assert_eq!(binding.scope, RuleScope::Internal);
                 }
                 "send.smart-host" => assert_eq!(binding.scope, RuleScope::Internet),
-                "send.domain-secure" | "send.tls-domain" => assert_eq!(binding.scope, RuleScope::Internal),
-                "receive.chunking" | "transport.connectivity-log" => assert_eq!(binding.expected, Some(Expected::Bool(true))),
+                "send.domain-secure" | "send.tls-domain" => {
+                    assert_eq!(binding.scope, RuleScope::Internal)
+                }
+                "receive.chunking" | "transport.connectivity-log" => {
+                    assert_eq!(binding.expected, Some(Expected::Bool(true)))
+                }
                 _ => {}
             }
             checked += 1;
@@ -178,7 +273,10 @@ fn every_release_binds_every_connector_rule_to_its_check() {
             }
             if let Some(b) = checks::bind(&benchmark, rule) {
                 assert!(
-                    matches!(b.spec.id, "transport.message-tracking-log" | "transport.subject-logging"),
+                    matches!(
+                        b.spec.id,
+                        "transport.message-tracking-log" | "transport.subject-logging"
+                    ),
                     "{name} {} ({}) binds to {} but is not a connector rule",
                     rule.stig_id,
                     rule.title,
@@ -197,7 +295,11 @@ trait TitleScope {
 
 impl TitleScope for RuleScope {
     fn min_for_title(self, title: &str) -> RuleScope {
-        if title.to_ascii_lowercase().contains("internal") { self } else { RuleScope::All }
+        if title.to_ascii_lowercase().contains("internal") {
+            self
+        } else {
+            RuleScope::All
+        }
     }
 }
 
@@ -208,23 +310,55 @@ fn catalog_binds_like_the_disa_files() {
         let role = checks::benchmark_role(&benchmark);
         let mut bound = 0;
         for rule in &benchmark.rules {
-            let Some(b) = checks::bind(&benchmark, rule) else { continue };
+            let Some(b) = checks::bind(&benchmark, rule) else {
+                continue;
+            };
             bound += 1;
-            if b.spec.value != checks::ValueType::Other && !matches!(b.comparison, Comparison::SameAsGlobal | Comparison::Naming) {
-                assert!(b.expected.is_some(), "{name} {} has an expected value", rule.stig_id);
+            if b.spec.value != checks::ValueType::Other
+                && !matches!(b.comparison, Comparison::SameAsGlobal | Comparison::Naming)
+            {
+                assert!(
+                    b.expected.is_some(),
+                    "{name} {} has an expected value",
+                    rule.stig_id
+                );
             }
             match b.spec.id {
                 "receive.connection-timeout" => {
-                    let minutes = if role == Some(exstig::inventory::ServerRole::Edge) { 5 } else { 10 };
-                    assert_eq!(b.expected, Some(Expected::Time(TimeSpan::from_seconds(60 * minutes))), "{name}");
+                    let minutes = if role == Some(exstig::inventory::ServerRole::Edge) {
+                        5
+                    } else {
+                        10
+                    };
+                    assert_eq!(
+                        b.expected,
+                        Some(Expected::Time(TimeSpan::from_seconds(60 * minutes))),
+                        "{name}"
+                    );
                 }
                 "receive.auth-tls" => {
                     let includes = name.ends_with("mailbox") && !name.contains("2013");
-                    assert_eq!(b.comparison, if includes { Comparison::Includes } else { Comparison::Equal }, "{name}");
+                    assert_eq!(
+                        b.comparison,
+                        if includes {
+                            Comparison::Includes
+                        } else {
+                            Comparison::Equal
+                        },
+                        "{name}"
+                    );
                 }
                 "receive.no-anonymous" => {
                     let any = name.ends_with("mailbox");
-                    assert_eq!(b.scope, if any { RuleScope::All } else { RuleScope::Internal }, "{name}");
+                    assert_eq!(
+                        b.scope,
+                        if any {
+                            RuleScope::All
+                        } else {
+                            RuleScope::Internal
+                        },
+                        "{name}"
+                    );
                 }
                 _ => {}
             }
@@ -239,9 +373,11 @@ fn catalog_binds_like_the_disa_files() {
             {
                 assert!(!disa.rules.is_empty());
                 for rule in &disa.rules {
-                    let from_disa = checks::bind(&disa, rule).map(|b| (b.spec.id, b.scope, b.comparison, b.expected));
+                    let from_disa = checks::bind(&disa, rule)
+                        .map(|b| (b.spec.id, b.scope, b.comparison, b.expected));
                     let catalog_rule = benchmark.find_rule(&rule.rule_id).expect("same rules");
-                    let from_catalog = checks::bind(&benchmark, catalog_rule).map(|b| (b.spec.id, b.scope, b.comparison, b.expected));
+                    let from_catalog = checks::bind(&benchmark, catalog_rule)
+                        .map(|b| (b.spec.id, b.scope, b.comparison, b.expected));
                     assert_eq!(from_catalog, from_disa, "{name} {}", rule.stig_id);
                 }
             }
@@ -254,9 +390,20 @@ fn stig_id_that_changed_meaning_binds_by_cmdlet() {
     let Some(shared) = common::shared("EX13-MB-000115") else {
         return;
     };
-    let old = exstig::benchmark::load(&shared.join("benchmarks/U_MS_Exchange_2013_Mailbox_STIG_V1R2_Manual-xccdf.xml")).unwrap();
-    let new = exstig::benchmark::load(&shared.join("benchmarks/U_MS_Exchange_2013_Mailbox_STIG_V2R3_Manual-xccdf.xml")).unwrap();
-    let bind = |b: &exstig::benchmark::Benchmark| checks::bind(b, b.find_rule("EX13-MB-000115").unwrap()).unwrap().spec.id;
+    let old = exstig::benchmark::load(
+        &shared.join("benchmarks/U_MS_Exchange_2013_Mailbox_STIG_V1R2_Manual-xccdf.xml"),
+    )
+    .unwrap();
+    let new = exstig::benchmark::load(
+        &shared.join("benchmarks/U_MS_Exchange_2013_Mailbox_STIG_V2R3_Manual-xccdf.xml"),
+    )
+    .unwrap();
+    let bind = |b: &exstig::benchmark::Benchmark| {
+        checks::bind(b, b.find_rule("EX13-MB-000115").unwrap())
+            .unwrap()
+            .spec
+            .id
+    };
     assert_eq!(bind(&old), "send.domain-secure");
     assert_eq!(bind(&new), "receive.domain-secure");
 }

@@ -40,7 +40,9 @@ fn object(kind: ObjectKind, props: Value) -> InventoryObject {
 
 fn receive(props: Value) -> InventoryObject {
     let mut obj = object(ObjectKind::ReceiveConnector, props);
-    obj.properties.entry("Identity").or_insert(json!("EDGE01\\Test"));
+    obj.properties
+        .entry("Identity")
+        .or_insert(json!("EDGE01\\Test"));
     obj
 }
 
@@ -48,8 +50,21 @@ fn bound(role_title: &str, title: &str, check: &str) -> Binding {
     bind(&benchmark(role_title), &rule(title, check)).expect("bound")
 }
 
-fn verdict_with(binding: &Binding, obj: &InventoryObject, site: &Site, config: Option<&InventoryObject>) -> Verdict {
-    judge(binding, obj, &Context { site, transport_config: config }).verdict
+fn verdict_with(
+    binding: &Binding,
+    obj: &InventoryObject,
+    site: &Site,
+    config: Option<&InventoryObject>,
+) -> Verdict {
+    judge(
+        binding,
+        obj,
+        &Context {
+            site,
+            transport_config: config,
+        },
+    )
+    .verdict
 }
 
 fn verdict(binding: &Binding, obj: &InventoryObject) -> Verdict {
@@ -61,51 +76,121 @@ const MAILBOX: &str = "MS Exchange 2019 Mailbox Server STIG";
 
 #[test]
 fn connection_timeout_is_an_exact_match_at_the_edge() {
-    let b = bound(EDGE, "Exchange must limit the Receive connector timeout.",
-        "Get-ReceiveConnector | Select Name, Identity, ConnectionTimeout\nIf ConnectionTimeout is not set to \"00:05:00\", this is a finding.\nOther values with signoff and risk acceptance in the EDSP are not a finding.");
+    let b = bound(
+        EDGE,
+        "Exchange must limit the Receive connector timeout.",
+        "Get-ReceiveConnector | Select Name, Identity, ConnectionTimeout\nIf ConnectionTimeout is not set to \"00:05:00\", this is a finding.\nOther values with signoff and risk acceptance in the EDSP are not a finding.",
+    );
     assert_eq!(b.spec.id, "receive.connection-timeout");
     assert!(b.edsp_allowed);
-    assert_eq!(verdict(&b, &receive(json!({"ConnectionTimeout": "00:05:00"}))), Verdict::Pass);
-    assert_eq!(verdict(&b, &receive(json!({"ConnectionTimeout": "00:05:01"}))), Verdict::Fail);
-    assert_eq!(verdict(&b, &receive(json!({"ConnectionTimeout": "00:04:59"}))), Verdict::Fail);
-    assert_eq!(verdict(&b, &receive(json!({"ConnectionTimeout": {"Ticks": 3_000_000_000_i64}}))), Verdict::Pass);
-    assert!(matches!(verdict(&b, &receive(json!({}))), Verdict::Unknown(why) if why.contains("missing")));
+    assert_eq!(
+        verdict(&b, &receive(json!({"ConnectionTimeout": "00:05:00"}))),
+        Verdict::Pass
+    );
+    assert_eq!(
+        verdict(&b, &receive(json!({"ConnectionTimeout": "00:05:01"}))),
+        Verdict::Fail
+    );
+    assert_eq!(
+        verdict(&b, &receive(json!({"ConnectionTimeout": "00:04:59"}))),
+        Verdict::Fail
+    );
+    assert_eq!(
+        verdict(
+            &b,
+            &receive(json!({"ConnectionTimeout": {"Ticks": 3_000_000_000_i64}}))
+        ),
+        Verdict::Pass
+    );
+    assert!(
+        matches!(verdict(&b, &receive(json!({}))), Verdict::Unknown(why) if why.contains("missing"))
+    );
 }
 
 #[test]
 fn edsp_value_replaces_the_stig_value_only_where_the_text_allows() {
     let text = "Get-ReceiveConnector | Select Name, Identity, MaxRecipientsPerMessage\nIf MaxRecipientsPerMessage is not set to 5000, this is a finding.";
-    let site = Site::parse(std::path::Path::new("site.toml"), "[values]\nmax_recipients_per_message = 4000\n").unwrap();
+    let site = Site::parse(
+        std::path::Path::new("site.toml"),
+        "[values]\nmax_recipients_per_message = 4000\n",
+    )
+    .unwrap();
     let obj = receive(json!({"MaxRecipientsPerMessage": 4000}));
     let strict = bound(EDGE, "Receive connectors must control recipients.", text);
     assert!(!strict.edsp_allowed);
     assert_eq!(verdict_with(&strict, &obj, &site, None), Verdict::Fail);
-    let lenient = bound(EDGE, "Receive connectors must control recipients.", &format!("{text}\nAnother value with signoff and risk acceptance is not a finding."));
+    let lenient = bound(
+        EDGE,
+        "Receive connectors must control recipients.",
+        &format!("{text}\nAnother value with signoff and risk acceptance is not a finding."),
+    );
     assert!(lenient.edsp_allowed);
-    let j = judge(&lenient, &obj, &Context { site: &site, transport_config: None });
+    let j = judge(
+        &lenient,
+        &obj,
+        &Context {
+            site: &site,
+            transport_config: None,
+        },
+    );
     assert_eq!(j.verdict, Verdict::Pass);
-    assert!(j.expected.contains("EDSP value") && j.expected.contains("not the STIG default 5000"), "{}", j.expected);
-    assert_eq!(verdict_with(&lenient, &receive(json!({"MaxRecipientsPerMessage": 5000})), &site, None), Verdict::Fail);
+    assert!(
+        j.expected.contains("EDSP value") && j.expected.contains("not the STIG default 5000"),
+        "{}",
+        j.expected
+    );
+    assert_eq!(
+        verdict_with(
+            &lenient,
+            &receive(json!({"MaxRecipientsPerMessage": 5000})),
+            &site,
+            None
+        ),
+        Verdict::Fail
+    );
 }
 
 #[test]
 fn tarpit_interval_is_a_minimum() {
-    let b = bound(EDGE, "The Exchange tarpitting interval must be set.",
-        "Get-ReceiveConnector | Select Name, Identity, TarpitInterval\nIf TarpitInterval is not set to \"00:00:05\" or greater, this is a finding.");
+    let b = bound(
+        EDGE,
+        "The Exchange tarpitting interval must be set.",
+        "Get-ReceiveConnector | Select Name, Identity, TarpitInterval\nIf TarpitInterval is not set to \"00:00:05\" or greater, this is a finding.",
+    );
     assert_eq!(b.comparison, Comparison::AtLeast);
-    assert_eq!(verdict(&b, &receive(json!({"TarpitInterval": "00:00:05"}))), Verdict::Pass);
-    assert_eq!(verdict(&b, &receive(json!({"TarpitInterval": "00:00:06"}))), Verdict::Pass);
-    assert_eq!(verdict(&b, &receive(json!({"TarpitInterval": "00:00:04"}))), Verdict::Fail);
-    assert_eq!(verdict(&b, &receive(json!({"TarpitInterval": "00:00:00"}))), Verdict::Fail);
+    assert_eq!(
+        verdict(&b, &receive(json!({"TarpitInterval": "00:00:05"}))),
+        Verdict::Pass
+    );
+    assert_eq!(
+        verdict(&b, &receive(json!({"TarpitInterval": "00:00:06"}))),
+        Verdict::Pass
+    );
+    assert_eq!(
+        verdict(&b, &receive(json!({"TarpitInterval": "00:00:04"}))),
+        Verdict::Fail
+    );
+    assert_eq!(
+        verdict(&b, &receive(json!({"TarpitInterval": "00:00:00"}))),
+        Verdict::Fail
+    );
 }
 
 #[test]
 fn retry_count_is_a_maximum_and_reads_2010_cmdlets() {
-    let b = bound(EDGE, "Exchange Send connectors delivery retries must be controlled.",
-        "Get-TransportServer -Identity <'ServerUnderReview'> | Select Name, Identity, TransientFailureRetryCount\nIf the value of 'TransientFailureRetryCount' is set to 10 or less, this is not a finding.");
+    let b = bound(
+        EDGE,
+        "Exchange Send connectors delivery retries must be controlled.",
+        "Get-TransportServer -Identity <'ServerUnderReview'> | Select Name, Identity, TransientFailureRetryCount\nIf the value of 'TransientFailureRetryCount' is set to 10 or less, this is not a finding.",
+    );
     assert_eq!(b.spec.id, "transport.retry-count");
     assert_eq!(b.fix_cmdlet(), "Set-TransportServer");
-    let ts = |n: i64| object(ObjectKind::TransportService, json!({"Name": "EDGE01", "TransientFailureRetryCount": n}));
+    let ts = |n: i64| {
+        object(
+            ObjectKind::TransportService,
+            json!({"Name": "EDGE01", "TransientFailureRetryCount": n}),
+        )
+    };
     assert_eq!(verdict(&b, &ts(10)), Verdict::Pass);
     assert_eq!(verdict(&b, &ts(9)), Verdict::Pass);
     assert_eq!(verdict(&b, &ts(11)), Verdict::Fail);
@@ -113,121 +198,350 @@ fn retry_count_is_a_maximum_and_reads_2010_cmdlets() {
 
 #[test]
 fn unlimited_inbound_connections_fail_unless_documented() {
-    let b = bound(EDGE, "The Exchange Internet Receive connector connections count must be set to default.",
-        "Get-ReceiveConnector | Select Name, Identity, MaxInboundConnection\nIf MaxInboundConnection is not set to 5000, this is a finding.\nUnlimited with signoff and risk acceptance in the EDSP is not a finding.");
+    let b = bound(
+        EDGE,
+        "The Exchange Internet Receive connector connections count must be set to default.",
+        "Get-ReceiveConnector | Select Name, Identity, MaxInboundConnection\nIf MaxInboundConnection is not set to 5000, this is a finding.\nUnlimited with signoff and risk acceptance in the EDSP is not a finding.",
+    );
     assert_eq!(b.scope, RuleScope::Internet);
-    assert_eq!(verdict(&b, &receive(json!({"MaxInboundConnection": 5000}))), Verdict::Pass);
-    assert_eq!(verdict(&b, &receive(json!({"MaxInboundConnection": 5001}))), Verdict::Fail);
+    assert_eq!(
+        verdict(&b, &receive(json!({"MaxInboundConnection": 5000}))),
+        Verdict::Pass
+    );
+    assert_eq!(
+        verdict(&b, &receive(json!({"MaxInboundConnection": 5001}))),
+        Verdict::Fail
+    );
     let unlimited = receive(json!({"MaxInboundConnection": {"IsUnlimited": true, "Value": null}}));
     assert_eq!(verdict(&b, &unlimited), Verdict::Fail);
-    let site = Site::parse(std::path::Path::new("s.toml"), "[values]\nmax_inbound_connection = \"Unlimited\"\n").unwrap();
+    let site = Site::parse(
+        std::path::Path::new("s.toml"),
+        "[values]\nmax_inbound_connection = \"Unlimited\"\n",
+    )
+    .unwrap();
     assert_eq!(verdict_with(&b, &unlimited, &site, None), Verdict::Pass);
 }
 
 #[test]
 fn auth_mechanism_exact_on_edge_and_includes_on_mailbox() {
-    let exact = bound(EDGE, "Exchange internal Receive connectors must require encryption.",
-        "Get-ReceiveConnector | Select Name, Identity, AuthMechanism\nFor each Receive connector, if the value of AuthMechanism is not set to Tls, this is a finding.");
-    assert_eq!((exact.spec.id, exact.comparison, exact.scope), ("receive.auth-tls", Comparison::Equal, RuleScope::Internal));
-    assert_eq!(verdict(&exact, &receive(json!({"AuthMechanism": "Tls"}))), Verdict::Pass);
-    assert_eq!(verdict(&exact, &receive(json!({"AuthMechanism": 1}))), Verdict::Pass);
-    assert_eq!(verdict(&exact, &receive(json!({"AuthMechanism": 17}))), Verdict::Fail);
-    assert_eq!(verdict(&exact, &receive(json!({"AuthMechanism": "tls, exchangeserver"}))), Verdict::Fail);
-    assert!(matches!(verdict(&exact, &receive(json!({"AuthMechanism": "Tlss"}))), Verdict::Unknown(why) if why.contains("Tlss")));
-    let includes = bound(MAILBOX, "Exchange internal Receive connectors must require encryption.",
-        "Note: AuthMechanism may include other mechanisms as long as the \"Tls\" is identified.\nGet-ReceiveConnector | Select Name, Identity, AuthMechanism\nIf the value of \"AuthMechanism\" is not set to \"Tls\", this is a finding.");
+    let exact = bound(
+        EDGE,
+        "Exchange internal Receive connectors must require encryption.",
+        "Get-ReceiveConnector | Select Name, Identity, AuthMechanism\nFor each Receive connector, if the value of AuthMechanism is not set to Tls, this is a finding.",
+    );
+    assert_eq!(
+        (exact.spec.id, exact.comparison, exact.scope),
+        ("receive.auth-tls", Comparison::Equal, RuleScope::Internal)
+    );
+    assert_eq!(
+        verdict(&exact, &receive(json!({"AuthMechanism": "Tls"}))),
+        Verdict::Pass
+    );
+    assert_eq!(
+        verdict(&exact, &receive(json!({"AuthMechanism": 1}))),
+        Verdict::Pass
+    );
+    assert_eq!(
+        verdict(&exact, &receive(json!({"AuthMechanism": 17}))),
+        Verdict::Fail
+    );
+    assert_eq!(
+        verdict(
+            &exact,
+            &receive(json!({"AuthMechanism": "tls, exchangeserver"}))
+        ),
+        Verdict::Fail
+    );
+    assert!(
+        matches!(verdict(&exact, &receive(json!({"AuthMechanism": "Tlss"}))), Verdict::Unknown(why) if why.contains("Tlss"))
+    );
+    let includes = bound(
+        MAILBOX,
+        "Exchange internal Receive connectors must require encryption.",
+        "Note: AuthMechanism may include other mechanisms as long as the \"Tls\" is identified.\nGet-ReceiveConnector | Select Name, Identity, AuthMechanism\nIf the value of \"AuthMechanism\" is not set to \"Tls\", this is a finding.",
+    );
     assert_eq!(includes.comparison, Comparison::Includes);
-    assert_eq!(verdict(&includes, &receive(json!({"AuthMechanism": 31}))), Verdict::Pass);
-    assert_eq!(verdict(&includes, &receive(json!({"AuthMechanism": "BasicAuth, Integrated"}))), Verdict::Fail);
-    let basic = bound(EDGE, "Exchange Internet-facing Receive connectors must offer Transport Layer Security (TLS) before using basic authentication.",
-        "Get-ReceiveConnector | Select Name, Identity, AuthMechanism\nIf the value of 'AuthMechanism' is not set to 'Tls, BasicAuth, BasicAuthRequireTLS', this is a finding.");
-    assert_eq!((basic.spec.id, basic.scope), ("receive.auth-tls-basic", RuleScope::Internet));
-    assert_eq!(verdict(&basic, &receive(json!({"AuthMechanism": "BasicAuthRequireTLS, Tls, BasicAuth"}))), Verdict::Pass);
-    assert_eq!(verdict(&basic, &receive(json!({"AuthMechanism": 13}))), Verdict::Pass);
-    assert_eq!(verdict(&basic, &receive(json!({"AuthMechanism": 5}))), Verdict::Fail);
+    assert_eq!(
+        verdict(&includes, &receive(json!({"AuthMechanism": 31}))),
+        Verdict::Pass
+    );
+    assert_eq!(
+        verdict(
+            &includes,
+            &receive(json!({"AuthMechanism": "BasicAuth, Integrated"}))
+        ),
+        Verdict::Fail
+    );
+    let basic = bound(
+        EDGE,
+        "Exchange Internet-facing Receive connectors must offer Transport Layer Security (TLS) before using basic authentication.",
+        "Get-ReceiveConnector | Select Name, Identity, AuthMechanism\nIf the value of 'AuthMechanism' is not set to 'Tls, BasicAuth, BasicAuthRequireTLS', this is a finding.",
+    );
+    assert_eq!(
+        (basic.spec.id, basic.scope),
+        ("receive.auth-tls-basic", RuleScope::Internet)
+    );
+    assert_eq!(
+        verdict(
+            &basic,
+            &receive(json!({"AuthMechanism": "BasicAuthRequireTLS, Tls, BasicAuth"}))
+        ),
+        Verdict::Pass
+    );
+    assert_eq!(
+        verdict(&basic, &receive(json!({"AuthMechanism": 13}))),
+        Verdict::Pass
+    );
+    assert_eq!(
+        verdict(&basic, &receive(json!({"AuthMechanism": 5}))),
+        Verdict::Fail
+    );
 }
 
 #[test]
 fn catalog_terms_bind_without_prose() {
-    let mut r = rule("Exchange internal Receive connectors must require encryption.", "");
-    r.check_terms = vec!["Tls".into(), "Get-ReceiveConnector".into(), "Name".into(), "Identity".into(), "AuthMechanism".into()];
+    let mut r = rule(
+        "Exchange internal Receive connectors must require encryption.",
+        "",
+    );
+    r.check_terms = vec![
+        "Tls".into(),
+        "Get-ReceiveConnector".into(),
+        "Name".into(),
+        "Identity".into(),
+        "AuthMechanism".into(),
+    ];
     let b = bind(&benchmark(MAILBOX), &r).unwrap();
-    assert_eq!((b.spec.id, b.comparison), ("receive.auth-tls", Comparison::Includes));
+    assert_eq!(
+        (b.spec.id, b.comparison),
+        ("receive.auth-tls", Comparison::Includes)
+    );
     r.check_terms.rotate_left(1);
     let b = bind(&benchmark(MAILBOX), &r).unwrap();
     assert_eq!(b.comparison, Comparison::Equal);
-    assert!(b.expected_source.contains("title") || b.expected_source.contains("catalog"), "{}", b.expected_source);
+    assert!(
+        b.expected_source.contains("title") || b.expected_source.contains("catalog"),
+        "{}",
+        b.expected_source
+    );
     // No value at all: the role decides the timeout.
     let mut t = rule("Exchange must limit the Receive connector timeout.", "");
     t.check_terms = vec!["Get-ReceiveConnector".into(), "ConnectionTimeout".into()];
     let edge = bind(&benchmark(EDGE), &t).unwrap();
     let mailbox = bind(&benchmark(MAILBOX), &t).unwrap();
-    assert_eq!(edge.expected, Some(Expected::Time(TimeSpan::from_seconds(300))));
-    assert_eq!(mailbox.expected, Some(Expected::Time(TimeSpan::from_seconds(600))));
+    assert_eq!(
+        edge.expected,
+        Some(Expected::Time(TimeSpan::from_seconds(300)))
+    );
+    assert_eq!(
+        mailbox.expected,
+        Some(Expected::Time(TimeSpan::from_seconds(600)))
+    );
     assert!(edge.expected_source.contains("default"));
 }
 
 #[test]
 fn unrelated_rules_are_not_bound() {
-    assert!(bind(&benchmark(EDGE), &rule("Exchange must provide redundancy.", "Get-TransportService | FL\nReview the output.")).is_none());
-    assert!(bind(&benchmark(EDGE), &rule("Malware agent", "Get-TransportAgent \"Malware Agent\"")).is_none());
-    assert!(bind(&benchmark(EDGE), &rule("Audit", "Get-AdminAuditLogConfig | Select AdminAuditLogEnabled")).is_none());
+    assert!(
+        bind(
+            &benchmark(EDGE),
+            &rule(
+                "Exchange must provide redundancy.",
+                "Get-TransportService | FL\nReview the output."
+            )
+        )
+        .is_none()
+    );
+    assert!(
+        bind(
+            &benchmark(EDGE),
+            &rule("Malware agent", "Get-TransportAgent \"Malware Agent\"")
+        )
+        .is_none()
+    );
+    assert!(
+        bind(
+            &benchmark(EDGE),
+            &rule(
+                "Audit",
+                "Get-AdminAuditLogConfig | Select AdminAuditLogEnabled"
+            )
+        )
+        .is_none()
+    );
 }
 
 #[test]
 fn anonymous_rule_scope_follows_the_check_text() {
     let title = "Exchange internal Receive connectors must not allow anonymous connections.";
-    let any = bound(MAILBOX, title, "Get-ReceiveConnector | Select Name, Identity, PermissionGroups\nIf PermissionGroups is \"AnonymousUsers\" for any receive connector, this is a finding.");
+    let any = bound(
+        MAILBOX,
+        title,
+        "Get-ReceiveConnector | Select Name, Identity, PermissionGroups\nIf PermissionGroups is \"AnonymousUsers\" for any receive connector, this is a finding.",
+    );
     assert_eq!(any.scope, RuleScope::All);
-    let internal = bound(EDGE, title, "Get-ReceiveConnector | Select Name, Identity, PermissionGroups\nIf PermissionGroups is AnonymousUsers for any non-Internet connector, this is a finding.");
+    let internal = bound(
+        EDGE,
+        title,
+        "Get-ReceiveConnector | Select Name, Identity, PermissionGroups\nIf PermissionGroups is AnonymousUsers for any non-Internet connector, this is a finding.",
+    );
     assert_eq!(internal.scope, RuleScope::Internal);
-    assert_eq!(verdict(&any, &receive(json!({"PermissionGroups": 13}))), Verdict::Fail);
-    assert_eq!(verdict(&any, &receive(json!({"PermissionGroups": "ExchangeUsers, ExchangeServers"}))), Verdict::Pass);
-    assert_eq!(verdict(&any, &receive(json!({"PermissionGroups": 0}))), Verdict::Pass);
-    let j = judge(&any, &receive(json!({"PermissionGroups": 13})), &Context { site: &Site::default(), transport_config: None });
-    assert_eq!(j.fix.as_deref(), Some("-PermissionGroups \"ExchangeServers, ExchangeLegacyServers\""));
+    assert_eq!(
+        verdict(&any, &receive(json!({"PermissionGroups": 13}))),
+        Verdict::Fail
+    );
+    assert_eq!(
+        verdict(
+            &any,
+            &receive(json!({"PermissionGroups": "ExchangeUsers, ExchangeServers"}))
+        ),
+        Verdict::Pass
+    );
+    assert_eq!(
+        verdict(&any, &receive(json!({"PermissionGroups": 0}))),
+        Verdict::Pass
+    );
+    let j = judge(
+        &any,
+        &receive(json!({"PermissionGroups": 13})),
+        &Context {
+            site: &Site::default(),
+            transport_config: None,
+        },
+    );
+    assert_eq!(
+        j.fix.as_deref(),
+        Some("-PermissionGroups \"ExchangeServers, ExchangeLegacyServers\"")
+    );
 }
 
 #[test]
 fn banner_is_an_exact_string() {
-    let b = bound(MAILBOX, "The Exchange SMTP automated banner response must not reveal server details.",
-        "Get-ReceiveConnector | Select Name, Identity, Banner\nIf the value of Banner is not set to 220 SMTP Server Ready, this is a finding.");
-    assert_eq!(b.expected, Some(Expected::Text("220 SMTP Server Ready".into())));
-    assert_eq!(verdict(&b, &receive(json!({"Banner": "220 SMTP Server Ready"}))), Verdict::Pass);
+    let b = bound(
+        MAILBOX,
+        "The Exchange SMTP automated banner response must not reveal server details.",
+        "Get-ReceiveConnector | Select Name, Identity, Banner\nIf the value of Banner is not set to 220 SMTP Server Ready, this is a finding.",
+    );
+    assert_eq!(
+        b.expected,
+        Some(Expected::Text("220 SMTP Server Ready".into()))
+    );
+    assert_eq!(
+        verdict(&b, &receive(json!({"Banner": "220 SMTP Server Ready"}))),
+        Verdict::Pass
+    );
     assert_eq!(verdict(&b, &receive(json!({"Banner": ""}))), Verdict::Fail);
-    assert_eq!(verdict(&b, &receive(json!({"Banner": null}))), Verdict::Fail);
-    assert_eq!(verdict(&b, &receive(json!({"Banner": "220 mail.example.mil Microsoft ESMTP"}))), Verdict::Fail);
+    assert_eq!(
+        verdict(&b, &receive(json!({"Banner": null}))),
+        Verdict::Fail
+    );
+    assert_eq!(
+        verdict(
+            &b,
+            &receive(json!({"Banner": "220 mail.example.mil Microsoft ESMTP"}))
+        ),
+        Verdict::Fail
+    );
 }
 
 #[test]
 fn message_size_compares_with_the_global_value() {
-    let b = bound(MAILBOX, "Exchange Message size restrictions must be controlled on Receive connectors.",
-        "Get-ReceiveConnector | Select Name, Identity, MaxMessageSize\nIf MaxMessageSize is not the same as the global value, this is a finding.");
+    let b = bound(
+        MAILBOX,
+        "Exchange Message size restrictions must be controlled on Receive connectors.",
+        "Get-ReceiveConnector | Select Name, Identity, MaxMessageSize\nIf MaxMessageSize is not the same as the global value, this is a finding.",
+    );
     assert_eq!(b.comparison, Comparison::SameAsGlobal);
-    let config = object(ObjectKind::TransportConfig, json!({"MaxReceiveSize": {"IsUnlimited": false, "Value": "10 MB (10,485,760 bytes)"}}));
+    let config = object(
+        ObjectKind::TransportConfig,
+        json!({"MaxReceiveSize": {"IsUnlimited": false, "Value": "10 MB (10,485,760 bytes)"}}),
+    );
     let site = Site::default();
-    assert_eq!(verdict_with(&b, &receive(json!({"MaxMessageSize": "10 MB (10,485,760 bytes)"})), &site, Some(&config)), Verdict::Pass);
-    assert_eq!(verdict_with(&b, &receive(json!({"MaxMessageSize": 10_485_761})), &site, Some(&config)), Verdict::Fail);
-    assert!(matches!(verdict_with(&b, &receive(json!({"MaxMessageSize": {}})), &site, Some(&config)), Verdict::Unknown(why) if why.contains("re-export")));
-    assert!(matches!(verdict(&b, &receive(json!({"MaxMessageSize": "10MB"}))), Verdict::Unknown(why) if why.contains("[values] max_receive_size")));
-    let with_value = Site::parse(std::path::Path::new("site.toml"), "[values]\nmax_receive_size = \"10MB\"\n").unwrap();
-    assert_eq!(verdict_with(&b, &receive(json!({"MaxMessageSize": "10MB"})), &with_value, None), Verdict::Pass);
+    assert_eq!(
+        verdict_with(
+            &b,
+            &receive(json!({"MaxMessageSize": "10 MB (10,485,760 bytes)"})),
+            &site,
+            Some(&config)
+        ),
+        Verdict::Pass
+    );
+    assert_eq!(
+        verdict_with(
+            &b,
+            &receive(json!({"MaxMessageSize": 10_485_761})),
+            &site,
+            Some(&config)
+        ),
+        Verdict::Fail
+    );
+    assert!(
+        matches!(verdict_with(&b, &receive(json!({"MaxMessageSize": {}})), &site, Some(&config)), Verdict::Unknown(why) if why.contains("re-export"))
+    );
+    assert!(
+        matches!(verdict(&b, &receive(json!({"MaxMessageSize": "10MB"}))), Verdict::Unknown(why) if why.contains("[values] max_receive_size"))
+    );
+    let with_value = Site::parse(
+        std::path::Path::new("site.toml"),
+        "[values]\nmax_receive_size = \"10MB\"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        verdict_with(
+            &b,
+            &receive(json!({"MaxMessageSize": "10MB"})),
+            &with_value,
+            None
+        ),
+        Verdict::Pass
+    );
 }
 
 #[test]
 fn receive_scope_inferred_or_declared() {
-    let internet = receive(json!({"Identity": "MBX01\\Default Frontend MBX01", "PermissionGroups": 13, "Bindings": ["[::]:25", "0.0.0.0:25"],
-        "RemoteIPRanges": ["::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "0.0.0.0-255.255.255.255"], "TransportRole": 16384}));
-    let s = connector_scope(&internet, &Site::default(), Some(crate::inventory::ServerRole::Mailbox));
+    let internet = receive(
+        json!({"Identity": "MBX01\\Default Frontend MBX01", "PermissionGroups": 13, "Bindings": ["[::]:25", "0.0.0.0:25"],
+        "RemoteIPRanges": ["::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "0.0.0.0-255.255.255.255"], "TransportRole": 16384}),
+    );
+    let s = connector_scope(
+        &internet,
+        &Site::default(),
+        Some(crate::inventory::ServerRole::Mailbox),
+    );
     assert_eq!(s.scope, Some(Scope::Internet));
-    assert_eq!(s.basis, "inferred: port 25, AnonymousUsers, all remote addresses, FrontendTransport");
-    let relay = receive(json!({"Identity": "MBX01\\Relay", "PermissionGroups": "AnonymousUsers", "Bindings": ["0.0.0.0:25"],
-        "RemoteIPRanges": ["192.0.2.50"], "TransportRole": "FrontendTransport"}));
-    assert_eq!(connector_scope(&relay, &Site::default(), None).scope, Some(Scope::Internal));
-    let hub = receive(json!({"PermissionGroups": 13, "Bindings": ["0.0.0.0:25"], "RemoteIPRanges": ["0.0.0.0-255.255.255.255"], "TransportRole": "HubTransport"}));
-    assert_eq!(connector_scope(&hub, &Site::default(), None).scope, Some(Scope::Internal));
-    assert_eq!(connector_scope(&hub, &Site::default(), Some(crate::inventory::ServerRole::Edge)).scope, Some(Scope::Internet));
-    let site = Site::parse(std::path::Path::new("site.toml"), "[[connector]]\nmatch = \"MBX01\\\\Relay\"\nscope = \"internet\"\n").unwrap();
+    assert_eq!(
+        s.basis,
+        "inferred: port 25, AnonymousUsers, all remote addresses, FrontendTransport"
+    );
+    let relay = receive(
+        json!({"Identity": "MBX01\\Relay", "PermissionGroups": "AnonymousUsers", "Bindings": ["0.0.0.0:25"],
+        "RemoteIPRanges": ["192.0.2.50"], "TransportRole": "FrontendTransport"}),
+    );
+    assert_eq!(
+        connector_scope(&relay, &Site::default(), None).scope,
+        Some(Scope::Internal)
+    );
+    let hub = receive(
+        json!({"PermissionGroups": 13, "Bindings": ["0.0.0.0:25"], "RemoteIPRanges": ["0.0.0.0-255.255.255.255"], "TransportRole": "HubTransport"}),
+    );
+    assert_eq!(
+        connector_scope(&hub, &Site::default(), None).scope,
+        Some(Scope::Internal)
+    );
+    assert_eq!(
+        connector_scope(
+            &hub,
+            &Site::default(),
+            Some(crate::inventory::ServerRole::Edge)
+        )
+        .scope,
+        Some(Scope::Internet)
+    );
+    let site = Site::parse(
+        std::path::Path::new("site.toml"),
+        "[[connector]]\nmatch = \"MBX01\\\\Relay\"\nscope = \"internet\"\n",
+    )
+    .unwrap();
     let declared = connector_scope(&relay, &site, None);
     assert_eq!(declared.scope, Some(Scope::Internet));
     assert!(declared.basis.starts_with("declared in site.toml"));
@@ -239,92 +553,242 @@ fn receive_scope_inferred_or_declared() {
 
 #[test]
 fn send_scope_and_smart_host() {
-    let internet = object(ObjectKind::SendConnector, json!({"Name": "To Internet", "AddressSpaces": ["SMTP:*;1"], "SmartHosts": ["[192.0.2.25]"], "DNSRoutingEnabled": false}));
-    assert_eq!(connector_scope(&internet, &Site::default(), None).scope, Some(Scope::Internet));
-    let partner = object(ObjectKind::SendConnector, json!({"Name": "Partner", "AddressSpaces": "smtp:partner.example;1", "SmartHosts": [], "DNSRoutingEnabled": true}));
-    assert_eq!(connector_scope(&partner, &Site::default(), None).scope, Some(Scope::Internal));
-    let b = bound(EDGE, "Exchange Internet-facing Send connectors must specify a Smart Host.",
-        "Get-SendConnector | Select Name, Identity, SmartHosts, DNSRoutingEnabled\nIf SmartHosts does not return the Smart Host IP Address and DNSRoutingEnabled is not set to False, this is a finding.");
+    let internet = object(
+        ObjectKind::SendConnector,
+        json!({"Name": "To Internet", "AddressSpaces": ["SMTP:*;1"], "SmartHosts": ["[192.0.2.25]"], "DNSRoutingEnabled": false}),
+    );
+    assert_eq!(
+        connector_scope(&internet, &Site::default(), None).scope,
+        Some(Scope::Internet)
+    );
+    let partner = object(
+        ObjectKind::SendConnector,
+        json!({"Name": "Partner", "AddressSpaces": "smtp:partner.example;1", "SmartHosts": [], "DNSRoutingEnabled": true}),
+    );
+    assert_eq!(
+        connector_scope(&partner, &Site::default(), None).scope,
+        Some(Scope::Internal)
+    );
+    let b = bound(
+        EDGE,
+        "Exchange Internet-facing Send connectors must specify a Smart Host.",
+        "Get-SendConnector | Select Name, Identity, SmartHosts, DNSRoutingEnabled\nIf SmartHosts does not return the Smart Host IP Address and DNSRoutingEnabled is not set to False, this is a finding.",
+    );
     assert!(b.dns_routing_off);
     assert!(matches!(verdict(&b, &internet), Verdict::Unknown(why) if why.contains("smart_hosts")));
     assert_eq!(verdict(&b, &partner), Verdict::Fail);
-    let approved = Site::parse(std::path::Path::new("site.toml"), "[values]\nsmart_hosts = [\"192.0.2.25\"]\n").unwrap();
+    let approved = Site::parse(
+        std::path::Path::new("site.toml"),
+        "[values]\nsmart_hosts = [\"192.0.2.25\"]\n",
+    )
+    .unwrap();
     assert_eq!(verdict_with(&b, &internet, &approved, None), Verdict::Pass);
-    let other = Site::parse(std::path::Path::new("site.toml"), "[values]\nsmart_hosts = [\"192.0.2.26\"]\n").unwrap();
+    let other = Site::parse(
+        std::path::Path::new("site.toml"),
+        "[values]\nsmart_hosts = [\"192.0.2.26\"]\n",
+    )
+    .unwrap();
     assert_eq!(verdict_with(&b, &internet, &other, None), Verdict::Fail);
 }
 
 #[test]
 fn send_domain_security_and_tls_checks() {
-    let plain = bound(EDGE, "Exchange internal Send connectors must use domain security.",
-        "Get-SendConnector | Select Name, Identity, DomainSecureEnabled\nIf DomainSecureEnabled is not set to True, this is a finding.");
-    let branch = bound(EDGE, "Exchange internal Send connectors must use domain security.",
-        "Get-SendConnector | Select Name, Identity, DomainSecureEnabled, DNSRoutingEnabled, RequireTLS, TlsAuthLevel\nIf the send connector does not use a smarthost and DomainSecureEnabled is not set to True, this is a finding.");
+    let plain = bound(
+        EDGE,
+        "Exchange internal Send connectors must use domain security.",
+        "Get-SendConnector | Select Name, Identity, DomainSecureEnabled\nIf DomainSecureEnabled is not set to True, this is a finding.",
+    );
+    let branch = bound(
+        EDGE,
+        "Exchange internal Send connectors must use domain security.",
+        "Get-SendConnector | Select Name, Identity, DomainSecureEnabled, DNSRoutingEnabled, RequireTLS, TlsAuthLevel\nIf the send connector does not use a smarthost and DomainSecureEnabled is not set to True, this is a finding.",
+    );
     assert!(!plain.smart_host_branch && branch.smart_host_branch);
-    let smart = object(ObjectKind::SendConnector, json!({"Name": "S", "SmartHosts": ["relay.example.mil"], "DomainSecureEnabled": false,
-        "DNSRoutingEnabled": false, "RequireTLS": true, "TlsAuthLevel": 4, "TlsDomain": null}));
+    let smart = object(
+        ObjectKind::SendConnector,
+        json!({"Name": "S", "SmartHosts": ["relay.example.mil"], "DomainSecureEnabled": false,
+        "DNSRoutingEnabled": false, "RequireTLS": true, "TlsAuthLevel": 4, "TlsDomain": null}),
+    );
     assert_eq!(verdict(&plain, &smart), Verdict::Fail);
     assert_eq!(verdict(&branch, &smart), Verdict::Pass);
-    let weak = object(ObjectKind::SendConnector, json!({"Name": "S", "SmartHosts": ["relay.example.mil"], "DomainSecureEnabled": false,
-        "DNSRoutingEnabled": false, "RequireTLS": true, "TlsAuthLevel": "CertificateValidation"}));
+    let weak = object(
+        ObjectKind::SendConnector,
+        json!({"Name": "S", "SmartHosts": ["relay.example.mil"], "DomainSecureEnabled": false,
+        "DNSRoutingEnabled": false, "RequireTLS": true, "TlsAuthLevel": "CertificateValidation"}),
+    );
     assert_eq!(verdict(&branch, &weak), Verdict::Fail);
-    let level = bound(EDGE, "Exchange internal Send connectors must use an authentication level.",
-        "Get-SendConnector | Select Name, Identity, TlsAuthLevel\nIf the value of 'TlsAuthLevel' is not set to 'DomainValidation, this is a finding.");
-    assert_eq!(level.expected, Some(Expected::Flags(["DomainValidation"].into_iter().collect())));
+    let level = bound(
+        EDGE,
+        "Exchange internal Send connectors must use an authentication level.",
+        "Get-SendConnector | Select Name, Identity, TlsAuthLevel\nIf the value of 'TlsAuthLevel' is not set to 'DomainValidation, this is a finding.",
+    );
+    assert_eq!(
+        level.expected,
+        Some(Expected::Flags(["DomainValidation"].into_iter().collect()))
+    );
     assert_eq!(verdict(&level, &smart), Verdict::Pass);
     assert_eq!(verdict(&level, &weak), Verdict::Fail);
-    assert_eq!(verdict(&level, &object(ObjectKind::SendConnector, json!({"TlsAuthLevel": null}))), Verdict::Fail);
-    let domain = bound(MAILBOX, "Exchange internal Send connectors must require encryption.",
-        "Get-SendConnector | Select Name, Identity, TlsDomain\nIf TlsDomain is not set to the value of the internal <SMTP Domain>, this is a finding.");
-    assert!(matches!(verdict(&domain, &smart), Verdict::Unknown(why) if why.contains("internal_smtp_domain")));
-    let site = Site::parse(std::path::Path::new("site.toml"), "[values]\ninternal_smtp_domain = \"mail.example.mil\"\n").unwrap();
+    assert_eq!(
+        verdict(
+            &level,
+            &object(ObjectKind::SendConnector, json!({"TlsAuthLevel": null}))
+        ),
+        Verdict::Fail
+    );
+    let domain = bound(
+        MAILBOX,
+        "Exchange internal Send connectors must require encryption.",
+        "Get-SendConnector | Select Name, Identity, TlsDomain\nIf TlsDomain is not set to the value of the internal <SMTP Domain>, this is a finding.",
+    );
+    assert!(
+        matches!(verdict(&domain, &smart), Verdict::Unknown(why) if why.contains("internal_smtp_domain"))
+    );
+    let site = Site::parse(
+        std::path::Path::new("site.toml"),
+        "[values]\ninternal_smtp_domain = \"mail.example.mil\"\n",
+    )
+    .unwrap();
     let with = |d: &str| object(ObjectKind::SendConnector, json!({"TlsDomain": d}));
-    assert_eq!(verdict_with(&domain, &with("MAIL.example.mil"), &site, None), Verdict::Pass);
-    assert_eq!(verdict_with(&domain, &with("example.mil"), &site, None), Verdict::Fail);
+    assert_eq!(
+        verdict_with(&domain, &with("MAIL.example.mil"), &site, None),
+        Verdict::Pass
+    );
+    assert_eq!(
+        verdict_with(&domain, &with("example.mil"), &site, None),
+        Verdict::Fail
+    );
 }
 
 #[test]
 fn transport_config_and_service_checks() {
-    let size = bound(MAILBOX, "The Exchange global inbound message size must be controlled.",
-        "Get-TransportConfig | Select Name, Identity, MaxReceiveSize\nIf the value of \"MaxReceiveSize\" is not set to \"10MB\", this is a finding.\nAn alternate value with signoff and risk acceptance in the EDSP is not a finding.");
+    let size = bound(
+        MAILBOX,
+        "The Exchange global inbound message size must be controlled.",
+        "Get-TransportConfig | Select Name, Identity, MaxReceiveSize\nIf the value of \"MaxReceiveSize\" is not set to \"10MB\", this is a finding.\nAn alternate value with signoff and risk acceptance in the EDSP is not a finding.",
+    );
     assert_eq!(size.expected, Some(Expected::Size(Size::Bytes(10 << 20))));
     let tc = |v: Value| object(ObjectKind::TransportConfig, json!({"MaxReceiveSize": v}));
-    assert_eq!(verdict(&size, &tc(json!("10 MB (10,485,760 bytes)"))), Verdict::Pass);
-    assert_eq!(verdict(&size, &tc(json!({"IsUnlimited": true}))), Verdict::Fail);
+    assert_eq!(
+        verdict(&size, &tc(json!("10 MB (10,485,760 bytes)"))),
+        Verdict::Pass
+    );
+    assert_eq!(
+        verdict(&size, &tc(json!({"IsUnlimited": true}))),
+        Verdict::Fail
+    );
     assert_eq!(verdict(&size, &tc(json!(10_485_759))), Verdict::Fail);
-    let servers = bound(MAILBOX, "Exchange must have anti-spam filtering configured.",
-        "Note: If using another DoD-approved antispam product for email, this is not applicable.\nGet-TransportConfig | Format-List InternalSMTPServers\nIf any internal SMTP server IP address returned does not reflect the list of accepted SMTP server IPs, this is a finding.");
+    let servers = bound(
+        MAILBOX,
+        "Exchange must have anti-spam filtering configured.",
+        "Note: If using another DoD-approved antispam product for email, this is not applicable.\nGet-TransportConfig | Format-List InternalSMTPServers\nIf any internal SMTP server IP address returned does not reflect the list of accepted SMTP server IPs, this is a finding.",
+    );
     assert_eq!(servers.spec.id, "org.internal-smtp-servers");
     assert!(servers.not_applicable_note.is_some());
-    let obj = object(ObjectKind::TransportConfig, json!({"InternalSMTPServers": ["192.0.2.10", "192.0.2.11"]}));
-    let accepted = Site::parse(std::path::Path::new("s.toml"), "[values]\ninternal_smtp_servers = [\"192.0.2.10\", \"192.0.2.11\"]\n").unwrap();
+    let obj = object(
+        ObjectKind::TransportConfig,
+        json!({"InternalSMTPServers": ["192.0.2.10", "192.0.2.11"]}),
+    );
+    let accepted = Site::parse(
+        std::path::Path::new("s.toml"),
+        "[values]\ninternal_smtp_servers = [\"192.0.2.10\", \"192.0.2.11\"]\n",
+    )
+    .unwrap();
     assert_eq!(verdict_with(&servers, &obj, &accepted, None), Verdict::Pass);
-    let fewer = Site::parse(std::path::Path::new("s.toml"), "[values]\ninternal_smtp_servers = [\"192.0.2.10\"]\n").unwrap();
+    let fewer = Site::parse(
+        std::path::Path::new("s.toml"),
+        "[values]\ninternal_smtp_servers = [\"192.0.2.10\"]\n",
+    )
+    .unwrap();
     assert_eq!(verdict_with(&servers, &obj, &fewer, None), Verdict::Fail);
-    let eemsg = Site::parse(std::path::Path::new("s.toml"), "[values]\nantispam_product = \"EEMSG\"\n").unwrap();
-    assert!(matches!(verdict_with(&servers, &obj, &eemsg, None), Verdict::NotApplicable(_)));
-    let dns = bound(EDGE, "The Exchange Edge server must point to a trusted list of DNS servers.",
-        "If the server is not multi-homed, this does not apply.\nGet-TransportService |Format-List *dns*\nIf \"ExternalDNSAdapterEnabled : True\", and no GUID exists, this is a finding.");
+    let eemsg = Site::parse(
+        std::path::Path::new("s.toml"),
+        "[values]\nantispam_product = \"EEMSG\"\n",
+    )
+    .unwrap();
+    assert!(matches!(
+        verdict_with(&servers, &obj, &eemsg, None),
+        Verdict::NotApplicable(_)
+    ));
+    let dns = bound(
+        EDGE,
+        "The Exchange Edge server must point to a trusted list of DNS servers.",
+        "If the server is not multi-homed, this does not apply.\nGet-TransportService |Format-List *dns*\nIf \"ExternalDNSAdapterEnabled : True\", and no GUID exists, this is a finding.",
+    );
     assert_eq!(dns.spec.id, "transport.dns-servers");
-    let ts = object(ObjectKind::TransportService, json!({"Name": "EDGE01", "ExternalDNSAdapterEnabled": false, "ExternalDNSServers": ["192.0.2.53"],
-        "InternalDNSAdapterEnabled": true, "InternalDNSAdapterGuid": "7b1c1d5e-0000-4000-8000-000000000001"}));
+    let ts = object(
+        ObjectKind::TransportService,
+        json!({"Name": "EDGE01", "ExternalDNSAdapterEnabled": false, "ExternalDNSServers": ["192.0.2.53"],
+        "InternalDNSAdapterEnabled": true, "InternalDNSAdapterGuid": "7b1c1d5e-0000-4000-8000-000000000001"}),
+    );
     assert!(matches!(verdict(&dns, &ts), Verdict::Unknown(why) if why.contains("multi_homed")));
-    let site = Site::parse(std::path::Path::new("s.toml"), "[values]\nmulti_homed = true\ndns_servers = [\"192.0.2.53\"]\n").unwrap();
+    let site = Site::parse(
+        std::path::Path::new("s.toml"),
+        "[values]\nmulti_homed = true\ndns_servers = [\"192.0.2.53\"]\n",
+    )
+    .unwrap();
     assert_eq!(verdict_with(&dns, &ts, &site, None), Verdict::Pass);
-    let single = Site::parse(std::path::Path::new("s.toml"), "[values]\nmulti_homed = false\n").unwrap();
-    assert!(matches!(verdict_with(&dns, &ts, &single, None), Verdict::NotApplicable(_)));
-    let untrusted = Site::parse(std::path::Path::new("s.toml"), "[values]\nmulti_homed = true\ndns_servers = [\"192.0.2.54\"]\n").unwrap();
+    let single = Site::parse(
+        std::path::Path::new("s.toml"),
+        "[values]\nmulti_homed = false\n",
+    )
+    .unwrap();
+    assert!(matches!(
+        verdict_with(&dns, &ts, &single, None),
+        Verdict::NotApplicable(_)
+    ));
+    let untrusted = Site::parse(
+        std::path::Path::new("s.toml"),
+        "[values]\nmulti_homed = true\ndns_servers = [\"192.0.2.54\"]\n",
+    )
+    .unwrap();
     assert_eq!(verdict_with(&dns, &ts, &untrusted, None), Verdict::Fail);
-    let log = bound(EDGE, "Exchange Connectivity logging must be enabled.",
-        "Get-TransportService | Select Name, Identity, ConnectivityLogEnabled\nIf the value of ConnectivityLogEnabled is not set to True, this is a finding.");
-    assert_eq!(verdict(&log, &object(ObjectKind::TransportService, json!({"ConnectivityLogEnabled": "True"}))), Verdict::Pass);
-    assert_eq!(verdict(&log, &object(ObjectKind::TransportService, json!({"ConnectivityLogEnabled": false}))), Verdict::Fail);
+    let log = bound(
+        EDGE,
+        "Exchange Connectivity logging must be enabled.",
+        "Get-TransportService | Select Name, Identity, ConnectivityLogEnabled\nIf the value of ConnectivityLogEnabled is not set to True, this is a finding.",
+    );
+    assert_eq!(
+        verdict(
+            &log,
+            &object(
+                ObjectKind::TransportService,
+                json!({"ConnectivityLogEnabled": "True"})
+            )
+        ),
+        Verdict::Pass
+    );
+    assert_eq!(
+        verdict(
+            &log,
+            &object(
+                ObjectKind::TransportService,
+                json!({"ConnectivityLogEnabled": false})
+            )
+        ),
+        Verdict::Fail
+    );
 }
 
 #[test]
 fn naming_needs_a_human() {
-    let b = bound(EDGE, "Exchange Receive connectors must be clearly named.", "Get-ReceiveConnector | Select Name, Identity\nReview the naming for connectors.");
+    let b = bound(
+        EDGE,
+        "Exchange Receive connectors must be clearly named.",
+        "Get-ReceiveConnector | Select Name, Identity\nReview the naming for connectors.",
+    );
     assert_eq!(b.spec.id, "receive.naming");
-    assert!(matches!(verdict(&b, &receive(json!({"Name": "Test"}))), Verdict::Unknown(why) if why.contains("human")));
-    assert!(describe(&benchmark(EDGE), &rule("Exchange Receive connectors must be clearly named.", "Get-ReceiveConnector | Select Name, Identity")).unwrap().starts_with("receive.naming"));
+    assert!(
+        matches!(verdict(&b, &receive(json!({"Name": "Test"}))), Verdict::Unknown(why) if why.contains("human"))
+    );
+    assert!(
+        describe(
+            &benchmark(EDGE),
+            &rule(
+                "Exchange Receive connectors must be clearly named.",
+                "Get-ReceiveConnector | Select Name, Identity"
+            )
+        )
+        .unwrap()
+        .starts_with("receive.naming")
+    );
 }

@@ -70,7 +70,10 @@ pub fn run(args: &EvaluateArgs) -> Result<i32> {
     let start = chrono::Utc::now();
     let benchmark = args.source.load()?;
     if benchmark.rules.is_empty() {
-        return Err(Error::Usage(format!("benchmark {} has no rules", benchmark.id)));
+        return Err(Error::Usage(format!(
+            "benchmark {} has no rules",
+            benchmark.id
+        )));
     }
     let site = match &args.site {
         Some(path) => Site::load(path)?,
@@ -92,10 +95,15 @@ pub fn run(args: &EvaluateArgs) -> Result<i32> {
     }
     let evaluation = evaluate(&benchmark, &inventory, &site, asset);
     let end = chrono::Utc::now();
-    let mut files: Vec<(&Path, Vec<u8>)> =
-        vec![(args.ckl.as_path(), ckl::write(&evaluation.checklist).into_bytes())];
+    let mut files: Vec<(&Path, Vec<u8>)> = vec![(
+        args.ckl.as_path(),
+        ckl::write(&evaluation.checklist).into_bytes(),
+    )];
     if let Some(path) = &args.cklb {
-        files.push((path.as_path(), cklb::write(&evaluation.checklist)?.into_bytes()));
+        files.push((
+            path.as_path(),
+            cklb::write(&evaluation.checklist)?.into_bytes(),
+        ));
     }
     if let Some(path) = &args.xccdf {
         let run = crate::xccdf::RunInfo { start, end };
@@ -151,7 +159,11 @@ fn check_outputs(args: &EvaluateArgs) -> Result<()> {
                 out.display()
             )));
         }
-        let inputs = args.inventory.iter().chain(args.site.iter()).chain(args.source.benchmark.iter());
+        let inputs = args
+            .inventory
+            .iter()
+            .chain(args.site.iter())
+            .chain(args.source.benchmark.iter());
         if inputs.into_iter().any(|p| p == *out) {
             return Err(Error::Usage(format!(
                 "{} is both an input and an output",
