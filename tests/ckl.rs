@@ -612,7 +612,7 @@ fn reads_an_evaluate_stig_style_file_exactly() {
 fn an_evaluate_stig_style_file_round_trips() {
     let path = fixture("evaluate-stig-style.ckl");
     let text = exstig::fsio::read_text(&path).expect("fixture");
-    let checklist = ckl::read(&path, &text).expect("reads");
+    let checklist = ckl::read_file(&path).expect("reads");
     let written = ckl::write(&checklist);
     assert!(!written.starts_with('\u{FEFF}') && !written.contains('\r'));
     assert_same_document(&normalized(&text), &normalized(&written), &path);
@@ -675,4 +675,17 @@ fn broken_fixtures_are_refused_with_positions() {
             assert_eq!(position.line, line, "{message}");
         }
     }
+}
+
+#[test]
+fn a_utf16_checklist_reads_like_its_utf8_twin() {
+    let path = fixture("evaluate-stig-style.ckl");
+    let utf8 = ckl::read_file(&path).expect("reads");
+    let text = exstig::fsio::read_text(&path).expect("fixture");
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    let dir = common::temp_dir("ckl-utf16");
+    let utf16 = dir.join("utf16.ckl");
+    std::fs::write(&utf16, bytes).expect("write");
+    assert_eq!(ckl::read_file(&utf16).expect("UTF-16 reads"), utf8);
 }

@@ -398,6 +398,12 @@ impl Out {
     }
 }
 
+/// Reads and decodes the CKL file at `path` (UTF-8 with or without BOM, UTF-16 with BOM), then
+/// [`read`]s it.
+pub fn read_file(path: &Path) -> Result<Checklist> {
+    read(path, &crate::fsio::read_text(path)?)
+}
+
 /// Reads a CKL. `path` names the file in errors; `text` is its decoded content (a leading BOM
 /// is ignored). Broken files give [`Error::Input`] with the line and column.
 pub fn read(path: &Path, text: &str) -> Result<Checklist> {
