@@ -1,10 +1,11 @@
 //! exstig: evaluates Microsoft Exchange SMTP connector exports against DISA Exchange STIGs
 //! and writes STIG Viewer checklists (CKL, CKLB) and XCCDF results.
 
+pub mod batch;
 pub mod benchmark;
 pub mod catalog;
-pub mod checks;
 pub mod checklist;
+pub mod checks;
 pub mod cli;
 pub mod diff;
 pub mod error;
@@ -13,6 +14,7 @@ pub mod fsio;
 pub mod inventory;
 pub mod merge;
 pub mod site;
+pub mod summary;
 pub mod validate;
 pub mod xccdf;
 
