@@ -97,7 +97,7 @@ fn from_disa_files_with_asset_options() {
                 "--marking",
                 "CUI//SP-PRVCY",
                 "--tech-area",
-                "Exchange Server",
+                "exchange server",
                 "--ckl",
                 out.to_str().expect("utf-8 path"),
             ],
@@ -258,6 +258,17 @@ fn errors_exit_2_and_write_nothing() {
                 "Mailbox".into(),
             ],
             "--role",
+        ),
+        (
+            vec![
+                "--stig".into(),
+                "exchange-2019-edge".into(),
+                "--host-name".into(),
+                "H".into(),
+                "--tech-area".into(),
+                "Mail".into(),
+            ],
+            "--tech-area 'Mail'",
         ),
         (
             vec![

@@ -26,6 +26,29 @@ use std::path::Path;
 /// The first comment STIG Viewer 2.x writes; consumers expect a viewer-version comment there.
 pub const VIEWER_COMMENT: &str = "DISA STIG Viewer :: 2.18";
 
+/// The `TECH_AREA` values the DISA CKL schema allows (`""` included), in its order.
+pub const TECH_AREAS: [&str; 19] = [
+    "",
+    "Application Review",
+    "Boundary Security",
+    "CDS Admin Review",
+    "CDS Technical Review",
+    "Database Review",
+    "Domain Name System (DNS)",
+    "Exchange Server",
+    "Host Based System Security (HBSS)",
+    "Internal Network",
+    "Mobility",
+    "Releasable Networks (REL)",
+    "Releaseable Networks (REL)",
+    "Traditional Security",
+    "UNIX OS",
+    "VVOIP Review",
+    "Web Review",
+    "Windows OS",
+    "Other Review",
+];
+
 /// The ASSET children in the order of the DISA XSD (HOST_GUID and STIG_GUID are optional and
 /// not written by STIG Viewer 2.17).
 const ASSET_XSD_ORDER: [&str; 15] = [

@@ -45,6 +45,17 @@ pub fn run(args: &ChecklistArgs) -> Result<i32> {
         ..Asset::default()
     };
     args.asset.apply(&mut asset)?;
+    asset.tech_area = ckl::TECH_AREAS
+        .iter()
+        .find(|t| t.eq_ignore_ascii_case(&asset.tech_area))
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "--tech-area '{}' is not one of the CKL schema's values: {}",
+                asset.tech_area,
+                ckl::TECH_AREAS[1..].join(", ")
+            ))
+        })?
+        .to_string();
     let checklist = Checklist {
         asset,
         stigs: vec![ChecklistStig::from_benchmark(&benchmark)],
