@@ -497,3 +497,72 @@ fn bundle_errors_name_the_key() {
         .to_string();
     assert!(e.contains("MBX01") && e.contains("EDGE01"), "{e}");
 }
+
+/// The schema and the reader agree on the keys, and the bundled fixtures validate against the
+/// schema (with Python's jsonschema when it is installed).
+#[test]
+fn schema_matches_reader_and_fixtures() {
+    use exstig::inventory::bundle::{HOST_KEYS, OTHER_KEYS, SECTIONS};
+    let schema_path = common::root().join("schemas/inventory.schema.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&schema_path).unwrap()).unwrap();
+    let mut top: Vec<&str> = schema["properties"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut expected: Vec<&str> = OTHER_KEYS
+        .iter()
+        .copied()
+        .chain(SECTIONS.iter().map(|(s, _)| *s))
+        .collect();
+    top.sort();
+    expected.sort();
+    assert_eq!(top, expected);
+    let mut host: Vec<&str> = schema["properties"]["host"]["properties"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut expected_host = HOST_KEYS.to_vec();
+    host.sort();
+    expected_host.sort();
+    assert_eq!(host, expected_host);
+    assert_eq!(schema["additionalProperties"], false);
+
+    let probe = std::process::Command::new("python3")
+        .args(["-c", "import jsonschema"])
+        .output();
+    if !probe.map(|o| o.status.success()).unwrap_or(false) {
+        eprintln!("skipping JSON Schema validation: python3 with jsonschema not installed");
+        return;
+    }
+    let script = r#"
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft202012Validator.check_schema(schema)
+v = jsonschema.Draft202012Validator(schema)
+for path in sys.argv[2:]:
+    v.validate(json.load(open(path, encoding="utf-8")))
+bad = {"exstig_inventory": 1, "host": {"role": "Edgy"}, "receive_connectors": {}}
+errors = list(v.iter_errors(bad))
+assert len(errors) == 2, errors
+print("valid")
+"#;
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&schema_path)
+        .arg(fixture("EDGE01.bundle.json"))
+        .arg(fixture("MBX01.bundle.json"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "valid");
+}

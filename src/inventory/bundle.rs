@@ -31,10 +31,10 @@ pub const SECTIONS: [(&str, ObjectKind); 4] = [
 ];
 
 /// Keys allowed at the top level besides the sections.
-const OTHER_KEYS: [&str; 3] = [VERSION_KEY, "host", "collected"];
+pub const OTHER_KEYS: [&str; 3] = [VERSION_KEY, "host", "collected"];
 
 /// Keys of the host block.
-const HOST_KEYS: [&str; 6] = ["host_name", "fqdn", "ip", "mac", "role", "exchange_version"];
+pub const HOST_KEYS: [&str; 6] = ["host_name", "fqdn", "ip", "mac", "role", "exchange_version"];
 
 /// Reads a bundle document (already parsed as JSON, with the version key present).
 pub fn from_value(path: &Path, value: Value) -> Result<ParsedFile> {
