@@ -667,7 +667,8 @@ impl Evaluator<'_> {
         result: &mut RuleResult,
         notes: &mut Vec<String>,
     ) {
-        for e in exceptions.iter().filter(|e| e.connector.is_none()) {
+        let mut applied = false;
+        if let Some(e) = exceptions.iter().find(|e| e.connector.is_none()) {
             match self.standing(e, rule) {
                 Standing::Lapsed(why) => notes.push(why),
                 Standing::Valid => {
@@ -680,6 +681,7 @@ impl Evaluator<'_> {
                             e.line
                         )),
                         None => {
+                            applied = true;
                             let automatic = result.status;
                             result.status = e.status.status();
                             if result.finding_details.is_empty() {
@@ -700,7 +702,6 @@ impl Evaluator<'_> {
                     }
                 }
             }
-            break;
         }
         if binding.is_none() && exceptions.iter().any(|e| e.connector.is_some()) {
             notes.push("a connector-scoped exception names this rule, which exstig does not evaluate per connector; it is ignored".into());
@@ -708,7 +709,12 @@ impl Evaluator<'_> {
         if !notes.is_empty() {
             let mut comments = notes.join("\n");
             if !result.comments.is_empty() {
-                comments = format!("{comments}\n{}", result.comments);
+                let label = if applied {
+                    "Automatic result before the exception: "
+                } else {
+                    ""
+                };
+                comments = format!("{comments}\n{label}{}", result.comments);
             }
             result.comments = comments;
         }
@@ -724,8 +730,13 @@ fn refusal(binding: &Binding, status: ExceptionStatus, open: bool) -> Option<Str
     if status == ExceptionStatus::NotApplicable && binding.not_applicable_note.is_some() {
         return None;
     }
+    let catalog = if binding.has_check_text {
+        ""
+    } else {
+        " (the embedded catalog carries no check text: give --benchmark with DISA's file if its check text allows a documented deviation)"
+    };
     Some(format!(
-        "the STIG allows no documented deviation for this rule ({}), so an exception cannot make a failing configuration {}; fix the configuration instead",
+        "the STIG allows no documented deviation for this rule ({}), so an exception cannot make a failing configuration {}; fix the configuration instead{catalog}",
         binding.spec.id,
         if status == ExceptionStatus::NotAFinding {
             "Not a Finding"

@@ -818,3 +818,56 @@ fn all_outputs_written_together() {
     );
     assert_eq!(code, 2, "the same file twice as output");
 }
+
+#[test]
+fn readme_main_job_works_with_the_bundled_example() {
+    let root = common::root();
+    let dir = common::temp_dir("evaluate-readme");
+    let (ckl, cklb, xccdf) = (
+        dir.join("EDGE01.ckl"),
+        dir.join("EDGE01.cklb"),
+        dir.join("EDGE01-xccdf.xml"),
+    );
+    let (code, stderr) = evaluate(
+        &root,
+        &[
+            "fixtures/inventory/EDGE01.bundle.json",
+            "--stig",
+            "exchange-2019-edge",
+            "--site",
+            "fixtures/site/EDGE01.site.toml",
+            "--ckl",
+            s(&ckl),
+            "--cklb",
+            s(&cklb),
+            "--xccdf",
+            s(&xccdf),
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(cklb.exists() && xccdf.exists());
+    let statuses = read_ckl(&ckl);
+    assert_eq!(
+        statuses["EX19-ED-000117"].0,
+        Status::NotAFinding,
+        "naming decided by the documented exception"
+    );
+    assert!(
+        statuses["EX19-ED-000117"]
+            .1
+            .contains("automatic verdict: Not_Reviewed")
+    );
+    assert_eq!(
+        statuses["EX19-ED-000224"].0,
+        Status::NotApplicable,
+        "not multi-homed"
+    );
+    assert_eq!(statuses["EX19-ED-000019"].0, Status::NotAFinding);
+    assert!(
+        statuses["EX19-ED-000019"]
+            .1
+            .contains("declared in EDGE01.site.toml")
+    );
+    let text = std::fs::read_to_string(&ckl).unwrap();
+    assert!(text.contains("<HOST_NAME>EDGE01</HOST_NAME>"));
+}

@@ -502,6 +502,21 @@ fn tls_domain(binding: &Binding, obj: &InventoryObject, ctx: &Context) -> Judgem
         };
     };
     let domain_ok = domain.trim().eq_ignore_ascii_case(internal.trim());
+    if binding.validation_method {
+        let secure = match values::boolean(obj, "DomainSecureEnabled") {
+            Ok(b) => b,
+            Err(p) => return unknown("TlsDomain, DomainSecureEnabled", p),
+        };
+        return decided(
+            domain_ok || secure,
+            "TlsDomain, DomainSecureEnabled",
+            format!("TlsDomain {shown}; DomainSecureEnabled {secure}"),
+            format!(
+                "DomainValidation with TlsDomain {internal} ([values] internal_smtp_domain), or DomainSecureEnabled True"
+            ),
+            format!("-TlsDomain {internal} -TlsAuthLevel DomainValidation"),
+        );
+    }
     if binding.smart_host_branch {
         return match smart_host_branch(obj) {
             Ok((uses, secure, actual, branch_ok)) => {

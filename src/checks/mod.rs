@@ -489,10 +489,15 @@ pub struct Binding {
     pub not_a_finding_note: Option<String>,
     /// 2016 Edge style smart-host branch for Send connector domain security.
     pub smart_host_branch: bool,
+    /// 2019 Edge style: each Send connector uses either DomainValidation with the internal
+    /// TlsDomain or DomainSecureEnabled.
+    pub validation_method: bool,
     /// The smart host rule also requires DNSRoutingEnabled False (Edge STIGs).
     pub dns_routing_off: bool,
     /// The cmdlet the check runs (`Get-TransportServer` on Exchange 2010).
     pub cmdlet: String,
+    /// The rule carried its check text (false for the embedded catalog, which has none).
+    pub has_check_text: bool,
     /// The server role the benchmark is written for.
     pub role: Option<ServerRole>,
 }
@@ -560,8 +565,10 @@ pub fn bind(benchmark: &Benchmark, rule: &Rule) -> Option<Binding> {
         not_applicable_note: None,
         not_a_finding_note: None,
         smart_host_branch: false,
+        validation_method: false,
         dns_routing_off: false,
         cmdlet: cmdlet.to_string(),
+        has_check_text: !prose.is_empty(),
         role,
     };
     text::fill_expected(&mut binding, prose, &terms, cmdlet_at);
@@ -698,10 +705,16 @@ fn title_scope(title: &str) -> (RuleScope, String) {
 /// EDSP values, documented deviations and applicability notes of the check text.
 fn set_allowances(binding: &mut Binding, prose: &str) {
     let lower = prose.to_ascii_lowercase();
+    // Values that replace the STIG's (not reference values such as smart hosts or domains).
+    let replaceable = binding.spec.site_key.is_some()
+        && matches!(
+            binding.comparison,
+            Comparison::Equal | Comparison::AtLeast | Comparison::AtMost | Comparison::SameAsGlobal
+        );
     binding.edsp_allowed = if prose.is_empty() {
-        binding.spec.site_key.is_some()
+        replaceable
     } else {
-        binding.spec.site_key.is_some()
+        replaceable
             && (lower.contains("risk acceptance")
                 || lower.contains("signoff")
                 || lower.contains("documented in the edsp"))
@@ -726,8 +739,10 @@ fn set_allowances(binding: &mut Binding, prose: &str) {
                 .into(),
         );
     }
-    binding.smart_host_branch = binding.spec.id == "send.domain-secure"
+    binding.smart_host_branch = matches!(binding.spec.id, "send.domain-secure" | "send.tls-domain")
         && (lower.contains("does not use a smarthost") || lower.contains("not using a smarthost"));
+    binding.validation_method =
+        binding.spec.id == "send.tls-domain" && lower.contains("which secure validation method");
 }
 
 /// One line saying how exstig evaluates `rule` (for `exstig rules`), `None` when it does not.
