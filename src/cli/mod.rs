@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use std::ffi::OsString;
 use std::path::PathBuf;
 
+pub mod batch_args;
 pub mod catalog;
 pub mod checklist;
 pub mod convert;
