@@ -31,6 +31,9 @@ pub const GROUP_PREFIX: &str = "xccdf_mil.disa.stig_group_";
 pub const RULE_PREFIX: &str = "xccdf_mil.disa.stig_rule_";
 /// The namespace of exstig's own elements inside `check-content`.
 pub const EXSTIG_NS: &str = "urn:exstig:review";
+/// The `check/@system` of every Rule and rule-result: the check is exstig's reading of the
+/// exports (the Rule's `check-content` is DISA's manual check text, when the benchmark has it).
+pub const CHECK_SYSTEM: &str = "urn:exstig:check";
 /// The `ident` system of CCIs.
 pub const CCI_SYSTEM: &str = "http://cyber.mil/cci";
 /// The `ident` system of legacy ids.
@@ -175,6 +178,14 @@ fn write_benchmark_header(out: &mut String, benchmark: &Benchmark) {
         crate::VERSION
     );
     element(out, 2, "cdf:version", &benchmark.version);
+    // Dublin Core metadata as SCC writes it: DISA creates and publishes the STIG benchmarks.
+    out.push_str("  <cdf:metadata>\n");
+    element(out, 4, "dc:creator", "DISA");
+    element(out, 4, "dc:publisher", "DISA");
+    if !benchmark.source.is_empty() {
+        element(out, 4, "dc:source", &benchmark.source);
+    }
+    out.push_str("  </cdf:metadata>\n");
 }
 
 /// The `<description>` DISA writes for a rule: the sub-fields as escaped pseudo-XML.
@@ -241,11 +252,12 @@ fn write_group(out: &mut String, rule: &Rule) {
     if !rule.fix_text.is_empty() {
         element(out, 6, "cdf:fixtext", &rule.fix_text);
     }
+    // One check per Rule and per rule-result, with the same system, as XCCDF recommends.
+    let _ = writeln!(out, "      <cdf:check system=\"{CHECK_SYSTEM}\">");
     if !rule.check_content.is_empty() {
-        out.push_str("      <cdf:check system=\"urn:exstig:manual-check\">\n");
         element(out, 8, "cdf:check-content", &rule.check_content);
-        out.push_str("      </cdf:check>\n");
     }
+    out.push_str("      </cdf:check>\n");
     out.push_str("    </cdf:Rule>\n  </cdf:Group>\n");
 }
 
@@ -360,21 +372,20 @@ fn write_rule_result(out: &mut String, rule: &Rule, review: Option<&Vuln>, time:
     for cci in &rule.ccis {
         ident(out, 6, CCI_SYSTEM, cci);
     }
-    if let Some(vuln) = review {
-        if !vuln.finding_details.is_empty() {
-            let _ = writeln!(
-                out,
-                "      <cdf:message severity=\"info\">{}</cdf:message>",
-                text(&vuln.finding_details)
-            );
-        }
-        if !vuln.comments.is_empty() {
-            out.push_str("      <cdf:check system=\"urn:exstig:review\">\n");
-            out.push_str("        <cdf:check-content>\n");
-            element(out, 10, "exstig:comment", &vuln.comments);
-            out.push_str("        </cdf:check-content>\n      </cdf:check>\n");
-        }
+    if let Some(vuln) = review.filter(|v| !v.finding_details.is_empty()) {
+        let _ = writeln!(
+            out,
+            "      <cdf:message severity=\"info\">{}</cdf:message>",
+            text(&vuln.finding_details)
+        );
     }
+    let _ = writeln!(out, "      <cdf:check system=\"{CHECK_SYSTEM}\">");
+    if let Some(vuln) = review.filter(|v| !v.comments.is_empty()) {
+        out.push_str("        <cdf:check-content>\n");
+        element(out, 10, "exstig:comment", &vuln.comments);
+        out.push_str("        </cdf:check-content>\n");
+    }
+    out.push_str("      </cdf:check>\n");
     out.push_str("    </cdf:rule-result>\n");
 }
 
