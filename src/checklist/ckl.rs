@@ -102,42 +102,19 @@ pub fn write(checklist: &Checklist) -> String {
         }
     }
     out.open(0, "CHECKLIST");
-    let mut children = 0;
-    out.comments_at(1, &checklist.xml_comments, children);
+    out.comments_at(1, &checklist.xml_comments, 0);
     write_asset(&mut out, checklist);
-    children += 1;
-    out.comments_at(1, &checklist.xml_comments, children);
+    out.comments_at(1, &checklist.xml_comments, 1);
     out.open(1, "STIGS");
     for stig in &checklist.stigs {
-        out.open(2, "iSTIG");
-        let mut position = 0;
-        out.comments_at(3, &stig.xml_comments, position);
-        out.open(3, "STIG_INFO");
-        for (name, value) in &stig.info {
-            out.open(4, "SI_DATA");
-            out.leaf(5, "SID_NAME", name);
-            if let Some(value) = value {
-                out.leaf(5, "SID_DATA", value);
-            }
-            out.close(4, "SI_DATA");
-        }
-        out.close(3, "STIG_INFO");
-        for vuln in &stig.vulns {
-            position += 1;
-            out.comments_at(3, &stig.xml_comments, position);
-            write_vuln(&mut out, vuln);
-        }
-        out.comments_after(3, &stig.xml_comments, position + 1);
-        out.close(2, "iSTIG");
+        write_istig(&mut out, stig);
     }
     out.close(1, "STIGS");
-    children += 1;
-    out.comments_after(1, &checklist.xml_comments, children);
+    out.comments_after(1, &checklist.xml_comments, 2);
     out.raw("</CHECKLIST>");
     for text in &checklist.trailing_comments {
         out.raw("\n");
-        out.comment(0, text);
-        out.buf.pop();
+        out.comment_markup(text);
     }
     out.buf
 }
@@ -247,6 +224,29 @@ fn parse_bool(text: &str) -> Option<bool> {
     }
 }
 
+/// One `iSTIG`: STIG_INFO (an SI_DATA without value has no SID_DATA), then the VULNs.
+fn write_istig(out: &mut Out, stig: &ChecklistStig) {
+    out.open(2, "iSTIG");
+    out.comments_at(3, &stig.xml_comments, 0);
+    out.open(3, "STIG_INFO");
+    for (name, value) in &stig.info {
+        out.open(4, "SI_DATA");
+        out.leaf(5, "SID_NAME", name);
+        if let Some(value) = value {
+            out.leaf(5, "SID_DATA", value);
+        }
+        out.close(4, "SI_DATA");
+    }
+    out.close(3, "STIG_INFO");
+    for (index, vuln) in stig.vulns.iter().enumerate() {
+        out.comments_at(3, &stig.xml_comments, index + 1);
+        write_vuln(out, vuln);
+    }
+    out.comments_after(3, &stig.xml_comments, stig.vulns.len() + 1);
+    out.close(2, "iSTIG");
+}
+
+/// One `VULN`: its STIG_DATA in model order, then the five review elements, always present.
 fn write_vuln(out: &mut Out, vuln: &Vuln) {
     out.open(3, "VULN");
     let mut position = 0;
@@ -389,9 +389,15 @@ impl Out {
         self.buf.push_str(">\n");
     }
 
-    /// `<!--text-->`; a `--` or a final `-` (which XML forbids in comments) gets a space.
+    /// `<!--text-->` on its own line.
     fn comment(&mut self, depth: usize, text: &str) {
         self.indent(depth);
+        self.comment_markup(text);
+        self.buf.push('\n');
+    }
+
+    /// `<!--text-->`; a `--` or a final `-` (which XML forbids in comments) gets a space.
+    fn comment_markup(&mut self, text: &str) {
         self.buf.push_str("<!--");
         let text = clean(text);
         if text.contains("--") || text.ends_with('-') {
@@ -403,7 +409,7 @@ impl Out {
         } else {
             self.buf.push_str(&text);
         }
-        self.buf.push_str("-->\n");
+        self.buf.push_str("-->");
     }
 
     /// The comments whose position is exactly `position`.
@@ -903,6 +909,40 @@ mod tests {
             })
             .collect();
         assert_eq!(escaped(&all_chars, false), expected);
+    }
+
+    #[test]
+    fn comments_at_every_level_keep_their_places() {
+        let comment = |position: usize, text: &str| XmlComment {
+            position,
+            text: text.into(),
+        };
+        let vuln = Vuln {
+            stig_data: vec![("Rule_ID".into(), "SV-1r1_rule".into())],
+            xml_comments: vec![comment(0, "v0"), comment(1, "v1"), comment(6, "v-end")],
+            ..Vuln::default()
+        };
+        let checklist = Checklist {
+            asset: Asset {
+                host_name: "H".into(),
+                ..Asset::default()
+            },
+            stigs: vec![ChecklistStig {
+                info: vec![("stigid".into(), Some("X".into()))],
+                vulns: vec![vuln.clone(), vuln],
+                xml_comments: vec![comment(0, "s0"), comment(2, "s2"), comment(3, "s-end")],
+            }],
+            header_comments: Some(vec!["h1".into(), "h2".into()]),
+            xml_comments: vec![comment(0, "c0"), comment(1, "c1"), comment(2, "c-end")],
+            trailing_comments: vec!["t1".into()],
+            asset_layout: Vec::new(),
+        };
+        let written = write(&checklist);
+        assert!(written.ends_with("</CHECKLIST>\n<!--t1-->"), "{written}");
+        let mut back = read(Path::new("c.ckl"), &written).expect("reads");
+        assert!(!back.asset_layout.is_empty());
+        back.asset_layout.clear();
+        assert_eq!(back, checklist);
     }
 
     #[test]
