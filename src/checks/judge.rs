@@ -77,6 +77,8 @@ fn effective_expected(binding: &Binding, ctx: &Context) -> Option<(Expected, Str
     if binding.edsp_allowed
         && let Some(key) = binding.spec.site_key
         && let Some(site) = site_value(&ctx.site.values, key)
+        && !(binding.unlimited_forbidden
+            && matches!(site, Expected::Unlimited | Expected::Size(Size::Unlimited)))
     {
         let value = site.display(binding.spec.value);
         let words = match &stig {

@@ -498,6 +498,9 @@ pub struct Binding {
     pub cmdlet: String,
     /// The rule carried its check text (false for the embedded catalog, which has none).
     pub has_check_text: bool,
+    /// The check text says "Unlimited" is always a finding (Exchange 2010 global sizes), so an
+    /// EDSP value of Unlimited is not accepted.
+    pub unlimited_forbidden: bool,
     /// The server role the benchmark is written for.
     pub role: Option<ServerRole>,
 }
@@ -569,6 +572,7 @@ pub fn bind(benchmark: &Benchmark, rule: &Rule) -> Option<Binding> {
         dns_routing_off: false,
         cmdlet: cmdlet.to_string(),
         has_check_text: !prose.is_empty(),
+        unlimited_forbidden: false,
         role,
     };
     text::fill_expected(&mut binding, prose, &terms, cmdlet_at);
@@ -719,6 +723,11 @@ fn set_allowances(binding: &mut Binding, prose: &str) {
                 || lower.contains("signoff")
                 || lower.contains("documented in the edsp"))
     };
+    binding.unlimited_forbidden = lower.match_indices("unlimited").any(|(at, word)| {
+        lower[at + word.len()..]
+            .trim_start_matches(['\'', '"', '\u{201d}', '\u{2019}'])
+            .starts_with(", this is a finding")
+    });
     binding.deviation_allowed = binding.edsp_allowed
         || lower.contains("risk must be documented and accepted")
         || lower.contains("risk acceptance");

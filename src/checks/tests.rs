@@ -792,3 +792,154 @@ fn naming_needs_a_human() {
         .starts_with("receive.naming")
     );
 }
+
+#[test]
+fn equality_checks_have_no_tolerance() {
+    let hop = bound(
+        MAILBOX,
+        "The Exchange Receive Connector Maximum Hop Count must be 60.",
+        "Get-ReceiveConnector | Select Name, MaxHopCount\nIf the value of \"MaxHopCount\" is not set to \"60\", this is a finding.",
+    );
+    for (n, want) in [
+        (59, Verdict::Fail),
+        (60, Verdict::Pass),
+        (61, Verdict::Fail),
+    ] {
+        assert_eq!(
+            verdict(&hop, &receive(json!({"MaxHopCount": n}))),
+            want,
+            "{n}"
+        );
+    }
+    let idle = bound(
+        MAILBOX,
+        "The Exchange Outbound Connection Timeout must be 10 minutes or less.",
+        "Get-SendConnector | Select Name, Identity, ConnectionInactivityTimeOut\nIf ConnectionInactivityTimeOut is not set to 00:10:00, this is a finding.",
+    );
+    let send = |t: &str| {
+        object(
+            ObjectKind::SendConnector,
+            json!({"ConnectionInactivityTimeOut": t}),
+        )
+    };
+    assert_eq!(verdict(&idle, &send("00:10:00")), Verdict::Pass);
+    assert_eq!(
+        verdict(&idle, &send("00:09:59")),
+        Verdict::Fail,
+        "the check tests equality although the title says 'or less'"
+    );
+    assert_eq!(verdict(&idle, &send("1.00:10:00")), Verdict::Fail);
+    let outbound = bound(
+        EDGE,
+        "Exchange Send connector connections count must be limited.",
+        "Get-TransportService | Select Name, Identity, MaxOutboundConnections\nIf the value of MaxOutboundConnections is not set to 1000, this is a finding.",
+    );
+    let ts = |v: Value| {
+        object(
+            ObjectKind::TransportService,
+            json!({"Name": "EDGE01", "MaxOutboundConnections": v}),
+        )
+    };
+    assert_eq!(verdict(&outbound, &ts(json!("1000"))), Verdict::Pass);
+    assert_eq!(verdict(&outbound, &ts(json!(999))), Verdict::Fail);
+    assert_eq!(verdict(&outbound, &ts(json!("Unlimited"))), Verdict::Fail);
+    let subject = bound(
+        MAILBOX,
+        "Exchange Email Subject Line logging must be disabled.",
+        "Get-TransportService | Select Name, Identity, MessageTrackingLogSubjectLoggingEnabled\nIf the value of MessageTrackingLogSubjectLoggingEnabled is not set to False, this is a finding.",
+    );
+    assert_eq!(subject.expected, Some(Expected::Bool(false)));
+    let flag = |b: bool| {
+        object(
+            ObjectKind::TransportService,
+            json!({"MessageTrackingLogSubjectLoggingEnabled": b}),
+        )
+    };
+    assert_eq!(verdict(&subject, &flag(false)), Verdict::Pass);
+    assert_eq!(verdict(&subject, &flag(true)), Verdict::Fail);
+    let chunking = bound(
+        EDGE,
+        "Exchange Receive connectors must control the number of recipients chunked on a single message.",
+        "Get-ReceiveConnector | Select Name, Identity, ChunkingEnabled\nIf the value of 'ChunkingEnabled' is set to 'True', this is not a finding.",
+    );
+    assert_eq!(
+        verdict(&chunking, &receive(json!({"ChunkingEnabled": "False"}))),
+        Verdict::Fail
+    );
+    assert!(matches!(
+        verdict(&chunking, &receive(json!({"ChunkingEnabled": "yes"}))),
+        Verdict::Unknown(_)
+    ));
+}
+
+#[test]
+fn unlimited_global_size_is_never_accepted_where_the_text_says_so() {
+    let text = "Get-TransportConfig | Select Identity, MaxSendSize\nIf the value of 'MaxSendSize' is set to 10MB, this is not a finding.\nIf set to an alternate value with signoff and risk acceptance in the EDSP, this is not a finding.\nIf the value of 'MaxSendSize' is set to \u{201c}Unlimited\u{201d}, this is a finding.";
+    let b = bound(
+        "Exchange 2010 Hub Transport Server STIG",
+        "Global outbound message size must be controlled.",
+        text,
+    );
+    assert!(b.unlimited_forbidden && b.edsp_allowed);
+    let unlimited = object(
+        ObjectKind::TransportConfig,
+        json!({"MaxSendSize": "Unlimited"}),
+    );
+    let site = Site::parse(
+        std::path::Path::new("s.toml"),
+        "[values]\nmax_send_size = \"Unlimited\"\n",
+    )
+    .unwrap();
+    assert_eq!(verdict_with(&b, &unlimited, &site, None), Verdict::Fail);
+    let twenty = Site::parse(
+        std::path::Path::new("s.toml"),
+        "[values]\nmax_send_size = \"20MB\"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        verdict_with(
+            &b,
+            &object(
+                ObjectKind::TransportConfig,
+                json!({"MaxSendSize": "20 MB (20,971,520 bytes)"})
+            ),
+            &twenty,
+            None
+        ),
+        Verdict::Pass
+    );
+}
+
+#[test]
+fn send_tls_domain_validation_method_branch() {
+    let b = bound(
+        EDGE,
+        "Exchange internal Send connectors must require encryption.",
+        "Check the EDSP and determine which send connector is using which secure validation method.\nGet-SendConnector | Select-Object -Property Name, Identity, TlsDomain\nIf the value of \"TlsDomain\" is not set to the value of the internal <'SMTP Domain'>, this is a finding.\nGet-SendConnector | Select-Object -Property Name, Identity, DomainSecureEnabled",
+    );
+    assert_eq!(b.spec.id, "send.tls-domain");
+    assert!(b.validation_method);
+    let site = Site::parse(
+        std::path::Path::new("s.toml"),
+        "[values]\ninternal_smtp_domain = \"mail.example.mil\"\n",
+    )
+    .unwrap();
+    let send = |d: Value, secure: bool| {
+        object(
+            ObjectKind::SendConnector,
+            json!({"TlsDomain": d, "DomainSecureEnabled": secure}),
+        )
+    };
+    assert_eq!(
+        verdict_with(&b, &send(json!("mail.example.mil"), false), &site, None),
+        Verdict::Pass
+    );
+    assert_eq!(
+        verdict_with(&b, &send(json!(null), true), &site, None),
+        Verdict::Pass
+    );
+    assert_eq!(
+        verdict_with(&b, &send(json!(null), false), &site, None),
+        Verdict::Fail
+    );
+}
