@@ -566,3 +566,59 @@ print("valid")
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "valid");
 }
+
+#[test]
+fn the_same_object_twice_is_used_once() {
+    let inv = read(&[
+        "MBX01.bundle.json",
+        "MBX01-receive-connectors.ps51.json",
+        "MBX01-send-connectors.ps51.json",
+    ]);
+    assert_eq!(inv.objects.len(), 10);
+    assert_eq!(inv.skipped.len(), 8, "{:?}", inv.skipped);
+    assert!(
+        inv.skipped[0]
+            .contains("MBX01-receive-connectors.ps51.json: object 1 'MBX01\\Default MBX01'"),
+        "{}",
+        inv.skipped[0]
+    );
+    assert!(
+        inv.skipped[0].contains("the same Get-ReceiveConnector as object 1 of"),
+        "{}",
+        inv.skipped[0]
+    );
+    assert!(
+        inv.objects
+            .iter()
+            .all(|o| o.source.ends_with("MBX01.bundle.json"))
+    );
+}
+
+#[test]
+fn several_servers_are_listed_and_name_no_host() {
+    let inv = read(&[
+        "EDGE01-receive-connectors.json",
+        "MBX01-receive-connectors.ps51.json",
+    ]);
+    assert_eq!(inv.servers(), ["EDGE01", "MBX01"]);
+    assert_eq!(inv.host.host_name, None);
+    let one = read(&["EDGE01-receive-connectors.json"]);
+    assert_eq!(one.servers(), ["EDGE01"]);
+}
+
+#[test]
+fn values_that_are_not_objects_are_named_in_skipped() {
+    let dir = common::temp_dir("inv-json-notobj");
+    let path = write_temp(
+        &dir,
+        "x.json",
+        br#"[{"Bindings": ["0.0.0.0:25"], "Name": "R"}, "EX1\\Relay"]"#,
+    );
+    let inv = read_files(&[path]).unwrap();
+    assert!(
+        inv.skipped[0]
+            .contains("object 2 skipped: it is a string (\"EX1\\\\Relay\"), not an object"),
+        "{}",
+        inv.skipped[0]
+    );
+}

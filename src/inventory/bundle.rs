@@ -105,7 +105,7 @@ pub fn from_value(path: &Path, value: Value) -> Result<ParsedFile> {
             ));
         }
         for (i, mut raw) in json::objects_of(path, value)?.into_iter().enumerate() {
-            if raw.properties.contains_key("(value)") {
+            if raw.not_an_object.is_some() {
                 return Err(Error::input(
                     path,
                     format!(

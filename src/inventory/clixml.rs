@@ -92,11 +92,9 @@ pub fn parse(path: &Path, text: &str) -> Result<ParsedFile> {
         let position = Some(Position::of_offset(text, node.offset));
         if node.name != "Obj" {
             let value = converter.value(node)?;
+            let text = super::values::to_text(&value).unwrap_or_default();
             objects.push(RawObject {
-                properties: Map::from_iter([(
-                    "(value)".to_string(),
-                    Value::String(super::values::to_text(&value).unwrap_or_default()),
-                )]),
+                not_an_object: Some(format!("a plain <{}> value '{text}'", node.name)),
                 position,
                 ..RawObject::default()
             });
@@ -106,8 +104,8 @@ pub fn parse(path: &Path, text: &str) -> Result<ParsedFile> {
         objects.push(RawObject {
             properties,
             type_names,
-            declared: None,
             position,
+            ..RawObject::default()
         });
     }
     Ok(ParsedFile {

@@ -261,11 +261,11 @@ pub fn parse(path: &Path, text: &str) -> Result<ParsedFile> {
         objects.push(RawObject {
             properties,
             type_names: type_names.clone(),
-            declared: None,
             position: Some(Position {
                 line: row.line,
                 column: 1,
             }),
+            ..RawObject::default()
         });
     }
     Ok(ParsedFile {

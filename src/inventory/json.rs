@@ -67,10 +67,7 @@ pub(super) fn objects_of(path: &Path, value: Value) -> Result<Vec<RawObject>> {
             },
             // Kept (with no properties) so that the skipped list names it by index.
             other => RawObject {
-                properties: serde_json::Map::from_iter([(
-                    "(value)".to_string(),
-                    Value::String(kind_name(&other).to_string()),
-                )]),
+                not_an_object: Some(format!("{} ({other})", kind_name(&other))),
                 ..RawObject::default()
             },
         })

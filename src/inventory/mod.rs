@@ -199,6 +199,24 @@ impl Inventory {
     pub fn of_kind(&self, kind: ObjectKind) -> impl Iterator<Item = &InventoryObject> {
         self.objects.iter().filter(move |o| o.kind == kind)
     }
+
+    /// The servers the per-server objects (Receive connectors, TransportService) belong to,
+    /// upper-cased and sorted; more than one means the files describe several servers.
+    pub fn servers(&self) -> Vec<String> {
+        let servers: std::collections::BTreeSet<String> = self
+            .objects
+            .iter()
+            .filter(|o| {
+                matches!(
+                    o.kind,
+                    ObjectKind::ReceiveConnector | ObjectKind::TransportService
+                )
+            })
+            .filter_map(InventoryObject::server)
+            .map(|s| s.to_ascii_uppercase())
+            .collect();
+        servers.into_iter().collect()
+    }
 }
 
 /// The export formats exstig reads.
@@ -284,6 +302,9 @@ pub struct RawObject {
     pub declared: Option<ObjectKind>,
     /// Where the object starts in the file, when the format tells.
     pub position: Option<Position>,
+    /// Set when the item is not an object at all (a bare number or string in the file): what
+    /// it is, for the skipped list.
+    pub not_an_object: Option<String>,
 }
 
 /// What a reader got out of one file.
@@ -330,7 +351,7 @@ pub fn read_files_as(paths: &[PathBuf], format: Option<InputFormat>) -> Result<I
         }
         recognize::add_file(&mut inventory, path, parsed)?;
     }
-    inventory.host = recognize::infer_host(&inventory.objects, declared_host);
+    inventory.host = recognize::infer_host(&inventory, declared_host);
     Ok(inventory)
 }
 

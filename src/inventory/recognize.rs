@@ -74,6 +74,9 @@ fn kind_of_type(type_name: &str) -> Option<ObjectKind> {
 
 /// What the object is, or why it is not recognized.
 fn classify(raw: &RawObject) -> std::result::Result<ObjectKind, String> {
+    if let Some(what) = &raw.not_an_object {
+        return Err(format!("it is {what}, not an object"));
+    }
     if let Some(kind) = raw.declared {
         return Ok(kind);
     }
@@ -129,17 +132,41 @@ fn expected() -> String {
 /// recognized is an error; unrecognized objects of other files are listed as skipped.
 pub(super) fn add_file(inventory: &mut Inventory, path: &Path, parsed: ParsedFile) -> Result<()> {
     let total = parsed.objects.len();
-    let mut recognized = Vec::new();
+    let mut recognized: Vec<InventoryObject> = Vec::new();
+    let mut duplicates = 0;
     let mut skipped = Vec::new();
     for (index, raw) in parsed.objects.into_iter().enumerate() {
+        let at = raw.position.map(|p| format!(" at {p}")).unwrap_or_default();
         match classify(&raw) {
-            Ok(kind) => recognized.push(InventoryObject {
-                kind,
-                source: path.to_path_buf(),
-                index,
-                fidelity: parsed.fidelity,
-                properties: raw.properties,
-            }),
+            Ok(kind) => {
+                let object = InventoryObject {
+                    kind,
+                    source: path.to_path_buf(),
+                    index,
+                    fidelity: parsed.fidelity,
+                    properties: raw.properties,
+                };
+                let identity = object.identity();
+                let earlier = inventory
+                    .objects
+                    .iter()
+                    .chain(recognized.iter())
+                    .find(|o| o.kind == kind && o.identity().eq_ignore_ascii_case(&identity));
+                match earlier {
+                    Some(first) => {
+                        duplicates += 1;
+                        skipped.push(format!(
+                            "{}: object {} '{identity}'{at} skipped: the same {} as object {} of {}, which is used",
+                            path.display(),
+                            index + 1,
+                            kind.cmdlet(),
+                            first.index + 1,
+                            first.source.display()
+                        ));
+                    }
+                    None => recognized.push(object),
+                }
+            }
             Err(why) => {
                 let name = raw
                     .properties
@@ -150,7 +177,6 @@ pub(super) fn add_file(inventory: &mut Inventory, path: &Path, parsed: ParsedFil
                     .and_then(|(_, v)| values::to_text(v))
                     .map(|n| format!(" '{n}'"))
                     .unwrap_or_default();
-                let at = raw.position.map(|p| format!(" at {p}")).unwrap_or_default();
                 skipped.push(format!(
                     "{}: object {}{name}{at} skipped: {why}",
                     path.display(),
@@ -159,7 +185,7 @@ pub(super) fn add_file(inventory: &mut Inventory, path: &Path, parsed: ParsedFil
             }
         }
     }
-    if total > 0 && recognized.is_empty() {
+    if total > 0 && recognized.is_empty() && duplicates == 0 {
         let first = skipped
             .first()
             .map(|s| format!(" (first: {s})"))
@@ -180,22 +206,12 @@ pub(super) fn add_file(inventory: &mut Inventory, path: &Path, parsed: ParsedFil
 /// Host facts: the declared ones first, the rest inferred from the objects (the one server the
 /// Receive connectors and TransportService objects name; the role from Edge-only traits or
 /// FrontendTransport connectors).
-pub(super) fn infer_host(objects: &[InventoryObject], declared: Option<HostFacts>) -> HostFacts {
+pub(super) fn infer_host(inventory: &Inventory, declared: Option<HostFacts>) -> HostFacts {
+    let objects = &inventory.objects;
     let mut host = declared.unwrap_or_default();
     if host.host_name.is_none() {
-        let servers: BTreeSet<String> = objects
-            .iter()
-            .filter(|o| {
-                matches!(
-                    o.kind,
-                    ObjectKind::ReceiveConnector | ObjectKind::TransportService
-                )
-            })
-            .filter_map(InventoryObject::server)
-            .map(|s| s.to_ascii_uppercase())
-            .collect();
-        if servers.len() == 1 {
-            host.host_name = servers.into_iter().next();
+        if let [only] = inventory.servers().as_slice() {
+            host.host_name = Some(only.clone());
         }
     }
     if host.fqdn.is_none()

@@ -1079,6 +1079,16 @@ fn object_text(map: &Map<String, Value>) -> Option<String> {
     None
 }
 
+/// The address of a smart host as Exchange shows it: `[192.0.2.25]` for IP addresses (the
+/// brackets removed here), the host name otherwise. For comparing with site values.
+pub fn smart_host_address(shown: &str) -> &str {
+    let shown = shown.trim();
+    shown
+        .strip_prefix('[')
+        .and_then(|s| s.strip_suffix(']'))
+        .unwrap_or(shown)
+}
+
 /// The server of a distinguished name under `CN=Protocols,CN=<server>,CN=Servers`.
 pub fn server_of_dn(dn: &str) -> Option<String> {
     let lower = dn.to_ascii_lowercase();
@@ -1499,6 +1509,15 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .contains("item 1")
+        );
+    }
+
+    #[test]
+    fn smart_host_addresses() {
+        assert_eq!(smart_host_address("[192.0.2.25]"), "192.0.2.25");
+        assert_eq!(
+            smart_host_address(" relay.example.mil "),
+            "relay.example.mil"
         );
     }
 
