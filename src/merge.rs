@@ -128,6 +128,10 @@ pub struct RuleChange {
     pub conflict: bool,
     /// Why, in words.
     pub why: String,
+    /// The earlier COMMENTS, when exstig replaced a comment it recognized as its own (kept here
+    /// so that no word is lost even if the recognition was wrong).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replaced_comments: Option<String>,
 }
 
 fn ckl_status<S: serde::Serializer>(status: &Status, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -195,14 +199,13 @@ impl MergeReport {
                 (Action::Ignored, _) => "ignored",
                 (Action::Unchanged, _) => "unchanged",
             };
+            let change = match r.action {
+                Action::Unmatched => format!("incoming {}", r.incoming.ckl()),
+                _ => format!("{} -> {}", r.before.ckl(), r.after.ckl()),
+            };
             out.push_str(&format!(
-                "{label:<9} {} {} {}: {} -> {} ({})\n",
-                r.stig,
-                r.rule_id,
-                r.stig_id,
-                r.before.ckl(),
-                r.after.ckl(),
-                r.why
+                "{label:<9} {} {} {}: {change} ({})\n",
+                r.stig, r.rule_id, r.stig_id, r.why
             ));
         }
         out.push_str(&format!(
@@ -361,6 +364,7 @@ struct Decision {
     action: Action,
     conflict: bool,
     why: String,
+    replaced_comments: Option<String>,
 }
 
 /// Decides the review of one matched rule. `note` is added to automatic details (how the rule
@@ -372,6 +376,7 @@ fn decide(existing: &Vuln, incoming: &Vuln, policy: &MergePolicy, note: Option<&
         action: Action::Kept,
         conflict,
         why,
+        replaced_comments: None,
     };
     let incoming_open = incoming.status == Status::Open;
     let existing_open = existing.status == Status::Open;
@@ -390,7 +395,7 @@ fn decide(existing: &Vuln, incoming: &Vuln, policy: &MergePolicy, note: Option<&
     }
 
     // The incoming rule is an automatic result.
-    let incoming_details = automatic_part(&incoming.finding_details);
+    let incoming_details = without_digest(automatic_part(&incoming.finding_details));
     let automatic_details = match note {
         Some(n) => format!("{incoming_details}\n\n{n}"),
         None => incoming_details.to_string(),
@@ -442,11 +447,21 @@ fn decide(existing: &Vuln, incoming: &Vuln, policy: &MergePolicy, note: Option<&
             false,
         );
     }
-    let comments = if human_comment {
-        with_automatic(&existing.comments, &incoming.comments)
+    let (comments, automatic_details) = if human_comment {
+        (
+            with_automatic(&existing.comments, &incoming.comments),
+            automatic_details,
+        )
     } else {
-        incoming.comments.clone()
+        let digest = comment_digest_line(&incoming.comments);
+        (
+            incoming.comments.clone(),
+            format!("{}\n{digest}", automatic_details.trim_end_matches('\n')),
+        )
     };
+    let replaced =
+        (!human_comment && !existing.comments.trim().is_empty() && existing.comments != comments)
+            .then(|| existing.comments.clone());
     let review = Review {
         status: incoming.status,
         details: with_automatic(&existing.finding_details, &automatic_details),
@@ -462,7 +477,9 @@ fn decide(existing: &Vuln, incoming: &Vuln, policy: &MergePolicy, note: Option<&
     } else {
         "automatic result".into()
     };
-    finish(before, review, why, conflict)
+    let mut decision = finish(before, review, why, conflict);
+    decision.replaced_comments = replaced;
+    decision
 }
 
 /// A human result from another checklist (`exstig merge`).
@@ -524,6 +541,7 @@ fn finish(before: Review, review: Review, why: String, conflict: bool) -> Decisi
         action,
         conflict,
         why,
+        replaced_comments: None,
     }
 }
 
@@ -538,9 +556,59 @@ fn is_human_status(existing: &Vuln, incoming: &Vuln) -> bool {
 /// attached block), or exactly the incoming automatic comment (the same result written again).
 fn own_comment(existing: &Vuln, incoming: &Vuln) -> bool {
     let comments = existing.comments.trim();
+    let details = &existing.finding_details;
     comments.is_empty()
         || human_part(comments).trim().is_empty()
         || existing.comments == incoming.comments
+        || digest_line(details) == Some(comment_digest_line(&existing.comments).as_str())
+        || (is_own_text(details) && digest_line(details).is_none() && looks_like_evaluate(comments))
+}
+
+/// The line merge adds to the automatic details it writes: a digest of the COMMENTS it wrote
+/// with them, so that the next merge knows, exactly, whether a human has edited the comment
+/// since (when the digest still matches, the comment is exstig's and may be refreshed).
+pub fn comment_digest_line(comments: &str) -> String {
+    use sha2::Digest;
+    let hash = sha2::Sha256::digest(comments.as_bytes());
+    let hex: String = hash[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{DIGEST_PREFIX}{hex}")
+}
+
+/// The start of the comment digest line.
+pub const DIGEST_PREFIX: &str = "exstig comment digest: ";
+
+/// The comment digest line of a text's automatic part, if any.
+fn digest_line(details: &str) -> Option<&str> {
+    automatic_part(details)
+        .lines()
+        .rev()
+        .find(|l| l.starts_with(DIGEST_PREFIX))
+}
+
+/// The text without comment digest lines.
+fn without_digest(text: &str) -> String {
+    let kept: Vec<&str> = text
+        .split('\n')
+        .filter(|l| !l.starts_with(DIGEST_PREFIX))
+        .collect();
+    kept.join("\n")
+}
+
+/// Whether a comment, found with exstig's details and no digest (a checklist `exstig evaluate`
+/// wrote), starts the way exstig's verdict comments and exception notes start.
+fn looks_like_evaluate(comments: &str) -> bool {
+    let first = comments.lines().next().unwrap_or("");
+    const LEADS: [&str; 6] = [
+        "Open: ",
+        "NotAFinding: ",
+        "Not applicable: ",
+        "Not reviewed: ",
+        "Not_Applicable: ",
+        "Not_Reviewed: ",
+    ];
+    LEADS.iter().any(|l| first.starts_with(l))
+        || first.contains(": exception refused: ")
+        || first.contains(": status set by the ")
 }
 
 /// Looks up the rules of one STIG by Rule ID, Rule ID without revision, and STIG ID (first
@@ -683,6 +751,7 @@ fn merge_stig(
                 after: Status::NotReviewed,
                 action: Action::Unmatched,
                 conflict: false,
+                replaced_comments: None,
                 why: format!(
                     "no rule with this Rule ID{} in the checklist's {stig} ({ours})",
                     if other_release { " or STIG ID" } else { "" }
@@ -705,6 +774,7 @@ fn merge_stig(
                 action: Action::Ignored,
                 conflict: false,
                 why: "an earlier incoming rule already gave this rule its result".into(),
+                replaced_comments: None,
             });
             continue;
         }
@@ -743,6 +813,7 @@ fn merge_stig(
             action: decision.action,
             conflict: decision.conflict,
             why,
+            replaced_comments: decision.replaced_comments,
         });
         decision.review.apply(existing);
     }
@@ -803,23 +874,14 @@ pub fn read_checklist(path: &Path) -> Result<Checklist> {
 }
 
 /// Parses CKL text read from `path`.
-pub fn read_ckl(path: &Path, _text: &str) -> Result<Checklist> {
-    Err(Error::input(
-        path,
-        "CKL reading is not available in this build yet",
-    ))
-}
-
-fn render_ckl(_checklist: &Checklist) -> Result<String> {
-    Err(Error::Usage(
-        "CKL writing is not available in this build yet".into(),
-    ))
+pub fn read_ckl(path: &Path, text: &str) -> Result<Checklist> {
+    crate::checklist::ckl::read(path, text)
 }
 
 /// The bytes of `checklist` in the format `path`'s extension names.
 pub fn render_checklist(path: &Path, checklist: &Checklist) -> Result<Vec<u8>> {
     Ok(match Format::of_path(path)? {
-        Format::Ckl => render_ckl(checklist)?.into_bytes(),
+        Format::Ckl => crate::checklist::ckl::write(checklist).into_bytes(),
         Format::Cklb => crate::checklist::cklb::write(checklist)?.into_bytes(),
     })
 }
@@ -945,7 +1007,10 @@ mod tests {
             MergePolicy::default(),
         );
         assert_eq!(v.status, Status::Open);
-        assert_eq!(v.finding_details, AUTO);
+        assert_eq!(
+            v.finding_details,
+            format!("{AUTO}\n{}", comment_digest_line("run Set-X"))
+        );
         assert_eq!(v.comments, "run Set-X");
         assert_eq!(report.rules[0].action, Action::Updated);
         assert!(!report.rules[0].conflict);

@@ -86,8 +86,11 @@ impl Losses {
     }
 }
 
+/// Reads one ASSET field as text.
+type AssetField = fn(&Asset) -> String;
+
 /// The ASSET fields with their CKL element names.
-const ASSET_FIELDS: [(&str, fn(&Asset) -> String); 13] = [
+const ASSET_FIELDS: [(&str, AssetField); 13] = [
     ("ROLE", |a| a.role.clone()),
     ("ASSET_TYPE", |a| a.asset_type.clone()),
     ("MARKING", |a| a.marking.clone()),
@@ -111,6 +114,23 @@ pub fn model_losses(input: &Checklist, back: &Checklist, losses: &mut Losses) {
         if !value.is_empty() && value != get(&back.asset) {
             losses.add(format!("ASSET {name} '{value}'"));
         }
+    }
+    for (name, value) in &input.asset_layout {
+        let standard = ASSET_FIELDS.iter().any(|(n, _)| n == name);
+        let kept = back
+            .asset_layout
+            .iter()
+            .any(|(n, v)| n == name && v == value);
+        if !standard && !value.is_empty() && !kept {
+            losses.add(format!("ASSET {name} '{value}'"));
+        }
+    }
+    let (comments, comments_back) = (xml_comment_count(input), xml_comment_count(back));
+    if comments > comments_back {
+        losses.add(format!(
+            "XML comments ({} of {comments})",
+            comments - comments_back
+        ));
     }
     if input.stigs.len() != back.stigs.len() {
         losses.add(format!(
@@ -164,6 +184,29 @@ pub fn model_losses(input: &Checklist, back: &Checklist, losses: &mut Losses) {
     }
 }
 
+/// How many XML comments a checklist read from a CKL carries, at every level. The header is
+/// viewer-version and exstig comments, which every CKL writer adds, are not counted.
+fn xml_comment_count(checklist: &Checklist) -> usize {
+    let standard = |c: &&String| {
+        let c = c.trim();
+        c.starts_with("DISA STIG Viewer ::") || c.starts_with("exstig ")
+    };
+    let header = checklist
+        .header_comments
+        .as_ref()
+        .map_or(0, |h| h.iter().filter(|c| !standard(c)).count());
+    header
+        + checklist.trailing_comments.len()
+        + checklist.xml_comments.len()
+        + checklist
+            .stigs
+            .iter()
+            .map(|s| {
+                s.xml_comments.len() + s.vulns.iter().map(|v| v.xml_comments.len()).sum::<usize>()
+            })
+            .sum::<usize>()
+}
+
 /// Known keys of a CKLB document, per level.
 const TOP_KEYS: [&str; 8] = [
     "title",
@@ -199,7 +242,7 @@ const STIG_KEYS: [&str; 9] = [
     "size",
     "rules",
 ];
-const RULE_KEYS: [&str; 19] = [
+const RULE_KEYS: [&str; 20] = [
     "group_id_src",
     "group_tree",
     "group_id",
@@ -219,6 +262,7 @@ const RULE_KEYS: [&str; 19] = [
     "status",
     "overrides",
     "comments",
+    "finding_details",
 ];
 
 /// Whether a JSON value carries information (not null, not an empty string, array or object).
@@ -298,10 +342,10 @@ fn rule_losses(rule: &serde_json::Map<String, Value>, losses: &mut Losses) {
             }
         }
     }
-    if let Some(Value::Object(r)) = rule.get("check_content_ref") {
-        if r.get("href").is_some_and(has_content) {
-            losses.add("CKLB check_content_ref.href".into());
-        }
+    if let Some(Value::Object(r)) = rule.get("check_content_ref")
+        && r.get("href").is_some_and(has_content)
+    {
+        losses.add("CKLB check_content_ref.href".into());
     }
     let tree = rule
         .get("group_tree")
