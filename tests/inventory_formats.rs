@@ -422,7 +422,7 @@ fn error_of(paths: &[PathBuf], format: Option<InputFormat>) -> String {
 fn format_override_and_detection_errors() {
     let csv = fixture("MBX01-receive-connectors.csv");
     assert_eq!(
-        read_files_as(&[csv.clone()], Some(InputFormat::Csv))
+        read_files_as(&[csv], Some(InputFormat::Csv))
             .unwrap()
             .objects
             .len(),

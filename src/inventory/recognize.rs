@@ -209,10 +209,10 @@ pub(super) fn add_file(inventory: &mut Inventory, path: &Path, parsed: ParsedFil
 pub(super) fn infer_host(inventory: &Inventory, declared: Option<HostFacts>) -> HostFacts {
     let objects = &inventory.objects;
     let mut host = declared.unwrap_or_default();
-    if host.host_name.is_none() {
-        if let [only] = inventory.servers().as_slice() {
-            host.host_name = Some(only.clone());
-        }
+    if host.host_name.is_none()
+        && let [only] = inventory.servers().as_slice()
+    {
+        host.host_name = Some(only.clone());
     }
     if host.fqdn.is_none()
         && let Some(name) = &host.host_name
