@@ -260,6 +260,10 @@ fn edge_releases_get_a_careful_reviewers_statuses() {
             ["EX13-EG-000025", "EX13-EG-000340", "EX13-EG-000005"],
         ),
         (
+            "U_MS_Exchange_2010_Edge_STIG_V1R15_Manual-xccdf.xml",
+            ["Exch-2-721", "Exch-2-718", "Exch-2-710"],
+        ),
+        (
             "U_MS_Exchange_2016_Edge_Transport_Server_STIG_V2R6_Manual-xccdf.xml",
             ["EX16-ED-000050", "EX16-ED-000680", "EX16-ED-000010"],
         ),
@@ -376,6 +380,7 @@ fn mailbox_releases_get_a_careful_reviewers_statuses() {
             "U_MS_Exchange_2013_Mailbox_STIG_V2R3_Manual-xccdf.xml",
             true,
         ),
+        ("U_Exchange_2010_Hub_V1R12_Manual-xccdf.xml", true),
         (
             "U_MS_Exchange_2016_Mailbox_Server_STIG_V2R6_Manual-xccdf.xml",
             false,
