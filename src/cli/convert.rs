@@ -28,6 +28,7 @@ pub struct ConvertArgs {
 /// format cannot hold.
 pub fn run(args: &ConvertArgs) -> Result<i32> {
     let format = Format::of_path(&args.output)?;
+    crate::merge::check_output_path(&args.output)?;
     let checklist = read_checklist(&args.input)?;
     let bytes = render_checklist(&args.output, &checklist)?;
     let mut losses = Losses::default();

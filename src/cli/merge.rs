@@ -32,6 +32,10 @@ pub struct MergeArgs {
 /// and writes the output (and the JSON report) atomically; prints the report on stderr.
 pub fn run(args: &MergeArgs) -> Result<i32> {
     crate::merge::Format::of_path(&args.output)?;
+    crate::merge::check_output_path(&args.output)?;
+    if let Some(report) = &args.report {
+        crate::merge::check_output_path(report)?;
+    }
     let mut checklists = Vec::with_capacity(args.inputs.len());
     for path in &args.inputs {
         checklists.push((path, read_checklist(path)?));
