@@ -174,6 +174,7 @@ pub fn evaluate_on(
         }
     }
     let evaluator = Evaluator {
+        host: Some(asset.host_name.trim().to_string()).filter(|h| !h.is_empty()),
         benchmark,
         inventory,
         site,
@@ -214,6 +215,8 @@ struct Line {
 }
 
 struct Evaluator<'a> {
+    /// The checklist's host name, when known.
+    host: Option<String>,
     benchmark: &'a Benchmark,
     inventory: &'a Inventory,
     site: &'a Site,
@@ -227,7 +230,29 @@ enum Standing {
     Lapsed(String),
 }
 
-impl Evaluator<'_> {
+impl<'a> Evaluator<'a> {
+    /// The objects of `kind` the checklist's host is judged on: Receive connectors and transport
+    /// services of that server when the inventory also holds other servers' (those are listed
+    /// apart); Send connectors and TransportConfig are organization-wide.
+    fn objects(&self, kind: ObjectKind) -> (Vec<&'a InventoryObject>, Vec<String>) {
+        let all: Vec<&InventoryObject> = self.inventory.of_kind(kind).collect();
+        let per_server = matches!(
+            kind,
+            ObjectKind::ReceiveConnector | ObjectKind::TransportService
+        );
+        let Some(host) = self.host.as_deref().filter(|_| per_server) else {
+            return (all, Vec::new());
+        };
+        let short = |name: &str| name.split('.').next().unwrap_or(name).to_ascii_lowercase();
+        let (mine, others): (Vec<&InventoryObject>, Vec<&InventoryObject>) = all
+            .iter()
+            .partition(|o| o.server().is_none_or(|s| short(&s) == short(host)));
+        if mine.is_empty() {
+            return (all, Vec::new());
+        }
+        (mine, others.iter().map(|o| o.identity()).collect())
+    }
+
     fn exceptions_for(&self, rule: &Rule) -> Vec<&Exception> {
         self.site
             .exception
@@ -329,7 +354,7 @@ impl Evaluator<'_> {
             return result;
         };
         result.check = Some(binding.spec.id);
-        let objects: Vec<&InventoryObject> = self.inventory.of_kind(binding.spec.kind).collect();
+        let (objects, elsewhere) = self.objects(binding.spec.kind);
         let mut details = self.header(&objects);
         details.push_str(&format!(
             "Check: {} ({} {}); applies to {}\n",
@@ -507,6 +532,13 @@ impl Evaluator<'_> {
         for line in &out_of_scope {
             details.push_str(line);
             details.push('\n');
+        }
+        if !elsewhere.is_empty() {
+            details.push_str(&format!(
+                "Not evaluated (they belong to other servers than {}): {}\n",
+                self.host.as_deref().unwrap_or_default(),
+                elsewhere.join(", ")
+            ));
         }
         let in_scope = lines.len();
         let mut comments: Vec<String> = Vec::new();

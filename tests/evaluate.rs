@@ -876,3 +876,38 @@ fn readme_main_job_works_with_the_bundled_example() {
     let text = std::fs::read_to_string(&ckl).unwrap();
     assert!(text.contains("<HOST_NAME>EDGE01</HOST_NAME>"));
 }
+
+#[test]
+fn connectors_of_other_servers_are_listed_not_judged() {
+    let dir = common::temp_dir("evaluate-servers");
+    let other = EDGE_RECEIVE
+        .replace("EDGE01\\\\From Organization", "EDGE02\\\\From Organization")
+        .replace(
+            "\"Server\": \"EDGE01\",\n  \"AuthMechanism\": 17",
+            "\"Server\": \"EDGE02\",\n  \"AuthMechanism\": 17",
+        );
+    assert!(other.contains("EDGE02"), "test input has a second server");
+    let inventory = write(&dir, "org.json", &other);
+    let ckl = dir.join("o.ckl");
+    let (code, stderr) = evaluate(
+        &dir,
+        &[
+            s(&inventory),
+            "--stig",
+            "exchange-2016-edge",
+            "--ckl",
+            s(&ckl),
+            "--host-name",
+            "edge01.example.mil",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let statuses = read_ckl(&ckl);
+    let (status, details, _) = &statuses["EX16-ED-000010"];
+    assert_eq!(
+        *status,
+        Status::NotAFinding,
+        "EDGE02's 10-minute timeout is not EDGE01's finding: {details}"
+    );
+    assert!(details.contains("Not evaluated (they belong to other servers than edge01.example.mil): EDGE02\\From Organization"), "{details}");
+}
