@@ -396,3 +396,69 @@ fn errors_exit_2_and_write_nothing() {
 fn path(p: &Path) -> String {
     p.to_string_lossy().into_owned()
 }
+
+/// Converts a CKL to MITRE HDF with `@mitre/hdf-converters` (tests/node/hdf.mjs); `None` when the
+/// converter is not installed outside CI.
+fn hdf_of(ckl: &Path) -> Option<serde_json::Value> {
+    let node_dir = common::root().join("tests/node");
+    if !node_dir.join("node_modules/@mitre/hdf-converters").is_dir() {
+        assert!(
+            std::env::var("CI").is_err(),
+            "hdf-converters is required in CI (npm ci in tests/node)"
+        );
+        eprintln!("skipping HDF conversion: run `npm ci` in tests/node (bash .ci/run does)");
+        return None;
+    }
+    if !common::have_tool("node") {
+        return None;
+    }
+    let out = std::process::Command::new("node")
+        .arg(node_dir.join("hdf.mjs"))
+        .arg("ckl")
+        .arg(ckl)
+        .output()
+        .expect("run node");
+    assert!(
+        out.status.success(),
+        "hdf-converters rejects {}:\n{}",
+        ckl.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(serde_json::from_slice(&out.stdout).expect("HDF is JSON"))
+}
+
+#[test]
+fn mitre_hdf_converters_read_it_with_every_rule_and_the_asset() {
+    let dir = common::temp_dir("checklist-hdf");
+    let (code, stderr) = run(
+        &dir,
+        &[
+            "--stig",
+            "exchange-2019-edge",
+            "--host-name",
+            "EDGE01",
+            "--ip",
+            "192.0.2.5",
+            "--fqdn",
+            "edge01.example.mil",
+            "--mac",
+            "00:00:5E:00:53:01",
+            "--ckl",
+            "edge.ckl",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let Some(hdf) = hdf_of(&dir.join("edge.ckl")) else {
+        return;
+    };
+    let benchmark = exstig::catalog::get("exchange-2019-edge").expect("catalog");
+    let profiles = hdf["profiles"].as_array().expect("profiles");
+    assert_eq!(profiles.len(), 1);
+    assert_eq!(profiles[0]["name"], benchmark.id.as_str());
+    let controls = profiles[0]["controls"].as_array().expect("controls");
+    assert_eq!(controls.len(), benchmark.rules.len());
+    let asset = &hdf["passthrough"]["checklist"]["asset"];
+    assert_eq!(asset["hostname"], "EDGE01");
+    assert_eq!(asset["hostip"], "192.0.2.5");
+    assert_eq!(asset["targetkey"], benchmark.target_key());
+}
