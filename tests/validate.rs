@@ -583,21 +583,29 @@ fn problems_name_line_and_column() {
     checklist.asset.host_name.clear();
     let text =
         ckl::write(&checklist).replacen("<STATUS>Open</STATUS>", "<STATUS>No_Data</STATUS>", 1);
-    let line_of = |needle: &str| text[..text.find(needle).unwrap()].matches('\n').count() + 1;
+    // line and column (1-based, in characters) of the `<` of `needle`
+    let place_of = |needle: &str| {
+        let before = &text[..text.find(needle).unwrap()];
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        (
+            before.matches('\n').count() + 1,
+            before[line_start..].chars().count() + 1,
+        )
+    };
     let report = validate_bytes(Path::new("x.ckl"), text.as_bytes());
     let lines = report.lines();
-    let expect = |line: usize, text: &str| {
+    let expect = |(line, column): (usize, usize), text: &str| {
         assert!(
             lines
                 .iter()
-                .any(|l| l.starts_with(&format!("x.ckl:{line}:")) && l.contains(text)),
-            "no '{text}' at line {line}:\n{}",
+                .any(|l| l.starts_with(&format!("x.ckl:{line}:{column}: ")) && l.contains(text)),
+            "no '{text}' at {line}:{column}:\n{}",
             lines.join("\n")
         );
     };
-    expect(line_of("<ROLE>"), "ROLE ''");
-    expect(line_of("<HOST_NAME>"), "HOST_NAME is empty");
-    expect(line_of("<STATUS>No_Data"), "STATUS 'No_Data'");
+    expect(place_of("<ROLE>"), "ROLE ''");
+    expect(place_of("<HOST_NAME>"), "HOST_NAME is empty");
+    expect(place_of("<STATUS>No_Data"), "STATUS 'No_Data'");
     assert_eq!(lines.len(), 3, "{}", lines.join("\n"));
 }
 

@@ -1,8 +1,9 @@
 //! `exstig validate FILE...`: checks CKL, CKLB and XCCDF results files against what STIG
 //! Viewer, STIG Manager, MITRE's converters and eMASS need; one line per problem.
 
-use crate::error::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Result};
+use crate::error::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Error, Result};
 use crate::validate::validate_file;
+use std::io::Write;
 use std::path::PathBuf;
 
 /// Arguments of `exstig validate`.
@@ -17,26 +18,33 @@ pub struct ValidateArgs {
 }
 
 /// Runs `exstig validate`: problems go to stdout, one per line; exit 1 when any file has a
-/// problem, 2 when a file cannot be read (the other files are still checked).
+/// problem, 2 when a file cannot be read (the other files are still checked). A closed
+/// stdout (`| head`) ends the run quietly.
 pub fn run(args: &ValidateArgs) -> Result<i32> {
     let mut unreadable = false;
     let mut problems = false;
+    let mut stdout = std::io::stdout().lock();
     for path in &args.files {
-        match validate_file(path) {
-            Ok(report) => {
-                for line in report.lines() {
-                    println!("{line}");
-                }
-                if !report.problems.is_empty() {
-                    problems = true;
-                } else if !args.quiet {
-                    let format = report.format.map(|f| f.to_string()).unwrap_or_default();
-                    println!("{}: ok ({format})", path.display());
-                }
-            }
+        let report = match validate_file(path) {
+            Ok(report) => report,
             Err(e) => {
                 eprintln!("exstig: error: {e}");
                 unreadable = true;
+                continue;
+            }
+        };
+        let mut lines = report.lines();
+        if lines.is_empty() && !args.quiet {
+            let format = report.format.map(|f| f.to_string()).unwrap_or_default();
+            lines.push(format!("{}: ok ({format})", path.display()));
+        }
+        problems |= !report.problems.is_empty();
+        for line in lines {
+            if let Err(e) = writeln!(stdout, "{line}") {
+                if e.kind() == std::io::ErrorKind::BrokenPipe {
+                    return Ok(if problems { EXIT_FINDINGS } else { EXIT_OK });
+                }
+                return Err(Error::io(std::path::Path::new("<stdout>"), e));
             }
         }
     }

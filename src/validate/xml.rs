@@ -98,6 +98,8 @@ pub fn parse(text: &str) -> Result<Element, XmlError> {
     let mut root: Option<Element> = None;
     let fail = |offset: usize, message: String| Err(XmlError { offset, message });
     loop {
+        // Where the next event starts: for a tag, its `<` (text between tags is its own event).
+        let at = usize::try_from(reader.buffer_position()).unwrap_or(0);
         let event = match reader.read_event() {
             Ok(event) => event,
             Err(e) => {
@@ -105,7 +107,6 @@ pub fn parse(text: &str) -> Result<Element, XmlError> {
                 return fail(at, format!("not well-formed XML: {e}"));
             }
         };
-        let at = usize::try_from(reader.buffer_position()).unwrap_or(0);
         match event {
             Event::Start(start) => stack.push(open(&start, at)),
             Event::Empty(start) => {
