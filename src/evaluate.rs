@@ -624,6 +624,7 @@ impl<'a> Evaluator<'a> {
                 });
             }
         }
+        comments.extend(binding.notes.iter().cloned());
         if let Some(note) = &binding.not_applicable_note {
             comments.push(format!(
                 "Note: {note}; if that is the case here, record an [[exception]] with status = \"not_applicable\"."

@@ -498,6 +498,8 @@ pub struct Binding {
     pub cmdlet: String,
     /// The rule carried its check text (false for the embedded catalog, which has none).
     pub has_check_text: bool,
+    /// How exstig reads defects of the literal text (said in the comments).
+    pub notes: Vec<String>,
     /// The check text says "Unlimited" is always a finding (Exchange 2010 global sizes), so an
     /// EDSP value of Unlimited is not accepted.
     pub unlimited_forbidden: bool,
@@ -572,6 +574,7 @@ pub fn bind(benchmark: &Benchmark, rule: &Rule) -> Option<Binding> {
         dns_routing_off: false,
         cmdlet: cmdlet.to_string(),
         has_check_text: !prose.is_empty(),
+        notes: Vec::new(),
         unlimited_forbidden: false,
         role,
     };
@@ -599,7 +602,7 @@ pub fn bind(benchmark: &Benchmark, rule: &Rule) -> Option<Binding> {
         }
     }
     set_scope(&mut binding, &title, prose);
-    set_allowances(&mut binding, prose);
+    set_allowances(&mut binding, &title, prose);
     binding.dns_routing_off = binding.spec.id == "send.smart-host"
         && terms
             .iter()
@@ -707,7 +710,7 @@ fn title_scope(title: &str) -> (RuleScope, String) {
 }
 
 /// EDSP values, documented deviations and applicability notes of the check text.
-fn set_allowances(binding: &mut Binding, prose: &str) {
+fn set_allowances(binding: &mut Binding, title: &str, prose: &str) {
     let lower = prose.to_ascii_lowercase();
     // Values that replace the STIG's (not reference values such as smart hosts or domains).
     let replaceable = binding.spec.site_key.is_some()
@@ -723,6 +726,20 @@ fn set_allowances(binding: &mut Binding, prose: &str) {
                 || lower.contains("signoff")
                 || lower.contains("documented in the edsp"))
     };
+    if lower.contains("more than 10 or has signoff")
+        || lower.contains("more than \"10\" or has signoff")
+    {
+        binding.notes.push("The check text says a value \"set to more than 10 or has signoff and risk acceptance\" is not a finding; exstig reads the evident intent, \"and\": more than 10 needs an EDSP value ([values] transient_failure_retry_count).".into());
+    }
+    if lower.contains("applies to imap4") {
+        binding.notes.push("The check text's note about IMAP4 does not concern Receive connectors; exstig checks every Receive connector as the check's command does.".into());
+    }
+    if binding.comparison == Comparison::Equal
+        && binding.spec.value == ValueType::Time
+        && (title.contains("limit") || title.contains("or less"))
+    {
+        binding.notes.push("The title speaks of a limit, but the check text tests for exactly this value; exstig follows the check text (a shorter value is a finding unless the EDSP documents it).".into());
+    }
     binding.unlimited_forbidden = lower.match_indices("unlimited").any(|(at, word)| {
         lower[at + word.len()..]
             .trim_start_matches(['\'', '"', '\u{201d}', '\u{2019}'])

@@ -943,3 +943,42 @@ fn send_tls_domain_validation_method_branch() {
         Verdict::Fail
     );
 }
+
+#[test]
+fn literal_text_defects_are_read_by_intent_and_said() {
+    let retry = bound(
+        EDGE,
+        "Exchange Send connectors delivery retries must be controlled.",
+        "Get-TransportService | Select Name, Identity, TransientFailureRetryCount\nIf the value of TransientFailureRetryCount is not set to 10 or less, this is a finding.\nor\nIf the value of TransientFailureRetryCount is set to more than 10 or has signoff and risk acceptance in the EDSP, this is not a finding.",
+    );
+    assert_eq!(
+        (retry.comparison, retry.expected.clone()),
+        (Comparison::AtMost, Some(Expected::Number(10)))
+    );
+    assert!(
+        retry.notes.iter().any(|n| n.contains("\"and\"")),
+        "{:?}",
+        retry.notes
+    );
+    let ts = object(
+        ObjectKind::TransportService,
+        json!({"TransientFailureRetryCount": 11}),
+    );
+    assert_eq!(
+        verdict(&retry, &ts),
+        Verdict::Fail,
+        "more than 10 without an EDSP value is a finding"
+    );
+    let timeout = bound(
+        EDGE,
+        "Exchange must limit the Receive connector timeout.",
+        "Get-ReceiveConnector | Select Name, Identity, ConnectionTimeout\nIf ConnectionTimeout is not set to 00:05:00, this is a finding.",
+    );
+    assert!(timeout.notes.iter().any(|n| n.contains("exactly")));
+    let hop = bound(
+        EDGE,
+        "Receive connector Maximum Hop Count must be 60.",
+        "Get-ReceiveConnector | Select Name, MaxHopCount\nIf MaxHopCount is not set to 60, this is a finding.",
+    );
+    assert!(hop.notes.is_empty());
+}
