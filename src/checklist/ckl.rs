@@ -13,7 +13,7 @@
 //! and the ASSET children as the file had them. DTDs are refused, so entities are never expanded.
 
 use super::{
-    Asset, Checklist, ChecklistStig, MAX_TEXT_CHARS, Status, Vuln, XmlComment, clean_text,
+    Asset, Checklist, ChecklistStig, MAX_TEXT_CHARS, ROLES, Status, Vuln, XmlComment, clean_text,
     is_xml_char,
 };
 use crate::error::{Error, Position, Result};
@@ -142,7 +142,13 @@ fn write_asset(out: &mut Out, checklist: &Checklist) {
     out.open(1, "ASSET");
     if checklist.asset_layout.is_empty() {
         for name in ASSET_STIG_VIEWER {
-            let value = asset_value(asset, name).unwrap_or_default();
+            let value = match name {
+                "ROLE" => Cow::Borrowed(schema_value(&asset.role, &ROLES, "None")),
+                "ASSET_TYPE" => {
+                    Cow::Borrowed(schema_value(&asset.asset_type, &ASSET_TYPES, "Computing"))
+                }
+                _ => asset_value(asset, name).unwrap_or_default(),
+            };
             out.leaf(2, name, &value);
         }
     } else {
@@ -185,6 +191,19 @@ fn asset_elements(checklist: &Checklist) -> Vec<(&str, &str)> {
         }
     }
     elements
+}
+
+/// The `ASSET_TYPE` values of the CKL schema.
+const ASSET_TYPES: [&str; 2] = ["Computing", "Non-Computing"];
+
+/// `value` in the spelling of the schema enumeration `allowed` (case-insensitive), or `fallback`
+/// when it is none of them: a new checklist must pass STIG Viewer's schema validation.
+fn schema_value<'a>(value: &str, allowed: &[&'a str], fallback: &'a str) -> &'a str {
+    allowed
+        .iter()
+        .find(|a| a.eq_ignore_ascii_case(value.trim()))
+        .copied()
+        .unwrap_or(fallback)
 }
 
 /// The model value of a standard ASSET element; `None` for HOST_GUID, STIG_GUID and unknown
@@ -943,6 +962,32 @@ mod tests {
         assert!(!back.asset_layout.is_empty());
         back.asset_layout.clear();
         assert_eq!(back, checklist);
+    }
+
+    #[test]
+    fn a_new_checklist_always_has_schema_valid_role_and_asset_type() {
+        let mut checklist = Checklist::default();
+        for (role, asset_type, expected) in [
+            (
+                "",
+                "",
+                "<ROLE>None</ROLE>\n\t\t<ASSET_TYPE>Computing</ASSET_TYPE>",
+            ),
+            (
+                "domain controller",
+                "non-computing",
+                "<ROLE>Domain Controller</ROLE>\n\t\t<ASSET_TYPE>Non-Computing</ASSET_TYPE>",
+            ),
+            (
+                "Mailbox",
+                "Server",
+                "<ROLE>None</ROLE>\n\t\t<ASSET_TYPE>Computing</ASSET_TYPE>",
+            ),
+        ] {
+            checklist.asset.role = role.into();
+            checklist.asset.asset_type = asset_type.into();
+            assert!(write(&checklist).contains(expected), "{role}/{asset_type}");
+        }
     }
 
     #[test]
