@@ -355,7 +355,7 @@ const COLORS: [&str; 4] = ["#c62828", "#2e7d32", "#757575", "#f9a825"];
 
 const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2em;color:#222}\
 h1{font-size:1.6em}h2{margin-top:1.6em;border-bottom:1px solid #ccc}\
-table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #bbb;padding:.25em .5em;text-align:right;vertical-align:top}\
+table{border-collapse:collapse;margin:.5em 0;font-size:.92em}th,td{border:1px solid #bbb;padding:.25em .5em;text-align:right;vertical-align:top}\
 th{background:#eee}td.host,td.text,th.text{text-align:left}\
 td.open{color:#c62828;font-weight:bold}tr.failed td{background:#fff3f3}\
 pre{white-space:pre-wrap;margin:0;font-size:.85em;max-width:70em}\
@@ -449,8 +449,8 @@ fn html_table(out: &mut String, fleet: &Fleet, totals: &Counts) {
     }
     out.push_str("</tr>\n<tr>");
     for _ in STATUSES {
-        for cat in CATS {
-            let _ = write!(out, "<th>{cat}</th>");
+        for cat in ["I", "II", "III"] {
+            let _ = write!(out, "<th title=\"CAT {cat}\">{cat}</th>");
         }
     }
     out.push_str("</tr>\n</thead>\n<tbody>\n");
@@ -492,11 +492,11 @@ fn chart(fleet: &Fleet, totals: &Counts) -> String {
     const ROW: usize = 34;
     let mut svg = String::new();
     let rows = 3 + 1;
-    let height = 40 + rows * ROW + 40;
+    let height = 40 + rows * ROW + 60;
     let _ = writeln!(
         svg,
-        "<svg id=\"fleet-chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{height}\" role=\"img\" aria-label=\"Fleet results by CAT and status\" font-family=\"sans-serif\" font-size=\"13\">",
-        LEFT + BAR + 80
+        "<svg id=\"fleet-chart\" width=\"{}\" height=\"{height}\" role=\"img\" aria-label=\"Fleet results by CAT and status\" font-family=\"sans-serif\" font-size=\"13\">",
+        LEFT + BAR + 200
     );
     let bar = |svg: &mut String, y: usize, label: &str, parts: &[(usize, &str, String)]| {
         let _ = writeln!(
@@ -573,16 +573,26 @@ fn chart(fleet: &Fleet, totals: &Counts) -> String {
         .collect();
     bar(&mut svg, 32 + 3 * ROW + 8, "Servers", &parts);
     let legend_y = 32 + 4 * ROW + 20;
-    let mut x = 0;
-    for (status, color) in STATUSES.iter().zip(COLORS) {
+    let legend: Vec<(&str, &str)> = STATUSES
+        .iter()
+        .map(|s| s.ckl())
+        .zip(COLORS)
+        .chain(labels.into_iter().zip(colors))
+        .collect();
+    for (i, (label, color)) in legend.into_iter().enumerate() {
+        let (column, line) = if i < 4 { (i, 0) } else { (i - 4, 1) };
+        let (x, y) = (column * 190, legend_y + line * 20);
         let _ = writeln!(
             svg,
-            "<rect x=\"{x}\" y=\"{legend_y}\" width=\"12\" height=\"12\" fill=\"{color}\"/><text x=\"{}\" y=\"{}\">{}</text>",
+            "<rect x=\"{x}\" y=\"{y}\" width=\"12\" height=\"12\" fill=\"{color}\"/><text x=\"{}\" y=\"{}\">{}</text>",
             x + 16,
-            legend_y + 11,
-            status.ckl()
+            y + 11,
+            if i < 4 {
+                label.to_string()
+            } else {
+                format!("servers: {label}")
+            }
         );
-        x += 130;
     }
     svg.push_str("</svg>\n");
     svg
