@@ -388,6 +388,34 @@ impl<'a> Evaluator<'a> {
             self.apply_rule_exceptions(rule, Some(&binding), &exceptions, &mut result, &mut notes);
             return result;
         }
+        let (lines, out_of_scope) =
+            self.judge_objects(rule, &binding, &objects, &exceptions, &mut notes);
+        result.status = verdict_of(&lines);
+        details.push_str(&details_table(&binding, &lines, &out_of_scope));
+        if !elsewhere.is_empty() {
+            details.push_str(&format!(
+                "Not evaluated (they belong to other servers than {}): {}\n",
+                self.host.as_deref().unwrap_or_default(),
+                elsewhere.join(", ")
+            ));
+        }
+        let comments = self.comments_for(&binding, result.status, &lines, objects.len());
+        result.finding_details = details;
+        result.comments = comments.join("\n");
+        self.apply_rule_exceptions(rule, Some(&binding), &exceptions, &mut result, &mut notes);
+        result
+    }
+
+    /// Judges every object of the rule's kind: in-scope ones get a line (after connector
+    /// exceptions), out-of-scope connectors are listed with their scope and its basis.
+    fn judge_objects(
+        &self,
+        rule: &Rule,
+        binding: &Binding,
+        objects: &[&InventoryObject],
+        exceptions: &[&Exception],
+        notes: &mut Vec<String>,
+    ) -> (Vec<Line>, Vec<String>) {
         let ctx = Context {
             site: self.site,
             transport_config: self.inventory.of_kind(ObjectKind::TransportConfig).next(),
@@ -397,31 +425,29 @@ impl<'a> Evaluator<'a> {
             .copied()
             .filter(|e| e.connector.is_some())
             .collect();
-        let mut lines: Vec<Line> = Vec::new();
-        let mut out_of_scope: Vec<String> = Vec::new();
-        for obj in &objects {
+        let mut lines = Vec::new();
+        let mut out_of_scope = Vec::new();
+        for obj in objects {
+            let identity = obj.identity();
             let is_connector = matches!(
                 obj.kind,
                 ObjectKind::ReceiveConnector | ObjectKind::SendConnector
             );
-            let identity = obj.identity();
-            let scope_text;
-            if is_connector && binding.scope != RuleScope::All {
+            let scope = if is_connector && binding.scope != RuleScope::All {
                 let cs = connector_scope(obj, self.site, self.role);
-                scope_text = cs.label();
                 let wanted = match binding.scope {
                     RuleScope::Internet => crate::site::Scope::Internet,
                     _ => crate::site::Scope::Internal,
                 };
                 match cs.scope {
                     Some(s) if s != wanted => {
-                        out_of_scope.push(format!("{identity} | {scope_text} | not in scope"));
+                        out_of_scope.push(format!("{identity} | {} | not in scope", cs.label()));
                         continue;
                     }
                     None => {
                         lines.push(Line {
                             identity: identity.clone(),
-                            scope: scope_text.clone(),
+                            scope: cs.label(),
                             judgement: Judgement {
                                 verdict: Verdict::Unknown(format!(
                                     "the scope of {identity} is unknown: {}",
@@ -437,124 +463,62 @@ impl<'a> Evaluator<'a> {
                         });
                         continue;
                     }
-                    Some(_) => {}
+                    Some(_) => cs.label(),
                 }
             } else if is_connector {
-                scope_text = "any scope".into();
+                "any scope".into()
+            } else if obj.kind == ObjectKind::TransportConfig {
+                "organization".into()
             } else {
-                scope_text = match obj.kind {
-                    ObjectKind::TransportConfig => "organization".into(),
-                    _ => "server".into(),
-                };
-            }
+                "server".into()
+            };
             let mut line = Line {
                 identity,
-                scope: scope_text,
-                judgement: judge::judge(&binding, obj, &ctx),
+                scope,
+                judgement: judge::judge(binding, obj, &ctx),
                 exception_note: None,
                 fix_target: fix_target(obj),
             };
             self.apply_connector_exceptions(
                 rule,
-                &binding,
+                binding,
                 obj,
                 &connector_exceptions,
                 &mut line,
-                &mut notes,
+                notes,
             );
             lines.push(line);
         }
-        // Verdict.
-        let fails = lines
-            .iter()
-            .filter(|l| l.judgement.verdict == Verdict::Fail)
-            .count();
-        let passes = lines
-            .iter()
-            .filter(|l| l.judgement.verdict == Verdict::Pass)
-            .count();
-        let unknowns: Vec<&Line> = lines
-            .iter()
-            .filter(|l| matches!(l.judgement.verdict, Verdict::Unknown(_)))
-            .collect();
-        let not_applicable: Vec<String> = lines
-            .iter()
-            .filter_map(|l| match &l.judgement.verdict {
-                Verdict::NotApplicable(why) => Some(why.clone()),
-                _ => None,
-            })
-            .collect();
-        result.status = if fails > 0 {
-            Status::Open
-        } else if !unknowns.is_empty() {
-            Status::NotReviewed
-        } else if passes == 0 {
-            Status::NotApplicable
-        } else {
-            Status::NotAFinding
-        };
-        if let Some(expected) = binding
-            .expected
-            .as_ref()
-            .filter(|_| binding.spec.value != checks::ValueType::Other)
-        {
-            details.push_str(&format!(
-                "STIG value: {} (from {}){}\n",
-                expected.display(binding.spec.value),
-                binding.expected_source,
-                if binding.edsp_allowed {
-                    format!(
-                        "; the STIG lets the EDSP document another value ([values] {})",
-                        binding.spec.site_key.unwrap_or_default()
-                    )
-                } else {
-                    String::new()
-                }
-            ));
-        }
-        details.push_str("Identity | scope (basis) | property | actual | expected | result\n");
-        for l in &lines {
-            let verdict = match &l.judgement.verdict {
-                Verdict::Pass => "pass".to_string(),
-                Verdict::Fail => "FAIL".to_string(),
-                Verdict::Unknown(why) => format!("not reviewed: {why}"),
-                Verdict::NotApplicable(why) => format!("not applicable: {why}"),
-            };
-            details.push_str(&format!(
-                "{} | {} | {} | actual {} | expected {} | {verdict}",
-                l.identity, l.scope, l.judgement.property, l.judgement.actual, l.judgement.expected
-            ));
-            if let Some(note) = &l.exception_note {
-                details.push_str(&format!(" | {note}"));
-            }
-            details.push('\n');
-        }
-        for line in &out_of_scope {
-            details.push_str(line);
-            details.push('\n');
-        }
-        if !elsewhere.is_empty() {
-            details.push_str(&format!(
-                "Not evaluated (they belong to other servers than {}): {}\n",
-                self.host.as_deref().unwrap_or_default(),
-                elsewhere.join(", ")
-            ));
-        }
+        (lines, out_of_scope)
+    }
+
+    /// COMMENTS for the automatic verdict: the fix commands of an Open rule, what is missing for
+    /// a Not_Reviewed one, why a rule is Not_Applicable, and how the text was read.
+    fn comments_for(
+        &self,
+        binding: &Binding,
+        status: Status,
+        lines: &[Line],
+        examined: usize,
+    ) -> Vec<String> {
         let in_scope = lines.len();
+        let kind = binding.spec.kind;
         let mut comments: Vec<String> = Vec::new();
-        match result.status {
+        match status {
             Status::Open => {
+                let failing: Vec<&Line> = lines
+                    .iter()
+                    .filter(|l| l.judgement.verdict == Verdict::Fail)
+                    .collect();
                 comments.push(format!(
-                    "Open: {fails} of {in_scope} {} fail{}.",
-                    noun(binding.spec.kind, in_scope),
-                    if fails == 1 { "s" } else { "" }
+                    "Open: {} of {in_scope} {} fail{}.",
+                    failing.len(),
+                    noun(kind, in_scope),
+                    if failing.len() == 1 { "s" } else { "" }
                 ));
                 comments.push("Fix (Exchange Management Shell):".into());
                 let cmdlet = binding.fix_cmdlet();
-                for l in lines
-                    .iter()
-                    .filter(|l| l.judgement.verdict == Verdict::Fail)
-                {
+                for l in failing {
                     if let Some(fix) = &l.judgement.fix {
                         comments.push(format!("{cmdlet}{} {fix}", l.fix_target));
                     }
@@ -567,62 +531,63 @@ impl<'a> Evaluator<'a> {
                     ));
                 }
             }
+            Status::NotReviewed if binding.comparison == checks::Comparison::Naming => {
+                let names: Vec<String> = lines
+                    .iter()
+                    .map(|l| format!("\"{}\"", l.judgement.actual))
+                    .collect();
+                comments.push(format!(
+                    "Not reviewed: needs human judgement. Decide whether these names state purpose and direction: {}.",
+                    names.join(", ")
+                ));
+            }
             Status::NotReviewed => {
-                if binding.comparison == checks::Comparison::Naming {
-                    let names: Vec<String> = lines
-                        .iter()
-                        .map(|l| format!("\"{}\"", l.judgement.actual))
-                        .collect();
-                    comments.push(format!(
-                        "Not reviewed: needs human judgement. Decide whether these names state purpose and direction: {}.",
-                        names.join(", ")
-                    ));
-                } else {
-                    let reasons: BTreeSet<String> = unknowns
-                        .iter()
-                        .filter_map(|l| match &l.judgement.verdict {
-                            Verdict::Unknown(why) => Some(why.clone()),
-                            _ => None,
-                        })
-                        .collect();
-                    comments.push(format!(
-                        "Not reviewed: {} of {in_scope} {} could not be decided.",
-                        unknowns.len(),
-                        noun(binding.spec.kind, in_scope)
-                    ));
-                    comments.extend(reasons);
-                }
+                let reasons: BTreeSet<String> = lines
+                    .iter()
+                    .filter_map(|l| match &l.judgement.verdict {
+                        Verdict::Unknown(why) => Some(why.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                let undecided = lines
+                    .iter()
+                    .filter(|l| matches!(l.judgement.verdict, Verdict::Unknown(_)))
+                    .count();
+                comments.push(format!(
+                    "Not reviewed: {undecided} of {in_scope} {} could not be decided.",
+                    noun(kind, in_scope)
+                ));
+                comments.extend(reasons);
             }
             Status::NotApplicable => {
-                if !not_applicable.is_empty() {
-                    comments.push(format!("Not applicable: {}.", not_applicable[0]));
-                } else {
-                    let which = match binding.scope {
-                        RuleScope::Internet => "Internet-facing",
-                        RuleScope::Internal => "internal",
-                        RuleScope::All => "matching",
-                    };
-                    comments.push(format!(
-                        "Not applicable: the inventory holds no {which} {} ({} {} examined, all out of scope; see the details for each one's scope and its basis).",
-                        noun(binding.spec.kind, 2),
-                        objects.len(),
-                        noun(binding.spec.kind, objects.len())
-                    ));
-                }
-            }
-            Status::NotAFinding => {
-                comments.push(if in_scope == 1 {
-                    format!(
-                        "NotAFinding: the one in-scope {} meets the rule.",
-                        noun(binding.spec.kind, 1)
-                    )
-                } else {
-                    format!(
-                        "NotAFinding: all {in_scope} in-scope {} meet the rule.",
-                        noun(binding.spec.kind, in_scope)
-                    )
+                let stated = lines.iter().find_map(|l| match &l.judgement.verdict {
+                    Verdict::NotApplicable(why) => Some(why.clone()),
+                    _ => None,
+                });
+                comments.push(match stated {
+                    Some(why) => format!("Not applicable: {why}."),
+                    None => {
+                        let which = match binding.scope {
+                            RuleScope::Internet => "Internet-facing",
+                            RuleScope::Internal => "internal",
+                            RuleScope::All => "matching",
+                        };
+                        format!(
+                            "Not applicable: the inventory holds no {which} {} ({examined} {} examined, all out of scope; see the details for each one's scope and its basis).",
+                            noun(kind, 2),
+                            noun(kind, examined)
+                        )
+                    }
                 });
             }
+            Status::NotAFinding if in_scope == 1 => comments.push(format!(
+                "NotAFinding: the one in-scope {} meets the rule.",
+                noun(kind, 1)
+            )),
+            Status::NotAFinding => comments.push(format!(
+                "NotAFinding: all {in_scope} in-scope {} meet the rule.",
+                noun(kind, in_scope)
+            )),
         }
         comments.extend(binding.notes.iter().cloned());
         if let Some(note) = &binding.not_applicable_note {
@@ -630,10 +595,7 @@ impl<'a> Evaluator<'a> {
                 "Note: {note}; if that is the case here, record an [[exception]] with status = \"not_applicable\"."
             ));
         }
-        result.finding_details = details;
-        result.comments = comments.join("\n");
-        self.apply_rule_exceptions(rule, Some(&binding), &exceptions, &mut result, &mut notes);
-        result
+        comments
     }
 
     /// Connector-scoped exceptions: change the verdict of matching connectors (or refuse).
@@ -752,6 +714,68 @@ impl<'a> Evaluator<'a> {
             result.comments = comments;
         }
     }
+}
+
+/// The rule's status from its lines: Open if any fails; Not_Reviewed if any is undecided;
+/// Not_Applicable if none passes (nothing in scope, or all not applicable); else NotAFinding.
+fn verdict_of(lines: &[Line]) -> Status {
+    let has = |f: fn(&Verdict) -> bool| lines.iter().any(|l| f(&l.judgement.verdict));
+    if has(|v| *v == Verdict::Fail) {
+        Status::Open
+    } else if has(|v| matches!(v, Verdict::Unknown(_))) {
+        Status::NotReviewed
+    } else if has(|v| *v == Verdict::Pass) {
+        Status::NotAFinding
+    } else {
+        Status::NotApplicable
+    }
+}
+
+/// The STIG value line and one line per object: identity | scope (basis) | property | actual |
+/// expected | result, then the connectors out of scope.
+fn details_table(binding: &Binding, lines: &[Line], out_of_scope: &[String]) -> String {
+    let mut details = String::new();
+    if let Some(expected) = binding
+        .expected
+        .as_ref()
+        .filter(|_| binding.spec.value != checks::ValueType::Other)
+    {
+        details.push_str(&format!(
+            "STIG value: {} (from {}){}\n",
+            expected.display(binding.spec.value),
+            binding.expected_source,
+            if binding.edsp_allowed {
+                format!(
+                    "; the STIG lets the EDSP document another value ([values] {})",
+                    binding.spec.site_key.unwrap_or_default()
+                )
+            } else {
+                String::new()
+            }
+        ));
+    }
+    details.push_str("Identity | scope (basis) | property | actual | expected | result\n");
+    for l in lines {
+        let verdict = match &l.judgement.verdict {
+            Verdict::Pass => "pass".to_string(),
+            Verdict::Fail => "FAIL".to_string(),
+            Verdict::Unknown(why) => format!("not reviewed: {why}"),
+            Verdict::NotApplicable(why) => format!("not applicable: {why}"),
+        };
+        details.push_str(&format!(
+            "{} | {} | {} | actual {} | expected {} | {verdict}",
+            l.identity, l.scope, l.judgement.property, l.judgement.actual, l.judgement.expected
+        ));
+        if let Some(note) = &l.exception_note {
+            details.push_str(&format!(" | {note}"));
+        }
+        details.push('\n');
+    }
+    for line in out_of_scope {
+        details.push_str(line);
+        details.push('\n');
+    }
+    details
 }
 
 /// Why an exception may not change a verdict: the automatic verdict is Open and the STIG allows
