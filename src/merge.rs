@@ -878,10 +878,23 @@ pub fn read_ckl(path: &Path, text: &str) -> Result<Checklist> {
     crate::checklist::ckl::read(path, text)
 }
 
-/// The bytes of `checklist` in the format `path`'s extension names.
+/// The bytes of `checklist` in the format `path`'s extension names. For CKL, a TECH_AREA the
+/// DISA schema does not allow (CKLB files hold free text, e.g. `None`) is written empty, so the
+/// output validates; `exstig convert` names the change.
 pub fn render_checklist(path: &Path, checklist: &Checklist) -> Result<Vec<u8>> {
     Ok(match Format::of_path(path)? {
-        Format::Ckl => crate::checklist::ckl::write(checklist).into_bytes(),
+        Format::Ckl => {
+            use crate::checklist::ckl::{TECH_AREAS, write};
+            let area = checklist.asset.tech_area.trim();
+            match TECH_AREAS.iter().find(|a| a.eq_ignore_ascii_case(area)) {
+                Some(a) if *a == checklist.asset.tech_area => write(checklist).into_bytes(),
+                found => {
+                    let mut fitted = checklist.clone();
+                    fitted.asset.tech_area = found.copied().unwrap_or_default().to_string();
+                    write(&fitted).into_bytes()
+                }
+            }
+        }
         Format::Cklb => crate::checklist::cklb::write(checklist)?.into_bytes(),
     })
 }

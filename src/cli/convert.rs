@@ -41,6 +41,11 @@ pub fn run(args: &ConvertArgs) -> Result<i32> {
     let text = String::from_utf8_lossy(&bytes);
     let back = read_back(&args.output, format, &text)?;
     model_losses(&checklist, &back, &mut losses);
+    if checklist.asset.host_name.trim().is_empty() {
+        eprintln!(
+            "exstig: warning: HOST_NAME is empty (as in the input); STIG Manager refuses checklists without one"
+        );
+    }
     crate::fsio::write_atomic(&args.output, &bytes)?;
     for (what, count) in &losses.0 {
         let times = if *count > 1 {
