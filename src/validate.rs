@@ -208,6 +208,12 @@ fn file_problem(message: &str) -> Problem {
 /// Parses an XML file and dispatches on its root element.
 fn check_xml(text: &str, extension: &str) -> (Option<Format>, Vec<Problem>) {
     let mut findings = Findings::new(text);
+    if let Some(at) = doctype_offset(text) {
+        findings.at(
+            at,
+            "DOCTYPE declaration: checklists and results have none; its entity definitions are an XML external entity risk and readers that refuse them (exstig among them) reject the file",
+        );
+    }
     let root = match xml::parse(text) {
         Ok(root) => root,
         Err(e) => {
@@ -240,6 +246,20 @@ fn check_xml(text: &str, extension: &str) -> (Option<Format>, Vec<Problem>) {
             (None, findings.problems)
         }
     }
+}
+
+/// Byte offset of a `<!DOCTYPE` in the prolog (before the first element), if any.
+fn doctype_offset(text: &str) -> Option<usize> {
+    let prolog_end = text
+        .match_indices('<')
+        .find(|(i, _)| {
+            text[i + 1..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_alphabetic() || c == '_')
+        })
+        .map_or(text.len(), |(i, _)| i);
+    text[..prolog_end].find("<!DOCTYPE")
 }
 
 /// Whether `rule_id` is a DISA Rule ID with its revision: `SV-221202r960735_rule`.

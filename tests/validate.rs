@@ -579,10 +579,11 @@ fn every_file_exstig_writes_passes() {
 fn problems_name_line_and_column() {
     let benchmark = catalog_like_benchmark();
     let mut checklist = reviewed_checklist(&benchmark);
-    checklist.asset.role.clear();
     checklist.asset.host_name.clear();
-    let text =
-        ckl::write(&checklist).replacen("<STATUS>Open</STATUS>", "<STATUS>No_Data</STATUS>", 1);
+    // the CKL writer never writes an empty ROLE or a bad STATUS: break them by hand
+    let text = ckl::write(&checklist)
+        .replacen("<ROLE>Member Server</ROLE>", "<ROLE></ROLE>", 1)
+        .replacen("<STATUS>Open</STATUS>", "<STATUS>No_Data</STATUS>", 1);
     // line and column (1-based, in characters) of the `<` of `needle`
     let place_of = |needle: &str| {
         let before = &text[..text.find(needle).unwrap()];
@@ -640,5 +641,28 @@ fn the_command_exits_0_1_or_2() {
     assert!(
         String::from_utf8_lossy(&out.stdout).contains("bad.ckl:"),
         "other files still checked"
+    );
+    // a folder stands for the checklists in it
+    std::fs::write(dir.join("notes.txt"), "not a checklist").unwrap();
+    let out = common::exstig(&dir, &["validate", "."]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("./bad.ckl:"), "{stdout}");
+    assert!(stdout.contains("./good.cklb: ok (CKLB)"), "{stdout}");
+    assert!(!stdout.contains("notes.txt"), "{stdout}");
+}
+
+#[test]
+fn a_doctype_is_flagged_even_when_its_entities_break_the_file() {
+    let text = "<?xml version=\"1.0\"?>\n<!DOCTYPE CHECKLIST [\n<!ENTITY x SYSTEM \"file:///etc/passwd\">\n]>\n<CHECKLIST><ASSET>&x;</ASSET></CHECKLIST>";
+    let report = validate_bytes(Path::new("x.ckl"), text.as_bytes());
+    let lines = report.lines();
+    assert!(
+        lines[0].starts_with("x.ckl:2:1: DOCTYPE declaration"),
+        "{lines:?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.contains("undefined entity '&x;'")),
+        "{lines:?}"
     );
 }

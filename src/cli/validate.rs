@@ -4,12 +4,13 @@
 use crate::error::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Error, Result};
 use crate::validate::validate_file;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Arguments of `exstig validate`.
 #[derive(Debug, clap::Args)]
 pub struct ValidateArgs {
-    /// CKL, CKLB or XCCDF results files (the format is recognized from the content).
+    /// CKL, CKLB or XCCDF results files (the format is recognized from the content); a folder
+    /// stands for every .ckl, .cklb and .xml file in it and its subfolders.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// Print nothing for files without problems (by default each is confirmed with "ok").
@@ -24,7 +25,14 @@ pub fn run(args: &ValidateArgs) -> Result<i32> {
     let mut unreadable = false;
     let mut problems = false;
     let mut stdout = std::io::stdout().lock();
+    let mut files = Vec::new();
     for path in &args.files {
+        if let Err(e) = expand(path, &mut files) {
+            eprintln!("exstig: error: {e}");
+            unreadable = true;
+        }
+    }
+    for path in &files {
         let report = match validate_file(path) {
             Ok(report) => report,
             Err(e) => {
@@ -55,4 +63,28 @@ pub fn run(args: &ValidateArgs) -> Result<i32> {
     } else {
         EXIT_OK
     })
+}
+
+/// Adds `path` to `files`, or for a folder every checklist-like file below it, sorted.
+fn expand(path: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
+    if !path.is_dir() {
+        files.push(path.to_path_buf());
+        return Ok(());
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+        .map_err(|e| Error::io(path, e))?
+        .map(|entry| entry.map(|e| e.path()).map_err(|e| Error::io(path, e)))
+        .collect::<Result<_>>()?;
+    entries.sort();
+    for entry in entries {
+        let checklist_like = entry.extension().is_some_and(|e| {
+            ["ckl", "cklb", "xml"].contains(&e.to_string_lossy().to_ascii_lowercase().as_str())
+        });
+        if entry.is_dir() {
+            expand(&entry, files)?;
+        } else if checklist_like {
+            files.push(entry);
+        }
+    }
+    Ok(())
 }
