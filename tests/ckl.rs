@@ -742,3 +742,48 @@ fn a_utf16_checklist_reads_like_its_utf8_twin() {
     std::fs::write(&utf16, bytes).expect("write");
     assert_eq!(ckl::read_file(&utf16).expect("UTF-16 reads"), utf8);
 }
+
+#[test]
+fn checklists_converted_from_every_cklb_sample_are_schema_valid() {
+    let Some(shared) = common::shared("CKLB to CKL") else {
+        return;
+    };
+    let dir = common::temp_dir("ckl-from-cklb");
+    let mut files: Vec<PathBuf> = [
+        shared.join("samples"),
+        shared.join("samples/stig-manager-test-files/cklb"),
+    ]
+    .iter()
+    .flat_map(|d| {
+        std::fs::read_dir(d)
+            .expect("dir")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+    })
+    .filter(|p| p.extension().is_some_and(|e| e == "cklb"))
+    .collect();
+    files.sort();
+    let mut converted = 0;
+    for (index, path) in files.iter().enumerate() {
+        let text = exstig::fsio::read_text(path).expect("sample");
+        let Ok(checklist) = exstig::checklist::cklb::read(path, &text) else {
+            continue;
+        };
+        let out = write_temp(&dir, &format!("{index}.ckl"), &ckl::write(&checklist));
+        common::assert_ckl_valid(&out);
+        let back = ckl::read_file(&out).expect("reads back");
+        assert_eq!(
+            back.stigs.len(),
+            checklist.stigs.len(),
+            "{}",
+            path.display()
+        );
+        for (ours, theirs) in back.stigs.iter().zip(&checklist.stigs) {
+            assert_eq!(ours.vulns.len(), theirs.vulns.len());
+            for (a, b) in ours.vulns.iter().zip(&theirs.vulns) {
+                assert_eq!((a.status, a.rule_id()), (b.status, b.rule_id()));
+            }
+        }
+        converted += 1;
+    }
+    assert!(converted >= 20, "only {converted} CKLB samples converted");
+}

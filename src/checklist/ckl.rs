@@ -147,6 +147,7 @@ fn write_asset(out: &mut Out, checklist: &Checklist) {
                 "ASSET_TYPE" => {
                     Cow::Borrowed(schema_value(&asset.asset_type, &ASSET_TYPES, "Computing"))
                 }
+                "TECH_AREA" => Cow::Borrowed(schema_value(&asset.tech_area, &TECH_AREAS, "")),
                 _ => asset_value(asset, name).unwrap_or_default(),
             };
             out.leaf(2, name, &value);
@@ -197,7 +198,8 @@ fn asset_elements(checklist: &Checklist) -> Vec<(&str, &str)> {
 const ASSET_TYPES: [&str; 2] = ["Computing", "Non-Computing"];
 
 /// `value` in the spelling of the schema enumeration `allowed` (case-insensitive), or `fallback`
-/// when it is none of them: a new checklist must pass STIG Viewer's schema validation.
+/// when it is none of them (CKLB's `None` technology area, free text): a new or converted
+/// checklist must pass STIG Viewer's schema validation. Read CKLs keep their own values.
 fn schema_value<'a>(value: &str, allowed: &[&'a str], fallback: &'a str) -> &'a str {
     allowed
         .iter()
@@ -965,8 +967,10 @@ mod tests {
     }
 
     #[test]
-    fn a_new_checklist_always_has_schema_valid_role_and_asset_type() {
+    fn a_new_checklist_always_has_schema_valid_asset_enumerations() {
         let mut checklist = Checklist::default();
+        checklist.asset.tech_area = "exchange SERVER".into();
+        assert!(write(&checklist).contains("<TECH_AREA>Exchange Server</TECH_AREA>"));
         for (role, asset_type, expected) in [
             (
                 "",
@@ -986,7 +990,10 @@ mod tests {
         ] {
             checklist.asset.role = role.into();
             checklist.asset.asset_type = asset_type.into();
-            assert!(write(&checklist).contains(expected), "{role}/{asset_type}");
+            checklist.asset.tech_area = role.into();
+            let written = write(&checklist);
+            assert!(written.contains(expected), "{role}/{asset_type}");
+            assert!(written.contains("<TECH_AREA></TECH_AREA>"), "{role}");
         }
     }
 
