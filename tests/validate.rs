@@ -666,3 +666,36 @@ fn a_doctype_is_flagged_even_when_its_entities_break_the_file() {
         "{lines:?}"
     );
 }
+
+#[test]
+fn damaged_files_give_problems_not_panics() {
+    let benchmark = catalog_like_benchmark();
+    let checklist = reviewed_checklist(&benchmark);
+    let outputs = [
+        ("d.ckl", ckl::write(&checklist)),
+        ("d.cklb", cklb::write(&checklist).unwrap()),
+        ("d.xml", write_results(&benchmark, &checklist, &run_info())),
+    ];
+    for (name, text) in outputs {
+        let bytes = text.as_bytes();
+        let mut damaged = 0;
+        // cut the file at 97 places and flip one byte at 97 others: every damaged copy gets a
+        // report (the cut ones at least one problem), and the CKLB reader gives an error or a
+        // checklist, never a panic
+        for step in 1..98 {
+            let at = bytes.len() * step / 98;
+            let cut = &bytes[..at];
+            let report = validate_bytes(Path::new(name), cut);
+            assert!(!report.problems.is_empty(), "{name} cut at {at} passes");
+            let mut flipped = bytes.to_vec();
+            flipped[at] ^= 0x5A;
+            let _ = validate_bytes(Path::new(name), &flipped);
+            if name.ends_with(".cklb") {
+                let _ = cklb::read(Path::new(name), &String::from_utf8_lossy(&flipped));
+                assert!(cklb::read(Path::new(name), &String::from_utf8_lossy(cut)).is_err());
+            }
+            damaged += 1;
+        }
+        assert_eq!(damaged, 97);
+    }
+}
