@@ -787,3 +787,23 @@ fn checklists_converted_from_every_cklb_sample_are_schema_valid() {
     }
     assert!(converted >= 20, "only {converted} CKLB samples converted");
 }
+
+#[test]
+fn stig_viewer_files_are_rewritten_byte_for_byte() {
+    let Some(shared) = common::shared("byte-for-byte STIG Viewer") else {
+        return;
+    };
+    for sample in ["small_ckl_overrides.ckl", "RHEL8V1R3.ckl"] {
+        let path = shared.join("samples").join(sample);
+        let original = std::fs::read_to_string(&path).expect("sample");
+        let written = ckl::write(&ckl::read(&path, &original).expect("reads"));
+        if written != original {
+            let line = original
+                .lines()
+                .zip(written.lines())
+                .position(|(a, b)| a != b)
+                .map_or(0, |i| i + 1);
+            panic!("{sample}: our writer differs from STIG Viewer's at line {line}");
+        }
+    }
+}
