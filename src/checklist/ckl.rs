@@ -1,7 +1,7 @@
 //! CKL: the STIG Viewer 2.x XML checklist, written exactly as STIG Viewer writes it and read
 //! back without losing anything.
 //!
-//! [`write`] produces STIG Viewer's layout byte for byte: the XML declaration, a viewer-version
+//! [`write()`] produces STIG Viewer's layout byte for byte: the XML declaration, a viewer-version
 //! comment, tab indentation, LF line ends, no trailing newline, `<X></X>` for empty elements,
 //! ASSET in XSD order, SI_DATA in STIG Viewer's order (an SI_DATA without value has no
 //! `SID_DATA`), STIG_DATA in model order, then the five review elements, always present. Only
