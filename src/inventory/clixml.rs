@@ -87,9 +87,10 @@ pub fn parse(path: &Path, text: &str) -> Result<ParsedFile> {
         type_names: HashMap::new(),
         budget: MAX_VALUES,
     };
+    let lines = LineIndex::new(text);
     let mut objects = Vec::new();
     for node in &root.children {
-        let position = Some(Position::of_offset(text, node.offset));
+        let position = Some(lines.position(text, node.offset));
         if node.name != "Obj" {
             let value = converter.value(node)?;
             let text = super::values::to_text(&value).unwrap_or_default();
@@ -113,6 +114,30 @@ pub fn parse(path: &Path, text: &str) -> Result<ParsedFile> {
         fidelity: Fidelity::Exact,
         host: None,
     })
+}
+
+/// Byte offsets of line starts, so that the positions of many objects cost one pass.
+struct LineIndex(Vec<usize>);
+
+impl LineIndex {
+    fn new(text: &str) -> LineIndex {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex(starts)
+    }
+
+    /// Line and column of byte `offset` (same result as [`Position::of_offset`]).
+    fn position(&self, text: &str, offset: usize) -> Position {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.0.partition_point(|&start| start <= offset).max(1);
+        let start = self.0[line - 1];
+        let column = text[start..offset].chars().count() + 1;
+        Position { line, column }
+    }
 }
 
 /// Builds the element tree, bounded in depth; errors carry line and column.
@@ -589,6 +614,19 @@ mod tests {
 
     fn parse_str(text: &str) -> Result<ParsedFile> {
         parse(Path::new("t.xml"), text)
+    }
+
+    #[test]
+    fn line_index_matches_of_offset() {
+        let text = "ab\ncdé\n\nxyz";
+        let index = LineIndex::new(text);
+        for offset in [0, 1, 3, 5, 6, 8, 9, 11] {
+            assert_eq!(
+                index.position(text, offset),
+                Position::of_offset(text, offset),
+                "{offset}"
+            );
+        }
     }
 
     #[test]

@@ -5,7 +5,8 @@ use super::values::{self, TRANSPORT_ROLE};
 use super::{HostFacts, Inventory, InventoryObject, ObjectKind, ParsedFile, RawObject, ServerRole};
 use crate::error::{Error, Result};
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::collections::hash_map::{Entry, HashMap};
+use std::path::{Path, PathBuf};
 
 /// Properties that only objects of one kind have (matched case-insensitively).
 const MARKERS: [(ObjectKind, &[&str]); 4] = [
@@ -135,6 +136,17 @@ pub(super) fn add_file(inventory: &mut Inventory, path: &Path, parsed: ParsedFil
     let mut recognized: Vec<InventoryObject> = Vec::new();
     let mut duplicates = 0;
     let mut skipped = Vec::new();
+    // (kind, identity) of every object kept so far -> its file and index
+    let mut seen: HashMap<(ObjectKind, String), (PathBuf, usize)> = inventory
+        .objects
+        .iter()
+        .map(|o| {
+            (
+                (o.kind, o.identity().to_lowercase()),
+                (o.source.clone(), o.index),
+            )
+        })
+        .collect();
     for (index, raw) in parsed.objects.into_iter().enumerate() {
         let at = raw.position.map(|p| format!(" at {p}")).unwrap_or_default();
         match classify(&raw) {
@@ -147,24 +159,23 @@ pub(super) fn add_file(inventory: &mut Inventory, path: &Path, parsed: ParsedFil
                     properties: raw.properties,
                 };
                 let identity = object.identity();
-                let earlier = inventory
-                    .objects
-                    .iter()
-                    .chain(recognized.iter())
-                    .find(|o| o.kind == kind && o.identity().eq_ignore_ascii_case(&identity));
-                match earlier {
-                    Some(first) => {
+                match seen.entry((kind, identity.to_lowercase())) {
+                    Entry::Occupied(first) => {
+                        let (source, first_index) = first.get();
                         duplicates += 1;
                         skipped.push(format!(
                             "{}: object {} '{identity}'{at} skipped: the same {} as object {} of {}, which is used",
                             path.display(),
                             index + 1,
                             kind.cmdlet(),
-                            first.index + 1,
-                            first.source.display()
+                            first_index + 1,
+                            source.display()
                         ));
                     }
-                    None => recognized.push(object),
+                    Entry::Vacant(slot) => {
+                        slot.insert((path.to_path_buf(), index));
+                        recognized.push(object);
+                    }
                 }
             }
             Err(why) => {
