@@ -5,7 +5,10 @@
 //! comment, tab indentation, LF line ends, no trailing newline, `<X></X>` for empty elements,
 //! ASSET in XSD order, SI_DATA in STIG Viewer's order (an SI_DATA without value has no
 //! `SID_DATA`), STIG_DATA in model order, then the five review elements, always present. Only
-//! `&`, `<` and `>` are escaped in text, all in [`push_escaped`].
+//! `&`, `<` and `>` are escaped in text, all in [`push_escaped`], which also drops characters XML
+//! 1.0 forbids. FINDING_DETAILS and COMMENTS longer than 32,767 characters (STIG Viewer's and
+//! STIG Manager's limit) are cut by [`clean_text`] with its visible marker: the one change a
+//! read-and-write round trip can make.
 //!
 //! [`read`] accepts what STIG Viewer, Evaluate-STIG and STIG Manager write (BOM, CRLF, `<X/>`,
 //! entity and character references, XML comments at document, CHECKLIST, iSTIG and VULN level)
