@@ -298,7 +298,7 @@ impl ChecklistDiff {
                 _ => String::new(),
             };
             out.push_str(&format!(
-                "    {} {}{revised} {} {}: {what}  {}\n",
+                "    {} {} {}{revised} {}: {what}  {}\n",
                 r.stig, r.vuln_id, r.rule_id, r.stig_id, r.title
             ));
         }
