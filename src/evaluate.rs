@@ -823,3 +823,103 @@ fn noun(kind: ObjectKind, count: usize) -> &'static str {
         (ObjectKind::TransportConfig, _) => "TransportConfig",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::HostFacts;
+
+    fn line(verdict: Verdict) -> Line {
+        Line {
+            identity: "S\\C".into(),
+            scope: "any scope".into(),
+            judgement: Judgement {
+                verdict,
+                property: "P".into(),
+                actual: String::new(),
+                expected: String::new(),
+                fix: None,
+            },
+            exception_note: None,
+            fix_target: String::new(),
+        }
+    }
+
+    #[test]
+    fn verdict_order_fail_then_unknown_then_pass() {
+        let unknown = || Verdict::Unknown("x".into());
+        assert_eq!(
+            verdict_of(&[line(Verdict::Pass), line(unknown()), line(Verdict::Fail)]),
+            Status::Open
+        );
+        assert_eq!(
+            verdict_of(&[line(Verdict::Pass), line(unknown())]),
+            Status::NotReviewed
+        );
+        assert_eq!(
+            verdict_of(&[
+                line(Verdict::Pass),
+                line(Verdict::NotApplicable("y".into()))
+            ]),
+            Status::NotAFinding
+        );
+        assert_eq!(
+            verdict_of(&[line(Verdict::NotApplicable("y".into()))]),
+            Status::NotApplicable
+        );
+        assert_eq!(verdict_of(&[]), Status::NotApplicable);
+    }
+
+    #[test]
+    fn asset_precedence_inventory_then_site() {
+        let inventory = Inventory {
+            host: HostFacts {
+                host_name: Some("EDGE01".into()),
+                fqdn: Some("edge01.inventory.mil".into()),
+                ip: Some("192.0.2.20".into()),
+                ..HostFacts::default()
+            },
+            ..Inventory::default()
+        };
+        let site = Site::parse(
+            std::path::Path::new("site.toml"),
+            "[asset]\nfqdn = \"edge01.site.mil\"\nrole = \"domain controller\"\nmarking = \"CUI//SP-PRVCY\"\n",
+        )
+        .unwrap();
+        let asset = asset_from(&Benchmark::default(), &inventory, &site);
+        assert_eq!(asset.host_name, "EDGE01");
+        assert_eq!(asset.host_fqdn, "edge01.site.mil");
+        assert_eq!(asset.host_ip, "192.0.2.20");
+        assert_eq!(asset.role, "Domain Controller");
+        assert_eq!(asset.marking, "CUI//SP-PRVCY");
+    }
+
+    #[test]
+    fn unbound_rules_stay_not_reviewed_with_empty_review() {
+        let benchmark = Benchmark {
+            id: "X".into(),
+            rules: vec![Rule {
+                rule_id: "SV-1r1_rule".into(),
+                stig_id: "X-1".into(),
+                title: "Audit logging".into(),
+                check_content: "Get-AdminAuditLogConfig | Select AdminAuditLogEnabled".into(),
+                ..Rule::default()
+            }],
+            ..Benchmark::default()
+        };
+        let evaluation = evaluate(
+            &benchmark,
+            &Inventory::default(),
+            &Site::default(),
+            Asset::default(),
+        );
+        let r = &evaluation.results[0];
+        assert_eq!((r.status, r.check), (Status::NotReviewed, None));
+        assert!(r.finding_details.is_empty() && r.comments.is_empty());
+        assert_eq!(
+            evaluation.checklist.stigs[0].vulns[0].status,
+            Status::NotReviewed
+        );
+        assert!(evaluation.summary().contains("1 rules, 0 evaluated"));
+    }
+}
