@@ -80,18 +80,30 @@ impl Report {
     }
 }
 
+/// What to check beyond what breaks a consumer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Also report reviews STIG Manager cannot submit under its default collection settings:
+    /// an evaluated rule (pass, fail, not applicable) without finding details, an open rule
+    /// without comments. They import, but only as "saved".
+    pub submittable: bool,
+}
+
 /// Collects problems for one file, turning byte offsets into line and column.
 pub struct Findings<'a> {
     text: &'a str,
+    /// What to check.
+    pub options: Options,
     /// The problems so far.
     pub problems: Vec<Problem>,
 }
 
 impl<'a> Findings<'a> {
     /// Findings about `text`.
-    pub fn new(text: &'a str) -> Self {
+    pub fn new(text: &'a str, options: Options) -> Self {
         Findings {
             text,
+            options,
             problems: Vec::new(),
         }
     }
@@ -128,12 +140,22 @@ pub const MAX_HOST_NAME_CHARS: usize = 255;
 
 /// Reads and validates `path`. Errors only when the file cannot be read at all.
 pub fn validate_file(path: &Path) -> Result<Report> {
+    validate_file_with(path, Options::default())
+}
+
+/// [`validate_file`] with `options`.
+pub fn validate_file_with(path: &Path, options: Options) -> Result<Report> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    Ok(validate_bytes(path, &bytes))
+    Ok(validate_bytes_with(path, &bytes, options))
 }
 
 /// Validates the contents of a file (`path` is used for the report and the extension).
 pub fn validate_bytes(path: &Path, bytes: &[u8]) -> Report {
+    validate_bytes_with(path, bytes, Options::default())
+}
+
+/// [`validate_bytes`] with `options`.
+pub fn validate_bytes_with(path: &Path, bytes: &[u8], options: Options) -> Report {
     let extension = path
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
@@ -172,14 +194,14 @@ pub fn validate_bytes(path: &Path, bytes: &[u8]) -> Report {
                 "starts with a UTF-8 byte order mark: JSON must not have one (RFC 8259); JavaScript's JSON.parse and Python's json reject it",
             );
         }
-        (Some(Format::Cklb), cklb::check(&text))
+        (Some(Format::Cklb), cklb::check(&text, options))
     } else if trimmed.starts_with('<') {
         if has_utf8_bom {
             note(
                 "starts with a UTF-8 byte order mark: MITRE hdf-converters (Heimdall, SAF CLI) fail on it (\"processing instruction at position 1 is an xml declaration\"); save without BOM",
             );
         }
-        check_xml(&text, &extension)
+        check_xml(&text, &extension, options)
     } else if text.trim().is_empty() {
         (None, vec![file_problem("the file is empty")])
     } else {
@@ -206,8 +228,8 @@ fn file_problem(message: &str) -> Problem {
 }
 
 /// Parses an XML file and dispatches on its root element.
-fn check_xml(text: &str, extension: &str) -> (Option<Format>, Vec<Problem>) {
-    let mut findings = Findings::new(text);
+fn check_xml(text: &str, extension: &str, options: Options) -> (Option<Format>, Vec<Problem>) {
+    let mut findings = Findings::new(text, options);
     if let Some(at) = doctype_offset(text) {
         findings.at(
             at,
@@ -287,6 +309,28 @@ pub fn rule_id_problem(rule_id: &str) -> Option<String> {
     } else {
         None
     }
+}
+
+/// What keeps a review from being submitted in STIG Manager's default collection, one reason
+/// per missing text (`evaluated`: pass, fail or not applicable; `open`: fail).
+pub fn submittable_problems(
+    evaluated: bool,
+    open: bool,
+    detail: &str,
+    comment: &str,
+) -> Vec<&'static str> {
+    let mut problems = Vec::new();
+    if evaluated && detail.trim().is_empty() {
+        problems.push(
+            "no finding details: STIG Manager (default settings) imports the review as saved, not submittable",
+        );
+    }
+    if open && comment.trim().is_empty() {
+        problems.push(
+            "open without comments: STIG Manager (default settings) imports the review as saved, not submittable",
+        );
+    }
+    problems
 }
 
 /// The problem with a review text (finding details, comments), if it is too long.

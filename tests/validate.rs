@@ -699,3 +699,37 @@ fn damaged_files_give_problems_not_panics() {
         assert_eq!(damaged, 97);
     }
 }
+
+#[test]
+fn submittable_reports_reviews_stig_manager_would_only_save() {
+    use exstig::validate::{Options, validate_bytes_with};
+    let benchmark = catalog_like_benchmark();
+    let strict = Options { submittable: true };
+    let outputs = |checklist: &exstig::checklist::Checklist| {
+        [
+            ("s.ckl", ckl::write(checklist)),
+            ("s.cklb", cklb::write(checklist).unwrap()),
+            ("s.xml", write_results(&benchmark, checklist, &run_info())),
+        ]
+    };
+    // every evaluated rule has details and the open one a comment
+    let complete = reviewed_checklist(&benchmark);
+    for (name, text) in outputs(&complete) {
+        let report = validate_bytes_with(Path::new(name), text.as_bytes(), strict);
+        assert!(report.problems.is_empty(), "{:?}", report.lines());
+    }
+    // rule 1 passes without details, rule 2 is open without comments
+    let mut incomplete = complete.clone();
+    incomplete.stigs[0].vulns[0].finding_details.clear();
+    incomplete.stigs[0].vulns[1].comments.clear();
+    for (name, text) in outputs(&incomplete) {
+        let lines = validate_bytes_with(Path::new(name), text.as_bytes(), strict).lines();
+        assert_eq!(lines.len(), 2, "{name}: {lines:?}");
+        assert!(lines[0].contains("SV-90001r101_rule") && lines[0].contains("no finding details"));
+        assert!(
+            lines[1].contains("SV-90002r102_rule") && lines[1].contains("open without comments")
+        );
+        let default = validate_bytes(Path::new(name), text.as_bytes());
+        assert!(default.problems.is_empty(), "only reported when asked");
+    }
+}

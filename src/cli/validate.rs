@@ -2,7 +2,7 @@
 //! Viewer, STIG Manager, MITRE's converters and eMASS need; one line per problem.
 
 use crate::error::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Error, Result};
-use crate::validate::validate_file;
+use crate::validate::{Options, validate_file_with};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -16,6 +16,10 @@ pub struct ValidateArgs {
     /// Print nothing for files without problems (by default each is confirmed with "ok").
     #[arg(long, short)]
     pub quiet: bool,
+    /// Also report reviews STIG Manager cannot submit under its default collection settings:
+    /// evaluated rules without finding details, open rules without comments.
+    #[arg(long)]
+    pub submittable: bool,
 }
 
 /// Runs `exstig validate`: problems go to stdout, one per line; exit 1 when any file has a
@@ -33,7 +37,10 @@ pub fn run(args: &ValidateArgs) -> Result<i32> {
         }
     }
     for path in &files {
-        let report = match validate_file(path) {
+        let options = Options {
+            submittable: args.submittable,
+        };
+        let report = match validate_file_with(path, options) {
             Ok(report) => report,
             Err(e) => {
                 eprintln!("exstig: error: {e}");

@@ -425,4 +425,14 @@ fn check_vuln<'a>(vuln: &'a Element, seen: &mut HashSet<&'a str>, findings: &mut
             findings.at(e.offset, format!("{label}: {problem}"));
         }
     }
+    if findings.options.submittable
+        && let Some(status) = status
+    {
+        let evaluated = ["NotAFinding", "Open", "Not_Applicable"].contains(&status);
+        let detail = vuln.child_text("FINDING_DETAILS").unwrap_or("");
+        let comment = vuln.child_text("COMMENTS").unwrap_or("");
+        for problem in super::submittable_problems(evaluated, status == "Open", detail, comment) {
+            findings.at(vuln.offset, format!("{label}: {problem}"));
+        }
+    }
 }

@@ -18,8 +18,8 @@ const STIG_REQUIRED: [&str; 6] = [
 ];
 
 /// Checks CKLB `text`.
-pub fn check(text: &str) -> Vec<Problem> {
-    let mut findings = Findings::new(text);
+pub fn check(text: &str, options: super::Options) -> Vec<Problem> {
+    let mut findings = Findings::new(text, options);
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     let document: Value = match serde_json::from_str(body) {
         Ok(v) => v,
@@ -200,6 +200,15 @@ fn check_rule(place: &str, rule: &Map<String, Value>, findings: &mut Findings) {
     }
     for key in ["finding_details", "comments"] {
         if let Some(problem) = text(rule, key).and_then(|t| text_length_problem(key, t)) {
+            findings.item(place, problem);
+        }
+    }
+    if findings.options.submittable {
+        let status = text(rule, "status").unwrap_or("");
+        let evaluated = ["not_a_finding", "open", "not_applicable"].contains(&status);
+        let detail = text(rule, "finding_details").unwrap_or("");
+        let comment = text(rule, "comments").unwrap_or("");
+        for problem in super::submittable_problems(evaluated, status == "open", detail, comment) {
             findings.item(place, problem);
         }
     }

@@ -238,6 +238,26 @@ fn check_rule_result(
     if messages.len() > 1 {
         findings.at(messages[1].offset, format!("{bare}: {} message elements: STIG Manager imports none of them as the detail (it reads a single message)", messages.len()));
     }
+    if findings.options.submittable {
+        let outcome = result.child_text("result").unwrap_or("").trim();
+        let content = result.child("check").and_then(|c| c.child("check-content"));
+        let detail = content
+            .and_then(|c| c.child_text("detail"))
+            .or_else(|| messages.first().map(|m| m.text.as_str()))
+            .unwrap_or("");
+        let comment = content
+            .and_then(|c| c.child_text("comment"))
+            .or_else(|| {
+                result
+                    .child("override")
+                    .and_then(|o| o.child_text("remark"))
+            })
+            .unwrap_or("");
+        let evaluated = ["pass", "fail", "notapplicable"].contains(&outcome);
+        for problem in super::submittable_problems(evaluated, outcome == "fail", detail, comment) {
+            findings.at(at, format!("{bare}: {problem}"));
+        }
+    }
     for check in result.children_named("check") {
         if check.attr("system").is_none() {
             findings.at(check.offset, format!("{bare}: check without system: the XCCDF schema requires it (oscap rejects the file)"));
