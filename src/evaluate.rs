@@ -173,6 +173,17 @@ pub fn evaluate_on(
             ));
         }
     }
+    if let (Some(host), Some(stig)) = (inventory.host.role, checks::benchmark_role(benchmark))
+        && host != stig
+    {
+        warnings.push(format!(
+            "the inventory describes a{} {} server but {} is written for {} servers; check that you picked the right STIG",
+            if host == crate::inventory::ServerRole::Edge { "n" } else { "" },
+            host.as_str(),
+            benchmark.title,
+            stig.as_str()
+        ));
+    }
     let evaluator = Evaluator {
         host: Some(asset.host_name.trim().to_string()).filter(|h| !h.is_empty()),
         benchmark,

@@ -911,3 +911,23 @@ fn connectors_of_other_servers_are_listed_not_judged() {
     );
     assert!(details.contains("Not evaluated (they belong to other servers than edge01.example.mil): EDGE02\\From Organization"), "{details}");
 }
+
+#[test]
+fn wrong_stig_for_the_server_role_is_warned() {
+    let dir = common::temp_dir("evaluate-role");
+    let inventory = mailbox_inventory(&dir);
+    let bundle_free: Vec<&str> = inventory.iter().map(|p| s(p)).collect();
+    let ckl = dir.join("o.ckl");
+    let mut args = bundle_free.clone();
+    args.extend(["--stig", "exchange-2019-edge", "--ckl", s(&ckl)]);
+    let (code, stderr) = evaluate(&dir, &args);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("describes a Mailbox server") && stderr.contains("right STIG"),
+        "{stderr}"
+    );
+    let mut args = bundle_free;
+    args.extend(["--stig", "exchange-2019-mailbox", "--ckl", s(&ckl)]);
+    let (_, stderr) = evaluate(&dir, &args);
+    assert!(!stderr.contains("right STIG"), "{stderr}");
+}
