@@ -146,24 +146,22 @@ fn write_asset(out: &mut Out, checklist: &Checklist) {
     if checklist.asset_layout.is_empty() {
         for name in ASSET_STIG_VIEWER {
             let value = match name {
-                "ROLE" => Cow::Borrowed(schema_value(&asset.role, &ROLES, "None")),
-                "ASSET_TYPE" => {
-                    Cow::Borrowed(schema_value(&asset.asset_type, &ASSET_TYPES, "Computing"))
-                }
-                "TECH_AREA" => Cow::Borrowed(schema_value(&asset.tech_area, &TECH_AREAS, "")),
+                "ROLE" => schema_value(&asset.role, &ROLES, "None"),
+                "ASSET_TYPE" => schema_value(&asset.asset_type, &ASSET_TYPES, "Computing"),
+                "TECH_AREA" => schema_value(&asset.tech_area, &TECH_AREAS, ""),
                 _ => asset_value(asset, name).unwrap_or_default(),
             };
-            out.leaf(2, name, &value);
+            out.leaf(2, name, value);
         }
     } else {
         for (name, raw) in asset_elements(checklist) {
             let value = match name {
                 "WEB_OR_DATABASE" if (parse_bool(raw) == Some(true)) == asset.web_or_database => {
-                    Cow::Borrowed(raw)
+                    raw
                 }
-                _ => asset_value(asset, name).unwrap_or(Cow::Borrowed(raw)),
+                _ => asset_value(asset, name).unwrap_or(raw),
             };
-            out.leaf(2, name, &value);
+            out.leaf(2, name, value);
         }
     }
     out.close(1, "ASSET");
@@ -213,7 +211,7 @@ fn schema_value<'a>(value: &str, allowed: &[&'a str], fallback: &'a str) -> &'a 
 
 /// The model value of a standard ASSET element; `None` for HOST_GUID, STIG_GUID and unknown
 /// elements, which only the layout holds.
-fn asset_value<'a>(asset: &'a Asset, name: &str) -> Option<Cow<'a, str>> {
+fn asset_value<'a>(asset: &'a Asset, name: &str) -> Option<&'a str> {
     let text = match name {
         "ROLE" => &asset.role,
         "ASSET_TYPE" => &asset.asset_type,
@@ -226,17 +224,17 @@ fn asset_value<'a>(asset: &'a Asset, name: &str) -> Option<Cow<'a, str>> {
         "TECH_AREA" => &asset.tech_area,
         "TARGET_KEY" => &asset.target_key,
         "WEB_OR_DATABASE" => {
-            return Some(Cow::Borrowed(if asset.web_or_database {
+            return Some(if asset.web_or_database {
                 "true"
             } else {
                 "false"
-            }));
+            });
         }
         "WEB_DB_SITE" => &asset.web_db_site,
         "WEB_DB_INSTANCE" => &asset.web_db_instance,
         _ => return None,
     };
-    Some(Cow::Borrowed(text.as_str()))
+    Some(text)
 }
 
 /// `xs:boolean` as the XSD reads it.
