@@ -804,6 +804,16 @@ fn all_outputs_written_together() {
         assert_eq!(a, b);
         assert!(a.values().any(|r| r == "fail") && a.values().any(|r| r == "pass"));
     }
+    let out = common::exstig(
+        &dir,
+        &["validate", "--submittable", s(&ckl), s(&cklb), s(&xccdf)],
+    );
+    assert!(
+        out.status.success(),
+        "exstig validate accepts all three outputs: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let xml = std::fs::read_to_string(&xccdf).unwrap();
     assert!(
         xml.contains("result>fail<") || xml.contains(">fail</"),
