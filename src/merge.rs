@@ -36,7 +36,7 @@
 //!
 //! Merging is idempotent: applying the same incoming checklist twice changes nothing the second time.
 
-use crate::checklist::{Checklist, ChecklistStig, Status, Vuln};
+use crate::checklist::{Checklist, ChecklistStig, MAX_TEXT_CHARS, Status, Vuln};
 use crate::error::{Error, Result};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -278,14 +278,39 @@ pub fn with_automatic(existing: &str, automatic: &str) -> String {
             let before = before.strip_suffix("\n\n").unwrap_or(before);
             format!("{before}{}", &existing[end..])
         }
-        Some((start, end)) => format!(
-            "{}{BLOCK_BEGIN}\n{automatic}\n{BLOCK_END}{}",
-            &existing[..start],
-            &existing[end..]
-        ),
+        Some((start, end)) => {
+            let (before, after) = (&existing[..start], &existing[end..]);
+            match fit_automatic(before.chars().count() + after.chars().count(), automatic) {
+                Some(automatic) => {
+                    format!("{before}{BLOCK_BEGIN}\n{automatic}\n{BLOCK_END}{after}")
+                }
+                None => with_automatic(existing, ""),
+            }
+        }
         None if automatic.is_empty() => existing.to_string(),
-        None => format!("{existing}\n\n{BLOCK_BEGIN}\n{automatic}\n{BLOCK_END}"),
+        None => match fit_automatic(existing.chars().count() + 2, automatic) {
+            Some(automatic) => format!("{existing}\n\n{BLOCK_BEGIN}\n{automatic}\n{BLOCK_END}"),
+            None => existing.to_string(),
+        },
     }
+}
+
+/// Marks automatic text cut so that the human text beside it fits STIG Viewer's limit.
+pub const CUT_MARKER: &str =
+    "[... automatic result cut by exstig to keep the human text within 32,767 characters]";
+
+/// The automatic text, cut (with [`CUT_MARKER`]) when it would push a field holding `human`
+/// characters of human text over [`MAX_TEXT_CHARS`]: the writers would otherwise truncate the end
+/// of the field, and the human words must never be what is lost. `None` when not even the cut
+/// block fits: the field then keeps only the human text (the report still gives the result).
+fn fit_automatic(human: usize, automatic: &str) -> Option<std::borrow::Cow<'_, str>> {
+    let frame = BLOCK_BEGIN.chars().count() + BLOCK_END.chars().count() + 2;
+    if human + frame + automatic.chars().count() <= MAX_TEXT_CHARS {
+        return Some(automatic.into());
+    }
+    let room = MAX_TEXT_CHARS.checked_sub(human + frame + CUT_MARKER.chars().count() + 1)?;
+    let kept: String = automatic.chars().take(room).collect();
+    Some(format!("{kept}\n{CUT_MARKER}").into())
 }
 
 /// Whether a text is exstig's alone: it carries exstig's marker or an attached block, and no
@@ -504,6 +529,16 @@ fn decide_human(
     }
     review.details = unite(&existing.finding_details, &incoming.finding_details);
     review.comments = unite(&existing.comments, &incoming.comments);
+    for (field, text) in [
+        ("FINDING_DETAILS", &review.details),
+        ("COMMENTS", &review.comments),
+    ] {
+        if text.chars().count() > MAX_TEXT_CHARS {
+            notes.push(format!(
+                "the united {field} exceed 32,767 characters and will be cut at the end when written; both originals stay in their files"
+            ));
+        }
+    }
     let incoming_override = (
         incoming.severity_override.as_str(),
         incoming.severity_justification.as_str(),
@@ -1021,6 +1056,24 @@ mod tests {
         assert_eq!(
             with_automatic("exstig 0.0.1 automated result\nold", AUTO),
             AUTO
+        );
+    }
+
+    #[test]
+    fn long_human_text_keeps_every_word_and_the_automatic_part_is_cut() {
+        let human = "h".repeat(MAX_TEXT_CHARS - 400);
+        let automatic = format!("exstig 0.1.0 automated result\n{}", "a".repeat(500));
+        let merged = with_automatic(&human, &automatic);
+        assert!(merged.starts_with(&human));
+        assert!(merged.chars().count() <= MAX_TEXT_CHARS, "{}", merged.len());
+        assert!(merged.contains(CUT_MARKER) && merged.ends_with(BLOCK_END));
+        assert_eq!(with_automatic(&merged, &automatic), merged);
+        assert_eq!(crate::checklist::clean_text(&merged), merged);
+        let full = "h".repeat(MAX_TEXT_CHARS - 100);
+        assert_eq!(with_automatic(&full, &automatic), full);
+        assert_eq!(
+            with_automatic(&merged.replace(&human, &full), &automatic),
+            full
         );
     }
 
