@@ -253,11 +253,13 @@ fn write_group(out: &mut String, rule: &Rule) {
         element(out, 6, "cdf:fixtext", &rule.fix_text);
     }
     // One check per Rule and per rule-result, with the same system, as XCCDF recommends.
-    let _ = writeln!(out, "      <cdf:check system=\"{CHECK_SYSTEM}\">");
-    if !rule.check_content.is_empty() {
+    if rule.check_content.is_empty() {
+        let _ = writeln!(out, "      <cdf:check system=\"{CHECK_SYSTEM}\"/>");
+    } else {
+        let _ = writeln!(out, "      <cdf:check system=\"{CHECK_SYSTEM}\">");
         element(out, 8, "cdf:check-content", &rule.check_content);
+        out.push_str("      </cdf:check>\n");
     }
-    out.push_str("      </cdf:check>\n");
     out.push_str("    </cdf:Rule>\n  </cdf:Group>\n");
 }
 
@@ -379,13 +381,17 @@ fn write_rule_result(out: &mut String, rule: &Rule, review: Option<&Vuln>, time:
             text(&vuln.finding_details)
         );
     }
-    let _ = writeln!(out, "      <cdf:check system=\"{CHECK_SYSTEM}\">");
-    if let Some(vuln) = review.filter(|v| !v.comments.is_empty()) {
-        out.push_str("        <cdf:check-content>\n");
-        element(out, 10, "exstig:comment", &vuln.comments);
-        out.push_str("        </cdf:check-content>\n");
+    match review.filter(|v| !v.comments.is_empty()) {
+        Some(vuln) => {
+            let _ = writeln!(out, "      <cdf:check system=\"{CHECK_SYSTEM}\">");
+            out.push_str("        <cdf:check-content>\n");
+            element(out, 10, "exstig:comment", &vuln.comments);
+            out.push_str("        </cdf:check-content>\n      </cdf:check>\n");
+        }
+        None => {
+            let _ = writeln!(out, "      <cdf:check system=\"{CHECK_SYSTEM}\"/>");
+        }
     }
-    out.push_str("      </cdf:check>\n");
     out.push_str("    </cdf:rule-result>\n");
 }
 
