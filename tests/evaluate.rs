@@ -941,3 +941,65 @@ fn wrong_stig_for_the_server_role_is_warned() {
     let (_, stderr) = evaluate(&dir, &args);
     assert!(!stderr.contains("right STIG"), "{stderr}");
 }
+
+#[test]
+fn real_clixml_exports_of_an_exchange_2019_lab() {
+    let Some(shared) = common::shared("real CliXML samples") else {
+        return;
+    };
+    let samples = shared.join("samples/exchange/clixml");
+    let Some(bench) = benchmark(
+        "real CliXML samples",
+        "U_MS_Exchange_2019_Mailbox_Server_STIG_V1R1_Manual-xccdf..xml",
+    ) else {
+        return;
+    };
+    let dir = common::temp_dir("evaluate-clixml");
+    let site = write(
+        &dir,
+        "lab.toml",
+        "[values]\nsmart_hosts = [\"microsoft-com.mail.protection.outlook.com\"]\n",
+    );
+    let ckl = dir.join("lab.ckl");
+    let receive = samples.join("css-exchange_GetReceiveConnector_E2019.xml");
+    let send = samples.join("css-exchange_GetSendConnector_E2019.xml");
+    let (code, stderr) = evaluate(
+        &dir,
+        &[
+            s(&receive),
+            s(&send),
+            "--benchmark",
+            s(&bench),
+            "--ckl",
+            s(&ckl),
+            "--site",
+            s(&site),
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let statuses = read_ckl(&ckl);
+    // The default front end accepts anonymous mail: Open on a Mailbox STIG.
+    assert_eq!(statuses["EX19-MB-000135"].0, Status::Open);
+    assert!(statuses["EX19-MB-000135"].1.contains(
+        "Default Frontend WIN-CTD3L0RGEN4 | any scope | PermissionGroups | actual AnonymousUsers"
+    ));
+    // Every default connector offers Tls among others: the CAT I rule passes.
+    assert_eq!(statuses["EX19-MB-000236"].0, Status::NotAFinding);
+    assert_eq!(statuses["EX19-MB-000232"].0, Status::Open, "empty banners");
+    assert_eq!(statuses["EX19-MB-000158"].0, Status::NotAFinding);
+    assert_eq!(
+        statuses["EX19-MB-000106"].0,
+        Status::NotAFinding,
+        "{}",
+        statuses["EX19-MB-000106"].1
+    );
+    // The send connector has no TlsAuthLevel but it is the Internet one: the internal rule has nothing to judge.
+    assert_eq!(statuses["EX19-MB-000233"].0, Status::NotApplicable);
+    let (status, details, _) = &statuses["EX19-MB-000124"];
+    assert_eq!(*status, Status::NotReviewed);
+    assert!(
+        details.contains("actual 36 MB (37,748,736 bytes)")
+            && details.contains("[values] max_receive_size"),
+        "{details}"
+    );
+}

@@ -289,6 +289,10 @@ fn compare(
 
 fn same_as_global(binding: &Binding, obj: &InventoryObject, ctx: &Context) -> Judgement {
     let property = binding.spec.property;
+    let actual = match values::size(obj, property) {
+        Ok(size) => size,
+        Err(problem) => return unknown(property, problem),
+    };
     let global = if binding.spec.kind == ObjectKind::SendConnector {
         "MaxSendSize"
     } else {
@@ -314,29 +318,29 @@ fn same_as_global(binding: &Binding, obj: &InventoryObject, ctx: &Context) -> Ju
                 ),
             ),
             None => {
-                return unknown(
-                    property,
-                    format!(
+                return Judgement {
+                    verdict: Verdict::Unknown(format!(
                         "the global {global} is needed: add the Get-TransportConfig export to the inventory, or add [values] {key} = \"10MB\" (your EDSP value) to {}",
                         ctx.site.display_name()
-                    ),
-                );
+                    )),
+                    property: property.to_string(),
+                    actual: actual.to_string(),
+                    expected: format!("the global {global}"),
+                    fix: None,
+                };
             }
         },
     };
-    match values::size(obj, property) {
-        Ok(actual) => decided(
-            actual == reference.0,
-            property,
-            actual.to_string(),
-            reference.1,
-            format!(
-                "-{property} {}",
-                arg(&Expected::Size(reference.0), ValueType::Size)
-            ),
+    decided(
+        actual == reference.0,
+        property,
+        actual.to_string(),
+        reference.1,
+        format!(
+            "-{property} {}",
+            arg(&Expected::Size(reference.0), ValueType::Size)
         ),
-        Err(problem) => unknown(property, problem),
-    }
+    )
 }
 
 fn smart_host(binding: &Binding, obj: &InventoryObject, ctx: &Context) -> Judgement {
