@@ -301,6 +301,18 @@ impl<'a> Evaluator<'a> {
         Standing::Valid
     }
 
+    /// Advice for an applied exception that records no `check_digest`.
+    fn digest_hint(&self, e: &Exception, rule: &Rule) -> Option<String> {
+        (e.check_digest.is_none() && !rule.check_digest.is_empty()).then(|| {
+            format!(
+                "The exception in {} line {} records no check_digest: add check_digest = \"{}\" so that exstig notices when DISA changes this rule's check.",
+                self.site.display_name(),
+                e.line,
+                rule.check_digest
+            )
+        })
+    }
+
     fn describe_exception(&self, e: &Exception) -> String {
         let mut text = format!(
             "exception in {} line {} ({}): {}",
@@ -656,6 +668,7 @@ impl<'a> Evaluator<'a> {
                             line.judgement.fix = Some(format!("# {}", e.justification.trim()));
                         }
                         line.exception_note = Some(self.describe_exception(e));
+                        notes.extend(self.digest_hint(e, rule));
                     }
                 }
             }
@@ -704,6 +717,7 @@ impl<'a> Evaluator<'a> {
                                 result.status.ckl(),
                                 self.describe_exception(e)
                             ));
+                            notes.extend(self.digest_hint(e, rule));
                         }
                     }
                 }

@@ -575,6 +575,10 @@ fn exception_applies_to_the_named_connectors_only() {
         return;
     };
     assert_eq!(status, Status::Open, "App Relay still fails");
+    assert!(
+        comments.contains("records no check_digest: add check_digest = \""),
+        "{comments}"
+    );
     assert!(details.contains("exception in site.toml line 1 (not_a_finding): Internet mail; approved by ISSM; expires 2099-06-30"), "{details}");
     assert!(
         comments.contains("\"MBX01\\App Relay\"")
