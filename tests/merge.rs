@@ -199,8 +199,12 @@ fn several_stigs_combine_into_one_multi_stig_checklist() {
                 let text = parsed.to_string();
                 assert!(text.contains("Example_Gateway_STIG") && text.contains("SV-910001"));
             }
-        } else if let Some(parsed) = common::stig_manager_parse("cklb", &out) {
-            assert!(parsed.to_string().contains("SV-910002r200002_rule"));
+        } else {
+            let report = exstig::validate::validate_file(&out).unwrap();
+            assert!(report.problems.is_empty(), "{:?}", report.lines());
+            if let Some(parsed) = common::stig_manager_parse("cklb", &out) {
+                assert!(parsed.to_string().contains("SV-910002r200002_rule"));
+            }
         }
     }
 }
