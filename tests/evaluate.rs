@@ -842,10 +842,11 @@ fn all_outputs_written_together() {
 fn readme_main_job_works_with_the_bundled_example() {
     let root = common::root();
     let dir = common::temp_dir("evaluate-readme");
+    let out = dir.join("out");
     let (ckl, cklb, xccdf) = (
-        dir.join("EDGE01.ckl"),
-        dir.join("EDGE01.cklb"),
-        dir.join("EDGE01-xccdf.xml"),
+        out.join("EDGE01.ckl"),
+        out.join("EDGE01.cklb"),
+        out.join("EDGE01-xccdf.xml"),
     );
     let (code, stderr) = evaluate(
         &root,

@@ -112,6 +112,11 @@ pub fn run(args: &EvaluateArgs) -> Result<i32> {
             crate::xccdf::write_results(&benchmark, &evaluation.checklist, &run).into_bytes(),
         ));
     }
+    for (path, _) in &files {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+    }
     crate::fsio::write_all_atomic(&files)?;
     for skipped in &inventory.skipped {
         eprintln!("exstig: skipped {skipped}");
