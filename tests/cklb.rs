@@ -464,24 +464,19 @@ fn ckl_to_cklb_to_ckl_keeps_every_review_and_rule_field() {
         for (round, through_ckl) in [(&back, false), (&ckl_again, true)] {
             let (a, b) = (&original.asset, &round.asset);
             assert_eq!(
-                (
-                    &a.host_name,
-                    &a.host_ip,
-                    &a.host_mac,
-                    &a.host_fqdn,
-                    &a.role,
-                    &a.tech_area
-                ),
-                (
-                    &b.host_name,
-                    &b.host_ip,
-                    &b.host_mac,
-                    &b.host_fqdn,
-                    &b.role,
-                    &b.tech_area
-                ),
+                (&a.host_name, &a.host_ip, &a.host_mac, &a.host_fqdn),
+                (&b.host_name, &b.host_ip, &b.host_mac, &b.host_fqdn),
                 "{file}"
             );
+            // the CKL writer fits ROLE and TECH_AREA to the schema; CKLB keeps any value
+            let role_valid = exstig::checklist::ROLES.contains(&a.role.as_str());
+            if !through_ckl || role_valid {
+                assert_eq!(a.role, b.role, "{file}");
+            }
+            let area_valid = exstig::validate::ckl::TECH_AREAS.contains(&a.tech_area.as_str());
+            if !through_ckl || area_valid {
+                assert_eq!(a.tech_area, b.tech_area, "{file}");
+            }
             assert_eq!(original.stigs.len(), round.stigs.len(), "{file}");
             for (s, t) in original.stigs.iter().zip(&round.stigs) {
                 for name in ["stigid", "version", "releaseinfo", "title"] {
