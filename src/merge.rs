@@ -32,7 +32,19 @@
 //!   override is filled from the incoming file, a different one is kept and reported.
 //! * **Precedence**: [`Precedence::Newest`] (default: the incoming file is newer), [`Precedence::OpenWins`]
 //!   (an Open on either side wins, even over a protected review), [`Precedence::ManualWins`] (any
-//!   human status beats an automatic one).
+//!   human status beats an automatic one). [`MergePolicy::overwrite_manual`] wins over
+//!   `ManualWins`.
+//! * **Recognizing exstig's own text.** Details are exstig's when they start with the marker or
+//!   hold only an attached block. When merge writes an automatic comment it adds a line
+//!   `exstig comment digest: <16 hex>` (SHA-256 of the comment) to the automatic details, so the
+//!   next merge knows exactly whether a human has edited the comment since. Checklists written by
+//!   `exstig evaluate` carry no digest; there a comment is taken as exstig's when it starts like
+//!   evaluate's verdict comments (`Open: `, `NotAFinding: `, `Not applicable: `, `Not reviewed: `)
+//!   or exception notes. A replaced comment is kept in the report (`replaced_comments`).
+//! * **Length.** Automatic text attached to long human text is cut (with a marker), or left out,
+//!   so that STIG Viewer's 32,767-character limit never removes human words.
+//! * **One result per rule.** When several incoming rules match one checklist rule, the first
+//!   applies and the others are reported as ignored.
 //!
 //! Merging is idempotent: applying the same incoming checklist twice changes nothing the second time.
 
@@ -141,6 +153,8 @@ fn ckl_status<S: serde::Serializer>(status: &Status, s: S) -> std::result::Resul
 /// Everything a merge did, per rule, plus STIG-level notes.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct MergeReport {
+    /// The policy the merge followed.
+    pub policy: MergePolicy,
     /// One entry per incoming rule with a result.
     pub rules: Vec<RuleChange>,
     /// STIG-level events: STIGs added, releases that differ, host names that differ.
@@ -727,7 +741,10 @@ pub fn merge_into(
     incoming: &Checklist,
     policy: &MergePolicy,
 ) -> MergeReport {
-    let mut report = MergeReport::default();
+    let mut report = MergeReport {
+        policy: *policy,
+        ..MergeReport::default()
+    };
     let (ours, theirs) = (
         existing.asset.host_name.trim(),
         incoming.asset.host_name.trim(),

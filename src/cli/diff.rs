@@ -2,9 +2,10 @@
 //! removed rules, edited reviews), grouped by CAT, for reviewers. Always exits 0 when both files
 //! read.
 
-use crate::error::{EXIT_OK, Result};
+use crate::error::{EXIT_OK, Error, Result};
 use crate::merge::read_checklist;
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 /// Arguments of `exstig diff`.
 #[derive(Debug, clap::Args)]
@@ -25,11 +26,18 @@ pub fn run(args: &DiffArgs) -> Result<i32> {
     let older = read_checklist(&args.older)?;
     let newer = read_checklist(&args.newer)?;
     let diff = crate::diff::diff(&older, &newer);
-    if args.json {
-        let text = serde_json::to_string_pretty(&diff).unwrap_or_else(|_| "{}".into());
-        println!("{text}");
+    let text = if args.json {
+        let mut json = serde_json::to_string_pretty(&diff).unwrap_or_else(|_| "{}".into());
+        json.push('\n');
+        json
     } else {
-        print!("{}", diff.to_text());
+        diff.to_text()
+    };
+    // A reader that stops early (`| head`) is not an error.
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Error::io(Path::new("<stdout>"), e))
+        }
+        _ => Ok(EXIT_OK),
     }
-    Ok(EXIT_OK)
 }
