@@ -337,3 +337,23 @@ fn output_extension_must_name_a_checklist_format() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains(".ckl or .cklb"));
 }
+
+#[test]
+fn merging_into_an_input_keeps_a_backup() {
+    let dir = common::temp_dir("merge-into-input");
+    let target = dir.join("MAIL01.ckl");
+    std::fs::copy(fixture("last-quarter.ckl"), &target).unwrap();
+    let original = std::fs::read(&target).unwrap();
+    run_ok(
+        &dir,
+        &[
+            "merge",
+            "MAIL01.ckl",
+            fixture("auto-v3r5.ckl").to_str().unwrap(),
+            "-o",
+            "MAIL01.ckl",
+        ],
+    );
+    assert_eq!(std::fs::read(dir.join("MAIL01.ckl.bak")).unwrap(), original);
+    assert_ne!(std::fs::read(&target).unwrap(), original);
+}

@@ -11,7 +11,8 @@ pub struct MergeArgs {
     /// Checklists (.ckl or .cklb), oldest first: each later file is merged into the first.
     #[arg(required = true, num_args = 2.., value_name = "CHECKLIST")]
     pub inputs: Vec<PathBuf>,
-    /// The merged checklist; .ckl or .cklb chooses the format.
+    /// The merged checklist; .ckl or .cklb chooses the format. When it is one of the inputs,
+    /// the original is kept as FILE.bak.
     #[arg(short, long, value_name = "FILE")]
     pub output: PathBuf,
     /// Which result wins when both files have one.
@@ -66,6 +67,15 @@ pub fn run(args: &MergeArgs) -> Result<i32> {
     if let Some(path) = &args.report {
         files.push((path, report.to_json().into_bytes()));
     }
+    let overwrites_input = args
+        .inputs
+        .iter()
+        .any(|input| same_file(input, &args.output));
+    if overwrites_input {
+        // Merging into one of the inputs: keep the original beside it, as --in-place does.
+        let original = crate::fsio::read_bytes(&args.output)?;
+        crate::fsio::write_atomic(&crate::merge::backup_path(&args.output), &original)?;
+    }
     crate::fsio::write_all_atomic(&files)?;
     eprint!("{}", report.to_text());
     eprintln!("wrote {}", args.output.display());
@@ -89,4 +99,12 @@ fn same_host(checklists: &[(&PathBuf, crate::checklist::Checklist)]) -> Result<(
         }
     }
     Ok(())
+}
+
+/// Whether two paths name the same existing file.
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
