@@ -265,6 +265,26 @@ proptest! {
     }
 
     #[test]
+    fn diff_of_a_merge_lists_exactly_the_updated_rules(
+        existing in existing(), incoming in evaluation(), policy in policy()
+    ) {
+        let mut merged = existing.clone();
+        let report = merge_into(&mut merged, &incoming, &policy);
+        let diff = exstig::diff::diff(&existing, &merged);
+        let mut updated: Vec<&str> = report
+            .rules
+            .iter()
+            .filter(|r| r.action == exstig::merge::Action::Updated)
+            .map(|r| r.rule_id.as_str())
+            .collect();
+        let mut changed: Vec<&str> = diff.rules.iter().map(|r| r.rule_id.as_str()).collect();
+        updated.sort();
+        changed.sort();
+        prop_assert_eq!(changed, updated);
+        prop_assert!(exstig::diff::diff(&merged, &merged).is_empty());
+    }
+
+    #[test]
     fn merging_twice_equals_merging_once(
         existing in existing(), incoming in evaluation(), policy in policy()
     ) {
