@@ -39,7 +39,7 @@ impl FailOn {
 #[derive(Debug, clap::Args)]
 pub struct EvaluateArgs {
     /// Inventory files: ConvertTo-Json or Export-Clixml exports, or inventory bundles.
-    #[arg(required = true, value_name = "INVENTORY")]
+    #[arg(required_unless_present = "inventory_dir", value_name = "INVENTORY")]
     pub inventory: Vec<PathBuf>,
     /// The benchmark.
     #[command(flatten)]
@@ -48,8 +48,12 @@ pub struct EvaluateArgs {
     #[arg(long, value_name = "FILE")]
     pub site: Option<PathBuf>,
     /// Where to write the CKL checklist.
-    #[arg(long, value_name = "OUT.ckl")]
-    pub ckl: PathBuf,
+    #[arg(
+        long,
+        value_name = "OUT.ckl",
+        required_unless_present = "inventory_dir"
+    )]
+    pub ckl: Option<PathBuf>,
     /// Also write a CKLB checklist (STIG Viewer 3).
     #[arg(long, value_name = "OUT.cklb")]
     pub cklb: Option<PathBuf>,
@@ -62,10 +66,36 @@ pub struct EvaluateArgs {
     /// Exit 1 when an Open rule is at or above this severity (open = any).
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub fail_on: Option<FailOn>,
+    /// Batch mode (a folder of inventories, one set of checklists per server).
+    #[command(flatten)]
+    pub batch: super::batch_args::BatchArgs,
 }
 
 /// Runs `exstig evaluate`.
 pub fn run(args: &EvaluateArgs) -> Result<i32> {
+    if args.batch.is_batch() {
+        if !args.inventory.is_empty()
+            || args.ckl.is_some()
+            || args.cklb.is_some()
+            || args.xccdf.is_some()
+        {
+            return Err(Error::Usage(
+                "batch mode (--inventory-dir) reads its folder and writes to --out-dir: drop the INVENTORY files and --ckl/--cklb/--xccdf".into(),
+            ));
+        }
+        return super::batch_args::run_batch(
+            &args.batch,
+            &args.source,
+            args.site.as_deref(),
+            &args.asset,
+            args.fail_on,
+        );
+    }
+    let (Some(ckl_path), false) = (args.ckl.as_deref(), args.inventory.is_empty()) else {
+        return Err(Error::Usage(
+            "give the INVENTORY files and --ckl OUT.ckl".into(),
+        ));
+    };
     check_outputs(args)?;
     let start = chrono::Utc::now();
     let benchmark = args.source.load()?;
@@ -95,10 +125,8 @@ pub fn run(args: &EvaluateArgs) -> Result<i32> {
     }
     let evaluation = evaluate(&benchmark, &inventory, &site, asset);
     let end = chrono::Utc::now();
-    let mut files: Vec<(&Path, Vec<u8>)> = vec![(
-        args.ckl.as_path(),
-        ckl::write(&evaluation.checklist).into_bytes(),
-    )];
+    let mut files: Vec<(&Path, Vec<u8>)> =
+        vec![(ckl_path, ckl::write(&evaluation.checklist).into_bytes())];
     if let Some(path) = &args.cklb {
         files.push((
             path.as_path(),
@@ -153,7 +181,9 @@ pub fn exit_code(evaluation: &Evaluation, fail_on: Option<FailOn>) -> i32 {
 
 /// Output paths must differ from each other and from the inputs.
 fn check_outputs(args: &EvaluateArgs) -> Result<()> {
-    let outputs: Vec<&PathBuf> = std::iter::once(&args.ckl)
+    let outputs: Vec<&PathBuf> = args
+        .ckl
+        .iter()
         .chain(args.cklb.iter())
         .chain(args.xccdf.iter())
         .collect();
