@@ -15,7 +15,7 @@ use crate::error::{Error, Position, Result};
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::reader::Reader;
 use serde_json::{Map, Number, Value};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 /// Deepest element nesting accepted (real Exchange exports nest about 12 levels).
@@ -83,6 +83,7 @@ pub fn parse(path: &Path, text: &str) -> Result<ParsedFile> {
         path,
         text,
         objects: HashMap::new(),
+        referenced: referenced_ids(&root),
         in_progress: Vec::new(),
         type_names: HashMap::new(),
         budget: MAX_VALUES,
@@ -344,10 +345,26 @@ fn primitive(node: &Node) -> Option<std::result::Result<Value, String>> {
 }
 
 /// Resolves nodes to JSON values, with RefId and TN tables.
+/// The RefIds that some `<Ref>` points to (only those objects are kept for resolution).
+fn referenced_ids(root: &Node) -> HashSet<String> {
+    let mut ids = HashSet::new();
+    let mut pending = vec![root];
+    while let Some(node) = pending.pop() {
+        if node.name == "Ref"
+            && let Some(id) = node.attribute("RefId")
+        {
+            ids.insert(id.to_string());
+        }
+        pending.extend(node.children.iter());
+    }
+    ids
+}
+
 struct Converter<'a> {
     path: &'a Path,
     text: &'a str,
     objects: HashMap<String, (Value, usize)>,
+    referenced: HashSet<String>,
     in_progress: Vec<String>,
     type_names: HashMap<String, Vec<String>>,
     budget: usize,
@@ -380,11 +397,13 @@ impl Converter<'_> {
             self.in_progress.push(id.clone());
         }
         let parts = self.object_parts(node)?;
-        if let Some(id) = &ref_id {
+        if ref_id.is_some() {
             self.in_progress.pop();
+        }
+        if let Some(id) = ref_id.filter(|id| self.referenced.contains(id)) {
             let value = Value::Object(parts.properties.clone());
             let size = size_of(&value);
-            self.objects.insert(id.clone(), (value, size));
+            self.objects.insert(id, (value, size));
         }
         Ok((parts.properties, parts.type_names))
     }
@@ -423,8 +442,10 @@ impl Converter<'_> {
                 let value = self.object_value(node)?;
                 if let Some(id) = ref_id {
                     self.in_progress.pop();
-                    let size = size_of(&value);
-                    self.objects.insert(id, (value.clone(), size));
+                    if self.referenced.contains(&id) {
+                        let size = size_of(&value);
+                        self.objects.insert(id, (value.clone(), size));
+                    }
                 }
                 Ok(value)
             }
