@@ -491,6 +491,8 @@ fn decide(existing: &Vuln, incoming: &Vuln, policy: &MergePolicy, note: Option<&
             with_automatic(&existing.comments, &incoming.comments),
             automatic_details,
         )
+    } else if incoming.comments.is_empty() {
+        (String::new(), automatic_details)
     } else {
         let digest = comment_digest_line(&incoming.comments);
         (
