@@ -451,7 +451,10 @@ impl<'a> Evaluator<'a> {
         let mut lines = Vec::new();
         let mut out_of_scope = Vec::new();
         for obj in objects {
-            let identity = obj.identity();
+            let mut identity = obj.identity();
+            if crate::inventory::values::boolean(obj, "Enabled") == Ok(false) {
+                identity.push_str(" (disabled)");
+            }
             let is_connector = matches!(
                 obj.kind,
                 ObjectKind::ReceiveConnector | ObjectKind::SendConnector

@@ -262,6 +262,17 @@ impl Site {
                     "[[exception]] needs a non-empty justification",
                 ));
             }
+            if let Some(digest) = &exception.check_digest
+                && (digest.len() != 16 || !digest.chars().all(|c| c.is_ascii_hexdigit()))
+            {
+                return Err(Error::input_at(
+                    path,
+                    at,
+                    format!(
+                        "[[exception]] check_digest \"{digest}\" is not 16 hex digits (exstig rules --json shows each rule's check_digest)"
+                    ),
+                ));
+            }
             if let Some(pattern) = &exception.connector {
                 glob_pattern(pattern).map_err(|why| {
                     Error::input_at(path, at, format!("[[exception]] connector {why}"))
@@ -556,6 +567,11 @@ expires = 2026-01-31
         assert!(parse("[[connector]]\nmatch = \"[abc\"\nscope = \"internal\"\n").is_err());
         assert!(
             parse("[[exception]]\nrule=\"x\"\nstatus=\"open\"\njustification=\" \"\n").is_err()
+        );
+        let e = parse("\n[[exception]]\nrule=\"x\"\nstatus=\"open\"\njustification=\"j\"\ncheck_digest=\"abc\"\n").unwrap_err();
+        assert!(
+            e.to_string().contains("line 2") && e.to_string().contains("check_digest"),
+            "{e}"
         );
     }
 }
