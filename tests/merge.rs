@@ -357,3 +357,30 @@ fn merging_into_an_input_keeps_a_backup() {
     assert_eq!(std::fs::read(dir.join("MAIL01.ckl.bak")).unwrap(), original);
     assert_ne!(std::fs::read(&target).unwrap(), original);
 }
+
+#[test]
+fn a_read_only_folder_leaves_the_original_untouched() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = common::temp_dir("merge-read-only");
+    let folder = dir.join("locked");
+    std::fs::create_dir(&folder).unwrap();
+    let existing = folder.join("MAIL01.ckl");
+    std::fs::copy(fixture("last-quarter.ckl"), &existing).unwrap();
+    let original = std::fs::read(&existing).unwrap();
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let probe = folder.join("probe");
+    if std::fs::write(&probe, b"x").is_ok() {
+        // Root ignores permissions; the directory-path cases above cover this user.
+        let _ = std::fs::remove_file(&probe);
+        std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o755)).unwrap();
+        eprintln!("skipping read-only folder test: running with permissions that ignore modes");
+        return;
+    }
+    let evaluated = merge::read_checklist(&fixture("auto-v3r5.ckl")).unwrap();
+    let (merged, _) = merge::merge_file(&existing, &evaluated, &MergePolicy::default()).unwrap();
+    let result = merge::write_in_place(&existing, &merged);
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert!(result.is_err());
+    assert_eq!(std::fs::read(&existing).unwrap(), original);
+    assert!(!merge::backup_path(&existing).exists());
+}
