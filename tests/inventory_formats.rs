@@ -514,3 +514,59 @@ fn truncated_format_list_lists_are_problems() {
         "{e}"
     );
 }
+
+/// Rule_ID -> STATUS of a CKL (plain string scanning is enough for exstig's own output).
+fn statuses(ckl: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for vuln in ckl.split("<VULN>").skip(1) {
+        let rule = vuln
+            .split("<VULN_ATTRIBUTE>Rule_ID</VULN_ATTRIBUTE>")
+            .nth(1)
+            .and_then(|rest| rest.split("<ATTRIBUTE_DATA>").nth(1))
+            .and_then(|rest| rest.split("</ATTRIBUTE_DATA>").next())
+            .unwrap_or_default();
+        let status = vuln
+            .split("<STATUS>")
+            .nth(1)
+            .and_then(|rest| rest.split("</STATUS>").next())
+            .unwrap_or_default();
+        out.insert(rule.to_string(), status.to_string());
+    }
+    out
+}
+
+/// The same connectors as CliXML, CSV and Format-List text give the same verdicts.
+#[test]
+fn same_verdicts_from_every_format() {
+    let dir = common::temp_dir("inv-formats-verdicts");
+    let send = fixture("MBX01-send-connectors.clixml.xml");
+    let mut results = Vec::new();
+    for file in [
+        "MBX01-receive-connectors.clixml.xml",
+        "MBX01-receive-connectors.csv",
+        "MBX01-receive-connectors.fl.txt",
+    ] {
+        let out = dir.join(format!("{file}.ckl"));
+        let run = common::exstig(
+            &common::root(),
+            &[
+                "evaluate",
+                fixture(file).to_str().unwrap(),
+                send.to_str().unwrap(),
+                "--stig",
+                "exchange-2019-mailbox",
+                "--ckl",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(run.status.code(), Some(0), "{file}: {}", String::from_utf8_lossy(&run.stderr));
+        let statuses = statuses(&std::fs::read_to_string(&out).unwrap());
+        assert!(statuses.len() > 50, "{file}: {} rules", statuses.len());
+        assert!(statuses.values().any(|s| s == "Open"), "{file}: the relay's findings");
+        assert!(statuses.values().any(|s| s == "NotAFinding"), "{file}");
+        results.push((file, statuses));
+    }
+    for (file, statuses) in &results[1..] {
+        assert_eq!(statuses, &results[0].1, "{file} vs {}", results[0].0);
+    }
+}
