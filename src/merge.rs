@@ -207,6 +207,7 @@ impl MergeReport {
             }
             let label = match (r.action, r.conflict) {
                 (_, true) => "CONFLICT",
+                (Action::Updated, _) if r.before == r.after => "refreshed",
                 (Action::Updated, _) => "updated",
                 (Action::Kept, _) => "kept",
                 (Action::Unmatched, _) => "unmatched",
@@ -1044,6 +1045,15 @@ mod tests {
         let b = checklist("1", vec![incoming]);
         let report = merge_into(&mut a, &b, &policy);
         (a.stigs[0].vulns[0].clone(), report)
+    }
+
+    #[test]
+    fn evaluate_marker_is_recognized() {
+        assert!(is_automatic(crate::evaluate::DETAILS_MARKER));
+        assert!(is_own_text(&format!(
+            "{}\nInventory: x.json\n",
+            crate::evaluate::DETAILS_MARKER
+        )));
     }
 
     #[test]
