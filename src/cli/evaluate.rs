@@ -68,7 +68,7 @@ pub struct EvaluateArgs {
     pub fail_on: Option<FailOn>,
     /// Batch mode (a folder of inventories, one set of checklists per server).
     #[command(flatten)]
-    pub batch: super::batch_args::BatchArgs,
+    pub batch: Box<super::batch_args::BatchArgs>,
 }
 
 /// Runs `exstig evaluate`.
