@@ -733,3 +733,54 @@ fn submittable_reports_reviews_stig_manager_would_only_save() {
         assert!(default.problems.is_empty(), "only reported when asked");
     }
 }
+
+#[test]
+fn flags_every_sample_stig_manager_refuses() {
+    let Some(shared) = common::shared("validate vs STIG Manager") else {
+        return;
+    };
+    let node_dir = common::root().join("tests/node");
+    if !node_dir
+        .join("node_modules/@nuwcdivnpt/stig-manager-client-modules")
+        .is_dir()
+    {
+        assert!(
+            std::env::var("CI").is_err(),
+            "STIG Manager parsers are required in CI"
+        );
+        eprintln!("skipping: run `npm ci` in tests/node");
+        return;
+    }
+    if !common::have_tool("node") {
+        return;
+    }
+    let mut refused = 0;
+    for path in walk(&shared.join("samples")) {
+        let report = validate_file(&path).unwrap();
+        let kind = match report.format {
+            Some(Format::Ckl) => "ckl",
+            Some(Format::Cklb) => "cklb",
+            Some(Format::Xccdf) => "xccdf",
+            None => continue,
+        };
+        let out = Command::new("node")
+            .arg(node_dir.join("parse.mjs"))
+            .arg(kind)
+            .arg(&path)
+            .output()
+            .expect("run node");
+        if !out.status.success() {
+            refused += 1;
+            assert!(
+                !report.problems.is_empty(),
+                "STIG Manager refuses {} ({}) but exstig validate finds nothing",
+                path.display(),
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+    }
+    assert!(
+        refused >= 5,
+        "only {refused} samples refused: is the parser running?"
+    );
+}
