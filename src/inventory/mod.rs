@@ -328,11 +328,24 @@ pub fn read_files(paths: &[PathBuf]) -> Result<Inventory> {
 /// that has recognized ones are listed in [`Inventory::skipped`]. A file with no objects at
 /// all (an empty JSON array) adds nothing.
 pub fn read_files_as(paths: &[PathBuf], format: Option<InputFormat>) -> Result<Inventory> {
+    let mut texts = Vec::with_capacity(paths.len());
+    for path in paths {
+        texts.push((path.clone(), crate::fsio::read_text(path)?));
+    }
+    read_texts_as(&texts, format)
+}
+
+/// Reads already decoded inventory texts (each with the path used in messages), as
+/// [`read_files_as`] does with files: for input that does not come from a file (standard input,
+/// an archive member) and for tests.
+pub fn read_texts_as(
+    texts: &[(PathBuf, String)],
+    format: Option<InputFormat>,
+) -> Result<Inventory> {
     let mut inventory = Inventory::default();
     let mut declared_host: Option<HostFacts> = None;
-    for path in paths {
-        let text = crate::fsio::read_text(path)?;
-        let format = match format.or_else(|| InputFormat::detect(&text)) {
+    for (path, text) in texts {
+        let format = match format.or_else(|| InputFormat::detect(text)) {
             Some(f) => f,
             None => {
                 let tried: Vec<&str> = InputFormat::ALL.iter().map(|f| f.description()).collect();
@@ -345,7 +358,7 @@ pub fn read_files_as(paths: &[PathBuf], format: Option<InputFormat>) -> Result<I
                 ));
             }
         };
-        let parsed = format.parse(path, &text)?;
+        let parsed = format.parse(path, text)?;
         if let Some(host) = parsed.host.clone() {
             declared_host = Some(merge_declared_host(declared_host, host, path)?);
         }
