@@ -331,6 +331,28 @@ fn same_as_global(binding: &Binding, obj: &InventoryObject, ctx: &Context) -> Ju
             }
         },
     };
+    // Send connectors: the check also compares with the EDSP's documented maximum send size.
+    let documented = ctx.site.values_size(key).filter(|size| {
+        ctx.transport_config.is_some()
+            && binding.spec.kind == ObjectKind::SendConnector
+            && *size != reference.0
+    });
+    if let Some(size) = documented {
+        return decided(
+            false,
+            property,
+            actual.to_string(),
+            format!(
+                "{} and {size}: [values] {key} in {} (they differ, so no value meets both)",
+                reference.1,
+                ctx.site.display_name()
+            ),
+            format!(
+                "-{property} {}  # after aligning TransportConfig MaxSendSize with the EDSP",
+                arg(&Expected::Size(size), ValueType::Size)
+            ),
+        );
+    }
     decided(
         actual == reference.0,
         property,

@@ -982,3 +982,44 @@ fn literal_text_defects_are_read_by_intent_and_said() {
     );
     assert!(hop.notes.is_empty());
 }
+
+#[test]
+fn send_message_size_also_meets_the_documented_value() {
+    let b = bound(
+        MAILBOX,
+        "Exchange message size restrictions must be controlled on Send connectors.",
+        "Get-SendConnector | Select Name, Identity, MaxMessageSize\nIf MaxMessageSize is not the same as the global value, this is a finding.\nIf MaxMessageSize differs from the maximum message send size value documented in the EDSP, this is a finding.",
+    );
+    let config = object(
+        ObjectKind::TransportConfig,
+        json!({"MaxSendSize": "10 MB (10,485,760 bytes)"}),
+    );
+    let send = object(
+        ObjectKind::SendConnector,
+        json!({"MaxMessageSize": {"IsUnlimited": false, "Value": "10 MB (10,485,760 bytes)"}}),
+    );
+    assert_eq!(
+        verdict_with(&b, &send, &Site::default(), Some(&config)),
+        Verdict::Pass
+    );
+    let same = Site::parse(
+        std::path::Path::new("s.toml"),
+        "[values]\nmax_send_size = \"10MB\"\n",
+    )
+    .unwrap();
+    assert_eq!(verdict_with(&b, &send, &same, Some(&config)), Verdict::Pass);
+    let other = Site::parse(
+        std::path::Path::new("s.toml"),
+        "[values]\nmax_send_size = \"20MB\"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        verdict_with(&b, &send, &other, Some(&config)),
+        Verdict::Fail
+    );
+    assert_eq!(
+        verdict_with(&b, &send, &other, None),
+        Verdict::Fail,
+        "20MB documented, 10MB set"
+    );
+}
