@@ -8,7 +8,7 @@ use exstig::inventory::values::{
 };
 use exstig::inventory::{
     Fidelity, InputFormat, Inventory, InventoryObject, ObjectKind, ServerRole, read_files,
-    read_files_as,
+    read_files_as, read_texts_as,
 };
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -151,6 +151,20 @@ fn same_receive_connectors_in_every_format() {
     }
     let text = read(&[fixture("MBX01-receive-connectors.fl.txt")]);
     assert!(text.objects.iter().all(|o| o.fidelity == Fidelity::Text));
+    // the same text pasted through an editor that drops trailing spaces reads the same
+    let path = fixture("MBX01-receive-connectors.fl.txt");
+    let trimmed: String = exstig::fsio::read_text(&path)
+        .unwrap()
+        .lines()
+        .map(|l| format!("{}\n", l.trim_end()))
+        .collect();
+    let pasted = read_texts_as(&[(path, trimmed)], None).unwrap();
+    assert_same_objects(
+        &bundle,
+        &pasted,
+        ObjectKind::ReceiveConnector,
+        "trimmed Format-List",
+    );
     let clixml = read(&[fixture("MBX01-receive-connectors.clixml.xml")]);
     assert!(clixml.objects.iter().all(|o| o.fidelity == Fidelity::Exact));
     // the values themselves, not only their agreement
@@ -559,10 +573,18 @@ fn same_verdicts_from_every_format() {
                 out.to_str().unwrap(),
             ],
         );
-        assert_eq!(run.status.code(), Some(0), "{file}: {}", String::from_utf8_lossy(&run.stderr));
+        assert_eq!(
+            run.status.code(),
+            Some(0),
+            "{file}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
         let statuses = statuses(&std::fs::read_to_string(&out).unwrap());
         assert!(statuses.len() > 50, "{file}: {} rules", statuses.len());
-        assert!(statuses.values().any(|s| s == "Open"), "{file}: the relay's findings");
+        assert!(
+            statuses.values().any(|s| s == "Open"),
+            "{file}: the relay's findings"
+        );
         assert!(statuses.values().any(|s| s == "NotAFinding"), "{file}");
         results.push((file, statuses));
     }
