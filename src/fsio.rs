@@ -91,7 +91,9 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
 }
 
 /// Writes several files so that either all of them land or, on an error before the renames,
-/// none does: every file is first written to a temporary sibling, then all are renamed.
+/// none does: every file is first written to a temporary sibling, then all are renamed. A
+/// rename that fails (e.g. the target is a directory) removes the temporary files not yet
+/// renamed; files renamed before it stay complete.
 pub fn write_all_atomic(files: &[(&Path, Vec<u8>)]) -> Result<()> {
     let mut staged = Vec::new();
     for (path, contents) in files {
@@ -113,8 +115,66 @@ pub fn write_all_atomic(files: &[(&Path, Vec<u8>)]) -> Result<()> {
         }
         staged.push((*path, tmp));
     }
-    for (path, tmp) in &staged {
-        std::fs::rename(tmp, path).map_err(|e| Error::io(path, e))?;
+    for (i, (path, tmp)) in staged.iter().enumerate() {
+        if let Err(e) = std::fs::rename(tmp, path) {
+            for (_, t) in &staged[i..] {
+                let _ = std::fs::remove_file(t);
+            }
+            return Err(Error::io(path, e));
+        }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_utf16_with_bom_and_refuses_it_without() {
+        let p = Path::new("x.json");
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("{\"a\":1}".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(decode_text(p, &le).unwrap(), "{\"a\":1}");
+        let be: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain("é".encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        assert_eq!(decode_text(p, &be).unwrap(), "é");
+        let bare: Vec<u8> = "{}".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert!(
+            decode_text(p, &bare)
+                .unwrap_err()
+                .to_string()
+                .contains("UTF-16 without a byte order mark")
+        );
+        assert_eq!(decode_text(p, b"\xEF\xBB\xBFok").unwrap(), "ok");
+        assert!(
+            decode_text(p, b"ok\xFF")
+                .unwrap_err()
+                .to_string()
+                .contains("byte 2")
+        );
+    }
+
+    #[test]
+    fn failed_rename_leaves_no_temporary_files() {
+        let dir = std::env::temp_dir().join(format!("exstig-fsio-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("blocked")).unwrap();
+        let good = dir.join("good.txt");
+        let blocked = dir.join("blocked");
+        let err = write_all_atomic(&[(&good, b"a".to_vec()), (&blocked, b"b".to_vec())]);
+        assert!(err.is_err());
+        let leftovers: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+        assert!(blocked.is_dir());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
