@@ -622,3 +622,38 @@ fn values_that_are_not_objects_are_named_in_skipped() {
         inv.skipped[0]
     );
 }
+
+/// The collector script writes the keys the reader expects (PowerShell cannot run here, so
+/// this checks the script's text against the reader's constants).
+#[test]
+fn collector_script_writes_the_bundle_keys() {
+    use exstig::inventory::bundle::{HOST_KEYS, OTHER_KEYS, SECTIONS, VERSION};
+    let script =
+        std::fs::read_to_string(common::root().join("collect/Export-ExchangeStigInventory.ps1"))
+            .unwrap();
+    assert!(
+        script.is_ascii(),
+        "Windows PowerShell 5.1 reads BOM-less scripts as ANSI: keep it ASCII"
+    );
+    for key in OTHER_KEYS
+        .iter()
+        .chain(SECTIONS.iter().map(|(s, _)| s))
+        .chain(HOST_KEYS.iter())
+    {
+        assert!(
+            script.contains(&format!("{key} ")) || script.contains(&format!("{key}=")),
+            "the script does not write '{key}'"
+        );
+    }
+    assert!(script.contains(&format!("exstig_inventory   = {VERSION}")));
+    assert!(script.contains("[string[]] $Server"));
+    assert!(script.contains("[string] $Path"));
+    assert!(
+        script.contains("New-Object System.Text.UTF8Encoding($false)"),
+        "UTF-8 without BOM"
+    );
+    assert!(
+        script.contains("'SerializationData'"),
+        "the BinaryFormatter blobs are left out"
+    );
+}
