@@ -403,6 +403,18 @@ impl<'a> Evaluator<'a> {
             self.apply_rule_exceptions(rule, Some(&binding), &exceptions, &mut result, &mut notes);
             return result;
         }
+        if binding.not_applicable_on_sipr && self.site.values.sipr == Some(true) {
+            result.status = Status::NotApplicable;
+            let why = format!(
+                "{} declares a SIPR enclave ([values] sipr = true) and the check text says the rule is not applicable for SIPR enclaves",
+                self.site.display_name()
+            );
+            details.push_str(&format!("Not applicable: {why}.\n"));
+            result.comments = format!("Not applicable: {why}.");
+            result.finding_details = details;
+            self.apply_rule_exceptions(rule, Some(&binding), &exceptions, &mut result, &mut notes);
+            return result;
+        }
         if let Some(note) = &binding.not_a_finding_note {
             result.status = Status::NotAFinding;
             details.push_str(&format!("Not a finding: {note}.\n"));
@@ -616,10 +628,19 @@ impl<'a> Evaluator<'a> {
             )),
         }
         comments.extend(binding.notes.iter().cloned());
-        if let Some(note) = &binding.not_applicable_note {
-            comments.push(format!(
+        match &binding.not_applicable_note {
+            Some(note) if binding.not_applicable_on_sipr => {
+                if self.site.values.sipr.is_none() {
+                    comments.push(format!(
+                        "Note: {note}; if this server is on SIPR, set [values] sipr = true in {}.",
+                        self.site.display_name()
+                    ));
+                }
+            }
+            Some(note) => comments.push(format!(
                 "Note: {note}; if that is the case here, record an [[exception]] with status = \"not_applicable\"."
-            ));
+            )),
+            None => {}
         }
         comments
     }

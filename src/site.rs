@@ -154,6 +154,9 @@ pub struct SiteValues {
     /// Whether the Edge server is multi-homed (the DNS rule applies only then).
     #[serde(default)]
     pub multi_homed: Option<bool>,
+    /// The server is in a SIPR enclave (rules the STIG makes not applicable there are).
+    #[serde(default)]
+    pub sipr: Option<bool>,
     /// Another DoD-approved anti-spam product or gateway (e.g. "EEMSG") in use: the
     /// InternalSMTPServers rule is then not applicable.
     #[serde(default)]

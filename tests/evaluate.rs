@@ -1008,3 +1008,56 @@ fn real_clixml_exports_of_an_exchange_2019_lab() {
         "{details}"
     );
 }
+
+#[test]
+fn sipr_enclave_makes_the_internet_rules_not_applicable() {
+    let Some(bench) = benchmark(
+        "SIPR",
+        "U_MS_Exchange_2019_Edge_Server_STIG_V2R2_Manual-xccdf.xml",
+    ) else {
+        return;
+    };
+    let dir = common::temp_dir("evaluate-sipr");
+    let inventory = edge_inventory(&dir);
+    let ckl = dir.join("sipr.ckl");
+    let run = |site: &Path| {
+        let (code, stderr) = evaluate(
+            &dir,
+            &[
+                s(&inventory[0]),
+                s(&inventory[1]),
+                "--benchmark",
+                s(&bench),
+                "--site",
+                s(site),
+                "--ckl",
+                s(&ckl),
+            ],
+        );
+        assert_eq!(code, 0, "{stderr}");
+        read_ckl(&ckl)
+    };
+    let sipr = run(&write(&dir, "sipr.toml", "[values]\nsipr = true\n"));
+    assert_eq!(
+        sipr["EX19-ED-000099"].0,
+        Status::NotApplicable,
+        "{}",
+        sipr["EX19-ED-000099"].2
+    );
+    assert!(sipr["EX19-ED-000099"].2.contains("SIPR"));
+    assert_eq!(
+        sipr["EX19-ED-000019"].0,
+        Status::NotAFinding,
+        "rules without the SIPR note are evaluated"
+    );
+    let nipr = run(&write(&dir, "nipr.toml", "[values]\nsipr = false\n"));
+    assert_eq!(nipr["EX19-ED-000099"].0, Status::NotAFinding);
+    let silent = run(&write(&dir, "silent.toml", ""));
+    assert!(
+        silent["EX19-ED-000099"]
+            .2
+            .contains("set [values] sipr = true"),
+        "{}",
+        silent["EX19-ED-000099"].2
+    );
+}

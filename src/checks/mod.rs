@@ -485,6 +485,8 @@ pub struct Binding {
     pub deviation_allowed: bool,
     /// The STIG says the rule is not applicable in some setting (SIPR, another anti-spam product).
     pub not_applicable_note: Option<String>,
+    /// The check text makes the rule not applicable on SIPR enclaves (`[values] sipr = true`).
+    pub not_applicable_on_sipr: bool,
     /// The check text declares the rule not a finding on this server type (Edge smart host).
     pub not_a_finding_note: Option<String>,
     /// 2016 Edge style smart-host branch for Send connector domain security.
@@ -568,6 +570,7 @@ pub fn bind(benchmark: &Benchmark, rule: &Rule) -> Option<Binding> {
         edsp_allowed: false,
         deviation_allowed: false,
         not_applicable_note: None,
+        not_applicable_on_sipr: false,
         not_a_finding_note: None,
         smart_host_branch: false,
         validation_method: false,
@@ -748,7 +751,8 @@ fn set_allowances(binding: &mut Binding, title: &str, prose: &str) {
     binding.deviation_allowed = binding.edsp_allowed
         || lower.contains("risk must be documented and accepted")
         || lower.contains("risk acceptance");
-    if lower.contains("not applicable for sipr") {
+    binding.not_applicable_on_sipr = lower.contains("not applicable for sipr");
+    if binding.not_applicable_on_sipr {
         binding.not_applicable_note =
             Some("the check text says the rule is not applicable for SIPR enclaves".into());
     } else if lower.contains("antispam product") || lower.contains("anti-spam product") {
