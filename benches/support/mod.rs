@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 /// Rules of the synthetic benchmark (as many as the Windows Server 2019 STIG has).
 pub const RULES: usize = 286;
 
-/// Deterministic filler text of `len` bytes with line breaks and the characters XML escapes.
+/// Deterministic filler text of `len` bytes with line breaks and, about one word in 40, a
+/// character XML escapes (`&`, `<`, `>`), as DISA's texts have them now and then.
 pub fn text(seed: usize, len: usize) -> String {
     const WORDS: [&str; 16] = [
         "connector",
@@ -21,9 +22,9 @@ pub fn text(seed: usize, len: usize) -> String {
         "must",
         "be",
         "configured",
-        "&",
+        "with",
         "the",
-        "<server>",
+        "server",
         "policy",
         "\"quoted\"",
         "organization",
@@ -32,10 +33,16 @@ pub fn text(seed: usize, len: usize) -> String {
         "message",
         "transport",
     ];
-    let mut out = String::with_capacity(len + 16);
+    const ESCAPED: [&str; 2] = ["&", "<Exchange Server>"];
+    let mut out = String::with_capacity(len + 24);
     let mut i = seed;
     while out.len() < len {
-        out.push_str(WORDS[i % WORDS.len()]);
+        let word = if i.is_multiple_of(41) {
+            ESCAPED[(i / 41) % 2]
+        } else {
+            WORDS[i % WORDS.len()]
+        };
+        out.push_str(word);
         i = i.wrapping_mul(31).wrapping_add(7);
         out.push(if i.is_multiple_of(23) { '\n' } else { ' ' });
     }
@@ -57,9 +64,9 @@ pub fn benchmark() -> Benchmark {
             }),
             weight: "10.0".into(),
             stig_id: format!("SYN-00-{:06}", i * 10),
-            title: text(i, 140),
+            title: text(i, 100),
             description: RuleDescription {
-                vuln_discussion: text(i + 1, 2_600),
+                vuln_discussion: text(i + 1, 1_300),
                 documentable: "false".into(),
                 ..RuleDescription::default()
             },
@@ -68,8 +75,8 @@ pub fn benchmark() -> Benchmark {
                 format!("V-{}", 70_000 + i),
                 format!("SV-{}r1_rule", 80_000 + i),
             ],
-            fix_text: text(i + 2, 1_500),
-            check_content: text(i + 3, 2_200),
+            fix_text: text(i + 2, 750),
+            check_content: text(i + 3, 1_100),
             check_content_ref_name: "M".into(),
             check_content_ref_href: "Synthetic_STIG.xml".into(),
             target_key: "9999".into(),
