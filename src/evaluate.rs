@@ -629,14 +629,13 @@ impl<'a> Evaluator<'a> {
         }
         comments.extend(binding.notes.iter().cloned());
         match &binding.not_applicable_note {
-            Some(note) if binding.not_applicable_on_sipr => {
-                if self.site.values.sipr.is_none() {
-                    comments.push(format!(
-                        "Note: {note}; if this server is on SIPR, set [values] sipr = true in {}.",
-                        self.site.display_name()
-                    ));
-                }
+            Some(note) if binding.not_applicable_on_sipr && self.site.values.sipr.is_none() => {
+                comments.push(format!(
+                    "Note: {note}; if this server is on SIPR, set [values] sipr = true in {}.",
+                    self.site.display_name()
+                ));
             }
+            Some(_) if binding.not_applicable_on_sipr => {}
             Some(note) => comments.push(format!(
                 "Note: {note}; if that is the case here, record an [[exception]] with status = \"not_applicable\"."
             )),
