@@ -163,8 +163,13 @@ impl FlagTable {
     }
 
     /// Parses the names of a `,`-separated string (any case and order; braces of Format-List
-    /// lists tolerated). Numbers are read as bits.
+    /// lists tolerated). Numbers are read as bits. The error is a sentence about the type.
     pub fn parse(&self, text: &str) -> Result<BTreeSet<&'static str>, String> {
+        self.parse_as(self.type_name, text)
+    }
+
+    /// As [`FlagTable::parse`], with errors that name `subject` (the property).
+    fn parse_as(&self, subject: &str, text: &str) -> Result<BTreeSet<&'static str>, String> {
         let text = text.trim();
         let text = text
             .strip_prefix('{')
@@ -172,10 +177,10 @@ impl FlagTable {
             .unwrap_or(text)
             .trim();
         if text.is_empty() {
-            return Err("is an empty string".to_string());
+            return Err(format!("{subject} is an empty string"));
         }
         if let Ok(bits) = text.parse::<i64>() {
-            return self.bits(bits);
+            return self.bits_as(subject, bits);
         }
         let mut set = BTreeSet::new();
         for part in text.split([',', ';', '|']) {
@@ -190,7 +195,7 @@ impl FlagTable {
                 Some(None) => {}
                 None => {
                     return Err(format!(
-                        "has the unknown name '{part}' (known: {})",
+                        "unknown {subject} name '{part}' (known: {})",
                         self.known_names()
                     ));
                 }
@@ -199,14 +204,19 @@ impl FlagTable {
         Ok(set)
     }
 
-    fn bits(&self, bits: i64) -> Result<BTreeSet<&'static str>, String> {
-        let unsigned = u64::try_from(bits).map_err(|_| format!("is the negative number {bits}"))?;
+    /// The names of the bits of `bits`; errors name `subject`.
+    fn bits_as(&self, subject: &str, bits: i64) -> Result<BTreeSet<&'static str>, String> {
+        let unsigned =
+            u64::try_from(bits).map_err(|_| format!("{subject} is the negative number {bits}"))?;
         if unsigned == 0 && self.zero.is_none() {
-            return Err(format!("is 0, which {} does not define", self.type_name));
+            return Err(format!(
+                "{subject} is 0, which {} does not define",
+                self.type_name
+            ));
         }
         self.names_of_bits(unsigned).map_err(|unknown| {
             format!(
-                "is {bits}, which has bits not defined for {} ({unknown}; known: {})",
+                "{subject} is {bits}, which has bits not defined for {} ({unknown}; known: {})",
                 self.type_name,
                 self.known_bits()
             )
@@ -252,23 +262,14 @@ fn flags_of(
         Value::Null if table.nullable => Ok(BTreeSet::new()),
         Value::Null => Err(problem("is null in the export".into())),
         Value::Number(n) => match n.as_i64() {
-            Some(bits) => table.bits(bits).map_err(problem),
+            Some(bits) => table
+                .bits_as(prop, bits)
+                .map_err(|why| ValueProblem::new(prop, why)),
             None => Err(problem(format!("is {n}, not a whole number"))),
         },
-        Value::String(s) => table.parse(s).map_err(|why| {
-            if why.starts_with("has the unknown name") {
-                let name = why.split('\'').nth(1).unwrap_or_default().to_string();
-                ValueProblem::new(
-                    prop,
-                    format!(
-                        "unknown {prop} name '{name}' (known: {})",
-                        table.known_names()
-                    ),
-                )
-            } else {
-                problem(why)
-            }
-        }),
+        Value::String(s) => table
+            .parse_as(prop, s)
+            .map_err(|why| ValueProblem::new(prop, why)),
         Value::Array(items) => {
             let mut set = BTreeSet::new();
             for item in items {
