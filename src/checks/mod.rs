@@ -762,7 +762,7 @@ fn set_allowances(binding: &mut Binding, title: &str, prose: &str) {
         );
     }
     if binding.spec.id == "send.smart-host"
-        && lower.contains("if using an edge server a smart host does not need to be configured")
+        && lower.contains("smart host does not need to be configured")
     {
         binding.not_a_finding_note = Some(
             "the check text says a Smart Host does not need to be configured when using an Edge server, so this is not a finding"

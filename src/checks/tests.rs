@@ -181,7 +181,7 @@ fn retry_count_is_a_maximum_and_reads_2010_cmdlets() {
     let b = bound(
         EDGE,
         "Exchange Send connectors delivery retries must be controlled.",
-        "Get-TransportServer -Identity <'ServerUnderReview'> | Select Name, Identity, TransientFailureRetryCount\nIf the value of 'TransientFailureRetryCount' is set to 10 or less, this is not a finding.",
+        "Get-TransportServer -Identity <server> | Select Name, Identity, TransientFailureRetryCount\nA TransientFailureRetryCount set to 10 or less passes; more fails.",
     );
     assert_eq!(b.spec.id, "transport.retry-count");
     assert_eq!(b.fix_cmdlet(), "Set-TransportServer");
@@ -258,7 +258,7 @@ fn auth_mechanism_exact_on_edge_and_includes_on_mailbox() {
     let includes = bound(
         MAILBOX,
         "Exchange internal Receive connectors must require encryption.",
-        "Note: AuthMechanism may include other mechanisms as long as the \"Tls\" is identified.\nGet-ReceiveConnector | Select Name, Identity, AuthMechanism\nIf the value of \"AuthMechanism\" is not set to \"Tls\", this is a finding.",
+        "Remark: the connector may include other mechanisms as long as the Tls one is there.\nGet-ReceiveConnector | Select Name, Identity, AuthMechanism\nWhen AuthMechanism is not set to \"Tls\", this is a finding.",
     );
     assert_eq!(includes.comparison, Comparison::Includes);
     assert_eq!(
@@ -275,7 +275,7 @@ fn auth_mechanism_exact_on_edge_and_includes_on_mailbox() {
     let basic = bound(
         EDGE,
         "Exchange Internet-facing Receive connectors must offer Transport Layer Security (TLS) before using basic authentication.",
-        "Get-ReceiveConnector | Select Name, Identity, AuthMechanism\nIf the value of 'AuthMechanism' is not set to 'Tls, BasicAuth, BasicAuthRequireTLS', this is a finding.",
+        "Get-ReceiveConnector | Select Name, Identity, AuthMechanism\nWhen AuthMechanism is not set to 'Tls, BasicAuth, BasicAuthRequireTLS', this is a finding.",
     );
     assert_eq!(
         (basic.spec.id, basic.scope),
@@ -572,7 +572,7 @@ fn send_scope_and_smart_host() {
     let b = bound(
         EDGE,
         "Exchange Internet-facing Send connectors must specify a Smart Host.",
-        "Get-SendConnector | Select Name, Identity, SmartHosts, DNSRoutingEnabled\nIf SmartHosts does not return the Smart Host IP Address and DNSRoutingEnabled is not set to False, this is a finding.",
+        "Get-SendConnector | Select Name, Identity, SmartHosts, DNSRoutingEnabled\nA finding when SmartHosts lacks the smart host address and DNSRoutingEnabled is not set to False.",
     );
     assert!(b.dns_routing_off);
     assert!(matches!(verdict(&b, &internet), Verdict::Unknown(why) if why.contains("smart_hosts")));
@@ -601,7 +601,7 @@ fn send_domain_security_and_tls_checks() {
     let branch = bound(
         EDGE,
         "Exchange internal Send connectors must use domain security.",
-        "Get-SendConnector | Select Name, Identity, DomainSecureEnabled, DNSRoutingEnabled, RequireTLS, TlsAuthLevel\nIf the send connector does not use a smarthost and DomainSecureEnabled is not set to True, this is a finding.",
+        "Get-SendConnector | Select Name, Identity, DomainSecureEnabled, DNSRoutingEnabled, RequireTLS, TlsAuthLevel\nWhen the send connector does not use a smarthost, DomainSecureEnabled must be True.",
     );
     assert!(!plain.smart_host_branch && branch.smart_host_branch);
     let smart = object(
@@ -620,7 +620,7 @@ fn send_domain_security_and_tls_checks() {
     let level = bound(
         EDGE,
         "Exchange internal Send connectors must use an authentication level.",
-        "Get-SendConnector | Select Name, Identity, TlsAuthLevel\nIf the value of 'TlsAuthLevel' is not set to 'DomainValidation, this is a finding.",
+        "Get-SendConnector | Select Name, Identity, TlsAuthLevel\nWhen TlsAuthLevel is not set to 'DomainValidation, this is a finding.",
     );
     assert_eq!(
         level.expected,
@@ -680,7 +680,7 @@ fn transport_config_and_service_checks() {
     let servers = bound(
         MAILBOX,
         "Exchange must have anti-spam filtering configured.",
-        "Note: If using another DoD-approved antispam product for email, this is not applicable.\nGet-TransportConfig | Format-List InternalSMTPServers\nIf any internal SMTP server IP address returned does not reflect the list of accepted SMTP server IPs, this is a finding.",
+        "Remark: with another DoD-approved antispam product in use the rule is not applicable.\nGet-TransportConfig | Format-List InternalSMTPServers\nEvery address listed must be an accepted SMTP server.",
     );
     assert_eq!(servers.spec.id, "org.internal-smtp-servers");
     assert!(servers.not_applicable_note.is_some());
@@ -712,7 +712,7 @@ fn transport_config_and_service_checks() {
     let dns = bound(
         EDGE,
         "The Exchange Edge server must point to a trusted list of DNS servers.",
-        "If the server is not multi-homed, this does not apply.\nGet-TransportService |Format-List *dns*\nIf \"ExternalDNSAdapterEnabled : True\", and no GUID exists, this is a finding.",
+        "Only multi-homed servers are concerned.\nGet-TransportService |Format-List *dns*\nWhen ExternalDNSAdapterEnabled is True the adapter needs a GUID.",
     );
     assert_eq!(dns.spec.id, "transport.dns-servers");
     let ts = object(
@@ -915,7 +915,7 @@ fn send_tls_domain_validation_method_branch() {
     let b = bound(
         EDGE,
         "Exchange internal Send connectors must require encryption.",
-        "Check the EDSP and determine which send connector is using which secure validation method.\nGet-SendConnector | Select-Object -Property Name, Identity, TlsDomain\nIf the value of \"TlsDomain\" is not set to the value of the internal <'SMTP Domain'>, this is a finding.\nGet-SendConnector | Select-Object -Property Name, Identity, DomainSecureEnabled",
+        "Find in the EDSP which secure validation method each send connector uses.\nGet-SendConnector | Select-Object -Property Name, Identity, TlsDomain\nWhen TlsDomain is not set to the internal SMTP domain, this is a finding.\nGet-SendConnector | Select-Object -Property Name, Identity, DomainSecureEnabled",
     );
     assert_eq!(b.spec.id, "send.tls-domain");
     assert!(b.validation_method);
@@ -949,7 +949,7 @@ fn literal_text_defects_are_read_by_intent_and_said() {
     let retry = bound(
         EDGE,
         "Exchange Send connectors delivery retries must be controlled.",
-        "Get-TransportService | Select Name, Identity, TransientFailureRetryCount\nIf the value of TransientFailureRetryCount is not set to 10 or less, this is a finding.\nor\nIf the value of TransientFailureRetryCount is set to more than 10 or has signoff and risk acceptance in the EDSP, this is not a finding.",
+        "Get-TransportService | Select Name, Identity, TransientFailureRetryCount\nWhen TransientFailureRetryCount is not set to 10 or less, this is a finding.\nThe text goes on: a count of more than 10 or has signoff (sic) passes.",
     );
     assert_eq!(
         (retry.comparison, retry.expected.clone()),
