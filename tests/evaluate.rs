@@ -1061,3 +1061,57 @@ fn sipr_enclave_makes_the_internet_rules_not_applicable() {
         silent["EX19-ED-000099"].2
     );
 }
+
+#[test]
+fn mailbox_example_site_file_with_disa_text_and_with_the_catalog() {
+    let Some(bench) = benchmark("MBX01 example", MB16) else {
+        return;
+    };
+    let root = common::root();
+    let dir = common::temp_dir("evaluate-mbx01");
+    let ckl = dir.join("MBX01.ckl");
+    let site = "fixtures/site/MBX01.site.toml";
+    let inventory = "fixtures/inventory/MBX01.bundle.json";
+    let (code, stderr) = evaluate(
+        &root,
+        &[
+            inventory,
+            "--benchmark",
+            s(&bench),
+            "--site",
+            site,
+            "--ckl",
+            s(&ckl),
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let (_, details, comments) = read_ckl(&ckl)["EX16-MB-000470"].clone();
+    assert!(
+        details.contains("App Relay") && details.contains("exception in MBX01.site.toml"),
+        "{details}"
+    );
+    assert!(
+        !comments.contains("exception refused") && !comments.contains("records no check_digest"),
+        "{comments}"
+    );
+    let (code, stderr) = evaluate(
+        &root,
+        &[
+            inventory,
+            "--stig",
+            "exchange-2016-mailbox",
+            "--site",
+            site,
+            "--ckl",
+            s(&ckl),
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let (status, _, comments) = read_ckl(&ckl)["EX16-MB-000470"].clone();
+    assert_eq!(status, Status::Open);
+    assert!(
+        comments.contains("exception refused")
+            && comments.contains("embedded catalog carries no check text"),
+        "{comments}"
+    );
+}
