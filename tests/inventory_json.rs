@@ -657,3 +657,37 @@ fn collector_script_writes_the_bundle_keys() {
         "the BinaryFormatter blobs are left out"
     );
 }
+
+/// `Get-ExchangeServer` output in the inventory gives the host's FQDN and role (here an
+/// Exchange 2010 Hub Transport server, which the connectors alone cannot tell from a Mailbox).
+#[test]
+fn get_exchange_server_output_gives_host_facts() {
+    let dir = common::temp_dir("inv-json-exserver");
+    let server = write_temp(
+        &dir,
+        "server.json",
+        br#"[{"Name": "HUB01", "Fqdn": "hub01.example.mil", "AdminDisplayVersion": "Version 14.3 (Build 123.4)",
+              "IsEdgeServer": false, "IsHubTransportServer": true, "IsMailboxServer": false},
+             {"Name": "HUB02", "Fqdn": "hub02.example.mil", "AdminDisplayVersion": "Version 14.3 (Build 123.4)",
+              "IsEdgeServer": false, "IsHubTransportServer": true, "IsMailboxServer": true}]"#,
+    );
+    let connectors = write_temp(
+        &dir,
+        "rc.json",
+        br#"[{"Identity": "HUB01\\Default HUB01", "Bindings": ["0.0.0.0:25"], "TransportRole": "HubTransport"}]"#,
+    );
+    let inv = read_files(&[server.clone(), connectors]).unwrap();
+    assert!(inv.skipped.is_empty(), "{:?}", inv.skipped);
+    assert_eq!(inv.objects.len(), 1);
+    assert_eq!(inv.host.host_name.as_deref(), Some("HUB01"));
+    assert_eq!(inv.host.fqdn.as_deref(), Some("hub01.example.mil"));
+    assert_eq!(inv.host.role, Some(ServerRole::Hub));
+    // a file of Get-ExchangeServer output alone is not an error; with two servers nothing is guessed
+    let alone = read_files(&[server]).unwrap();
+    assert!(alone.objects.is_empty());
+    assert_eq!(alone.host.host_name, None);
+    let edge = write_temp(&dir, "edge.json", br#"{"Name": "EDGE01", "Fqdn": "edge01.example.mil", "ServerRole": "Edge", "IsEdgeServer": "True"}"#);
+    let inv = read_files(&[edge]).unwrap();
+    assert_eq!(inv.host.role, Some(ServerRole::Edge));
+    assert_eq!(inv.host.host_name.as_deref(), Some("EDGE01"));
+}

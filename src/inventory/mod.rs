@@ -344,6 +344,7 @@ pub fn read_texts_as(
 ) -> Result<Inventory> {
     let mut inventory = Inventory::default();
     let mut declared_host: Option<HostFacts> = None;
+    let mut server_facts = Vec::new();
     for (path, text) in texts {
         let format = match format.or_else(|| InputFormat::detect(text)) {
             Some(f) => f,
@@ -362,9 +363,9 @@ pub fn read_texts_as(
         if let Some(host) = parsed.host.clone() {
             declared_host = Some(merge_declared_host(declared_host, host, path)?);
         }
-        recognize::add_file(&mut inventory, path, parsed)?;
+        server_facts.extend(recognize::add_file(&mut inventory, path, parsed)?);
     }
-    inventory.host = recognize::infer_host(&inventory, declared_host);
+    inventory.host = recognize::infer_host(&inventory, declared_host, &server_facts);
     Ok(inventory)
 }
 

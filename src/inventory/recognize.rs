@@ -131,11 +131,16 @@ fn expected() -> String {
 
 /// Adds the objects of one parsed file to the inventory. A file with objects of which none is
 /// recognized is an error; unrecognized objects of other files are listed as skipped.
-pub(super) fn add_file(inventory: &mut Inventory, path: &Path, parsed: ParsedFile) -> Result<()> {
+pub(super) fn add_file(
+    inventory: &mut Inventory,
+    path: &Path,
+    parsed: ParsedFile,
+) -> Result<Vec<HostFacts>> {
     let total = parsed.objects.len();
     let mut recognized: Vec<InventoryObject> = Vec::new();
     let mut duplicates = 0;
     let mut skipped = Vec::new();
+    let mut server_facts = Vec::new();
     // (kind, identity) of every object kept so far -> its file and index
     let mut seen: HashMap<(ObjectKind, String), (PathBuf, usize)> = inventory
         .objects
@@ -149,6 +154,10 @@ pub(super) fn add_file(inventory: &mut Inventory, path: &Path, parsed: ParsedFil
         .collect();
     for (index, raw) in parsed.objects.into_iter().enumerate() {
         let at = raw.position.map(|p| format!(" at {p}")).unwrap_or_default();
+        if let Some(facts) = exchange_server_facts(&raw, path, index) {
+            server_facts.push(facts);
+            continue;
+        }
         match classify(&raw) {
             Ok(kind) => {
                 let object = InventoryObject {
@@ -196,7 +205,7 @@ pub(super) fn add_file(inventory: &mut Inventory, path: &Path, parsed: ParsedFil
             }
         }
     }
-    if total > 0 && recognized.is_empty() && duplicates == 0 {
+    if total > 0 && recognized.is_empty() && duplicates == 0 && server_facts.is_empty() {
         let first = skipped
             .first()
             .map(|s| format!(" (first: {s})"))
@@ -211,19 +220,38 @@ pub(super) fn add_file(inventory: &mut Inventory, path: &Path, parsed: ParsedFil
     }
     inventory.objects.extend(recognized);
     inventory.skipped.extend(skipped);
-    Ok(())
+    Ok(server_facts)
 }
 
 /// Host facts: the declared ones first, the rest inferred from the objects (the one server the
 /// Receive connectors and TransportService objects name; the role from Edge-only traits or
 /// FrontendTransport connectors).
-pub(super) fn infer_host(inventory: &Inventory, declared: Option<HostFacts>) -> HostFacts {
+pub(super) fn infer_host(
+    inventory: &Inventory,
+    declared: Option<HostFacts>,
+    server_facts: &[HostFacts],
+) -> HostFacts {
     let objects = &inventory.objects;
     let mut host = declared.unwrap_or_default();
     if host.host_name.is_none()
         && let [only] = inventory.servers().as_slice()
     {
         host.host_name = Some(only.clone());
+    }
+    // Get-ExchangeServer output: the entry of this host (or the only one)
+    let facts = match &host.host_name {
+        Some(name) => server_facts.iter().find(|f| {
+            f.host_name
+                .as_deref()
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        }),
+        None if server_facts.len() == 1 => server_facts.first(),
+        None => None,
+    };
+    if let Some(facts) = facts {
+        host.host_name = host.host_name.or_else(|| facts.host_name.clone());
+        host.fqdn = host.fqdn.or_else(|| facts.fqdn.clone());
+        host.role = host.role.or(facts.role);
     }
     if host.fqdn.is_none()
         && let Some(name) = &host.host_name
@@ -242,6 +270,51 @@ pub(super) fn infer_host(inventory: &Inventory, declared: Option<HostFacts>) -> 
         host.role = infer_role(objects);
     }
     host
+}
+
+/// Host facts from a `Get-ExchangeServer` object (recognized by `IsEdgeServer` with
+/// `AdminDisplayVersion` or `ServerRole`): name, FQDN and role (Hub only for Exchange 2010).
+fn exchange_server_facts(raw: &RawObject, path: &Path, index: usize) -> Option<HostFacts> {
+    let has = |name: &str| raw.properties.keys().any(|k| k.eq_ignore_ascii_case(name));
+    if raw.declared.is_some()
+        || !has("IsEdgeServer")
+        || !(has("AdminDisplayVersion") || has("ServerRole"))
+    {
+        return None;
+    }
+    let object = InventoryObject {
+        kind: ObjectKind::TransportService,
+        source: path.to_path_buf(),
+        index,
+        fidelity: super::Fidelity::Exact,
+        properties: raw.properties.clone(),
+    };
+    let flag = |name: &str| values::boolean(&object, name).unwrap_or(false);
+    let version = values::text(&object, "AdminDisplayVersion")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let role = if flag("IsEdgeServer") {
+        Some(ServerRole::Edge)
+    } else if version.starts_with("Version 14") && flag("IsHubTransportServer") {
+        Some(ServerRole::Hub)
+    } else if flag("IsMailboxServer") {
+        Some(ServerRole::Mailbox)
+    } else {
+        None
+    };
+    let text = |name: &str| {
+        values::text(&object, name)
+            .ok()
+            .flatten()
+            .filter(|t| !t.is_empty())
+    };
+    Some(HostFacts {
+        host_name: text("Name"),
+        fqdn: text("Fqdn"),
+        role,
+        ..HostFacts::default()
+    })
 }
 
 /// The role shown by the objects, when they show one.
