@@ -351,8 +351,14 @@ impl<'a> Evaluator<'a> {
                 .into_iter()
                 .collect();
         }
+        let site = self
+            .site
+            .path
+            .as_ref()
+            .map(|p| format!("Site file: {}\n", p.display()))
+            .unwrap_or_default();
         format!(
-            "{DETAILS_MARKER}\nInventory: {}\n",
+            "{DETAILS_MARKER}\nInventory: {}\n{site}",
             if files.is_empty() {
                 "(no objects)".to_string()
             } else {
