@@ -1023,3 +1023,79 @@ fn send_message_size_also_meets_the_documented_value() {
         "20MB documented, 10MB set"
     );
 }
+
+#[test]
+fn remaining_checks_at_their_edges() {
+    let secure = bound(
+        EDGE,
+        "Exchange external Receive connectors must be domain secure-enabled.",
+        "Get-ReceiveConnector | Select Name, Identity, DomainSecureEnabled\nWhen DomainSecureEnabled is not set to True, this is a finding.",
+    );
+    assert_eq!(
+        (secure.spec.id, secure.scope),
+        ("receive.domain-secure", RuleScope::Internet)
+    );
+    assert_eq!(
+        verdict(&secure, &receive(json!({"DomainSecureEnabled": true}))),
+        Verdict::Pass
+    );
+    assert_eq!(
+        verdict(&secure, &receive(json!({"DomainSecureEnabled": "False"}))),
+        Verdict::Fail
+    );
+    assert!(matches!(
+        verdict(&secure, &receive(json!({"DomainSecureEnabled": null}))),
+        Verdict::Unknown(_)
+    ));
+    let per_domain = bound(
+        EDGE,
+        "Exchange Outbound Connection Limit per Domain Count must be controlled.",
+        "Get-TransportService | Select Name, Identity, MaxPerDomainOutboundConnections\nWhen MaxPerDomainOutboundConnections is not set to 20, this is a finding.\nAnother value with signoff and risk acceptance in the EDSP passes.",
+    );
+    let ts = |v: Value| {
+        object(
+            ObjectKind::TransportService,
+            json!({"MaxPerDomainOutboundConnections": v}),
+        )
+    };
+    assert_eq!(verdict(&per_domain, &ts(json!(20))), Verdict::Pass);
+    assert_eq!(
+        verdict(&per_domain, &ts(json!({"IsUnlimited": false, "Value": 21}))),
+        Verdict::Fail
+    );
+    assert_eq!(verdict(&per_domain, &ts(json!(19))), Verdict::Fail);
+    let envelope = bound(
+        MAILBOX,
+        "The Exchange Global Recipient Count Limit must be set.",
+        "Get-TransportConfig | Select Name, Identity, MaxRecipientEnvelopeLimit\nWhen MaxRecipientEnvelopeLimit is not set to 5000, this is a finding.",
+    );
+    let tc = |v: Value| {
+        object(
+            ObjectKind::TransportConfig,
+            json!({"MaxRecipientEnvelopeLimit": v}),
+        )
+    };
+    assert_eq!(verdict(&envelope, &tc(json!("5000"))), Verdict::Pass);
+    assert_eq!(verdict(&envelope, &tc(json!("Unlimited"))), Verdict::Fail);
+    assert_eq!(verdict(&envelope, &tc(json!(4999))), Verdict::Fail);
+    let mut tracking = rule("Exchange message tracking logging must be enabled.", "");
+    tracking.check_terms = vec![
+        "Get-Transportservice".into(),
+        "Name".into(),
+        "MessageTrackingLogEnabled".into(),
+    ];
+    let tracking = bind(&benchmark(EDGE), &tracking).unwrap();
+    assert_eq!(
+        tracking.expected,
+        Some(Expected::Bool(true)),
+        "default when the catalog names no value"
+    );
+    let svc = |b: bool| {
+        object(
+            ObjectKind::TransportService,
+            json!({"MessageTrackingLogEnabled": b}),
+        )
+    };
+    assert_eq!(verdict(&tracking, &svc(true)), Verdict::Pass);
+    assert_eq!(verdict(&tracking, &svc(false)), Verdict::Fail);
+}
