@@ -98,7 +98,9 @@ function Get-ExstigHost {
             Select-Object -First 1 | ForEach-Object { $_.IPAddressToString }
     } catch { Write-Warning "${fqdn}: no IPv4 address from DNS ($($_.Exception.Message))" }
     try {
-        $adapters = Get-WmiObject -Class Win32_NetworkAdapterConfiguration -Filter 'IPEnabled = True' -ComputerName $fqdn
+        $query = @{ Class = 'Win32_NetworkAdapterConfiguration'; Filter = 'IPEnabled = True' }
+        if ([string]$ExchangeServer.Name -ne $env:COMPUTERNAME) { $query.ComputerName = $fqdn }
+        $adapters = Get-WmiObject @query
         $adapter = $adapters | Where-Object { $ip -and ($_.IPAddress -contains $ip) } | Select-Object -First 1
         if (-not $adapter) { $adapter = $adapters | Select-Object -First 1 }
         if ($adapter) { $mac = [string]$adapter.MACAddress }
@@ -133,7 +135,7 @@ foreach ($name in $Server) {
             exstig_inventory   = 1
             collected          = [ordered]@{
                 by         = 'Export-ExchangeStigInventory.ps1'
-                at         = (Get-Date).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ')
+                at         = (Get-Date).ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'")
                 powershell = $PSVersionTable.PSVersion.ToString()
                 ran_on     = $env:COMPUTERNAME
             }
