@@ -398,6 +398,14 @@ impl<'a> Evaluator<'a> {
             }
         ));
         let mut notes: Vec<String> = Vec::new();
+        if let Some(note) = &binding.not_a_finding_note {
+            result.status = Status::NotAFinding;
+            details.push_str(&format!("Not a finding: {note}.\n"));
+            result.comments = format!("NotAFinding: {note}.");
+            result.finding_details = details;
+            self.apply_rule_exceptions(rule, Some(&binding), &exceptions, &mut result, &mut notes);
+            return result;
+        }
         if objects.is_empty() {
             let export = binding.spec.kind.cmdlet();
             result.comments = format!(
@@ -417,14 +425,6 @@ impl<'a> Evaluator<'a> {
             );
             details.push_str(&format!("Not applicable: {why}.\n"));
             result.comments = format!("Not applicable: {why}.");
-            result.finding_details = details;
-            self.apply_rule_exceptions(rule, Some(&binding), &exceptions, &mut result, &mut notes);
-            return result;
-        }
-        if let Some(note) = &binding.not_a_finding_note {
-            result.status = Status::NotAFinding;
-            details.push_str(&format!("Not a finding: {note}.\n"));
-            result.comments = format!("NotAFinding: {note}.");
             result.finding_details = details;
             self.apply_rule_exceptions(rule, Some(&binding), &exceptions, &mut result, &mut notes);
             return result;
