@@ -903,7 +903,13 @@ fn split_joined(text: &str) -> Result<Vec<String>, String> {
     if inner.is_empty() {
         return Ok(Vec::new());
     }
-    let separator: &[char] = if inner.contains(';') {
+    if let Some(spaces) = address_spaces(inner) {
+        return Ok(spaces);
+    }
+    // Format-List joins with ", "; scripts join with ';', '|' or ','; remoting with spaces.
+    let separator: &[char] = if braced {
+        &[',']
+    } else if inner.contains(';') {
         &[';']
     } else if inner.contains('|') {
         &['|']
@@ -918,6 +924,40 @@ fn split_joined(text: &str) -> Result<Vec<String>, String> {
         .filter(|s| !s.is_empty())
         .map(str::to_string)
         .collect())
+}
+
+/// Address spaces (`SMTP:*;1`, whose `;` is part of each item) joined by any separator, or
+/// `None` when the text is not only address spaces.
+fn address_spaces(text: &str) -> Option<Vec<String>> {
+    if !text.contains(';') || !text.contains(':') {
+        return None;
+    }
+    let mut items: Vec<String> = Vec::new();
+    for chunk in text.split([',', '|', ' ', '\t', '\r', '\n']) {
+        for piece in chunk.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+            match items.last_mut() {
+                Some(last) if piece.bytes().all(|b| b.is_ascii_digit()) && !last.contains(';') => {
+                    last.push(';');
+                    last.push_str(piece);
+                }
+                _ => items.push(piece.to_string()),
+            }
+        }
+    }
+    let is_space = |item: &String| {
+        let Some((kind, rest)) = item.split_once(':') else {
+            return false;
+        };
+        let Some((address, cost)) = rest.rsplit_once(';') else {
+            return false;
+        };
+        !kind.is_empty()
+            && kind.bytes().all(|b| b.is_ascii_alphanumeric())
+            && !address.is_empty()
+            && !cost.is_empty()
+            && cost.bytes().all(|b| b.is_ascii_digit())
+    };
+    (!items.is_empty() && items.iter().all(is_space)).then_some(items)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1511,6 +1551,30 @@ mod tests {
                 .to_string()
                 .contains("item 1")
         );
+        // address spaces carry their own ';'
+        assert_eq!(l(json!("SMTP:*;1")).unwrap(), ["SMTP:*;1"]);
+        assert_eq!(
+            l(json!("SMTP:*;1;smtp:example.mil;10")).unwrap(),
+            ["SMTP:*;1", "smtp:example.mil;10"]
+        );
+        assert_eq!(
+            l(json!("SMTP:*;1 smtp:example.mil;10")).unwrap(),
+            ["SMTP:*;1", "smtp:example.mil;10"]
+        );
+        assert_eq!(
+            l(json!("{SMTP:*;1, smtp:--;100}")).unwrap(),
+            ["SMTP:*;1", "smtp:--;100"]
+        );
+        assert_eq!(
+            l(json!("SMTP:*;1|smtp:a.example.mil;5")).unwrap(),
+            ["SMTP:*;1", "smtp:a.example.mil;5"]
+        );
+        // other ';'-joined lists are not taken for address spaces
+        assert_eq!(
+            l(json!("0.0.0.0:25;[::]:25")).unwrap(),
+            ["0.0.0.0:25", "[::]:25"]
+        );
+        assert_eq!(l(json!("{CN=a, b}")).unwrap(), ["CN=a", "b"]);
     }
 
     #[test]
