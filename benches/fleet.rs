@@ -99,6 +99,7 @@ fn batch(dir: &str, out: &str, jobs: Option<usize>) {
         policy: MergePolicy::default(),
         jobs,
         progress: false,
+        open_details: false,
     };
     let report = exstig::batch::run(&opts).expect("batch runs");
     println!(

@@ -107,6 +107,9 @@ pub struct BatchOptions {
     pub jobs: Option<usize>,
     /// Show a progress bar on stderr when it is a terminal.
     pub progress: bool,
+    /// Keep the Open rules' finding details in the report (for an HTML summary); without them
+    /// the report holds a few hundred bytes per server.
+    pub open_details: bool,
 }
 
 /// What a batch run made.
@@ -742,7 +745,7 @@ impl Job<'_> {
             benchmark_id: benchmark.id.clone(),
             revision,
             counts: Counts::of_stig(stig),
-            open: OpenRule::of_stig(stig),
+            open: OpenRule::of_stig(stig, self.opts.open_details),
             inputs: group.files.clone(),
             outputs,
             merged_from: previous.map(Path::to_path_buf),

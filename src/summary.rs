@@ -101,8 +101,9 @@ pub struct OpenRule {
 }
 
 impl OpenRule {
-    /// The Open rules of a checklist STIG, CAT I first, details cut for the summary.
-    pub fn of_stig(stig: &ChecklistStig) -> Vec<OpenRule> {
+    /// The Open rules of a checklist STIG, CAT I first, with their details cut for the summary
+    /// when `details` (else without details).
+    pub fn of_stig(stig: &ChecklistStig, details: bool) -> Vec<OpenRule> {
         let mut open: Vec<OpenRule> = stig
             .vulns
             .iter()
@@ -112,7 +113,11 @@ impl OpenRule {
                 stig_id: v.stig_id().to_string(),
                 severity: Severity::parse(v.attr("Severity")),
                 title: v.attr("Rule_Title").to_string(),
-                finding_details: cut(&v.finding_details, MAX_SUMMARY_DETAILS),
+                finding_details: if details {
+                    cut(&v.finding_details, MAX_SUMMARY_DETAILS)
+                } else {
+                    String::new()
+                },
             })
             .collect();
         open.sort_by_key(|r| cat_index(r.severity));

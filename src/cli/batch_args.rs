@@ -108,6 +108,10 @@ impl BatchArgs {
             policy: MergePolicy::default(),
             jobs: self.jobs,
             progress: !self.quiet,
+            open_details: self
+                .summary
+                .iter()
+                .any(|p| SummaryFormat::of_path(p).ok() == Some(SummaryFormat::Html)),
         })
     }
 }
