@@ -181,10 +181,25 @@ fn same_receive_connectors_in_every_format() {
 }
 
 #[test]
-fn same_send_connectors_in_clixml_and_bundle() {
+fn same_send_connectors_in_every_format() {
     let bundle = read(&[fixture("MBX01.bundle.json")]);
-    let clixml = read(&[fixture("MBX01-send-connectors.clixml.xml")]);
-    assert_same_objects(&bundle, &clixml, ObjectKind::SendConnector, "send clixml");
+    for file in [
+        "MBX01-send-connectors.clixml.xml",
+        "MBX01-send-connectors.csv",
+        "MBX01-send-connectors.fl.txt",
+    ] {
+        let other = read(&[fixture(file)]);
+        assert!(other.skipped.is_empty(), "{file}: {:?}", other.skipped);
+        assert_same_objects(&bundle, &other, ObjectKind::SendConnector, file);
+    }
+    let csv = read(&[fixture("MBX01-send-connectors.csv")]);
+    let internet = find(
+        &csv,
+        ObjectKind::SendConnector,
+        "EdgeSync - Default-First-Site-Name to Internet",
+    );
+    assert_eq!(normalized(internet)["AddressSpaces"], "smtp:*;100");
+    assert_eq!(normalized(internet)["SmartHosts"], "[192.0.2.25]");
     let ps51 = read(&[fixture("MBX01-send-connectors.ps51.json")]);
     let internet = find(
         &ps51,
