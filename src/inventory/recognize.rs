@@ -98,8 +98,8 @@ fn classify(raw: &RawObject) -> std::result::Result<ObjectKind, String> {
         .collect();
     match (connectors.as_slice(), kinds.len()) {
         ([one], _) => Ok(*one),
-        ([], 1) => Ok(matched[0].0),
-        ([], 0) => {
+        ([], 1) if !matched.is_empty() => Ok(matched[0].0),
+        ([], _) if matched.is_empty() => {
             let type_note = raw
                 .type_names
                 .first()
