@@ -4,9 +4,10 @@
 
 use super::{AssetArgs, BenchmarkSource};
 use crate::benchmark::Severity;
-use crate::checklist::{Status, ckl, cklb};
+use crate::checklist::{Status, cklb};
 use crate::error::{EXIT_FINDINGS, EXIT_OK, Error, Result};
 use crate::evaluate::{Evaluation, asset_from, evaluate};
+use crate::merge::{MergePolicy, Precedence};
 use crate::site::Site;
 use std::path::{Path, PathBuf};
 
@@ -51,7 +52,7 @@ pub struct EvaluateArgs {
     #[arg(
         long,
         value_name = "OUT.ckl",
-        required_unless_present = "inventory_dir"
+        required_unless_present_any = ["inventory_dir", "in_place"]
     )]
     pub ckl: Option<PathBuf>,
     /// Also write a CKLB checklist (STIG Viewer 3).
@@ -66,15 +67,44 @@ pub struct EvaluateArgs {
     /// Exit 1 when an Open rule is at or above this severity (open = any).
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub fail_on: Option<FailOn>,
+    /// Merging into a checklist people already keep.
+    #[command(flatten)]
+    pub merge: MergeIntoArgs,
     /// Batch mode (a folder of inventories, one set of checklists per server).
     #[command(flatten)]
     pub batch: Box<super::batch_args::BatchArgs>,
+}
+
+/// `--merge-into`: bring the results into an existing checklist instead of a fresh one.
+#[derive(Debug, Clone, clap::Args)]
+pub struct MergeIntoArgs {
+    /// An existing checklist (.ckl or .cklb) to merge the results into: rules are matched by
+    /// Rule ID (then STIG ID across releases), only evaluated rules are touched, and human
+    /// reviews, comments, overrides and other STIGs are kept. Written to --ckl/--cklb, or back
+    /// to itself with --in-place.
+    #[arg(long, value_name = "EXISTING")]
+    pub merge_into: Option<PathBuf>,
+    /// With --merge-into: write the merged checklist back to EXISTING (the original is kept as
+    /// EXISTING.bak).
+    #[arg(long, requires = "merge_into")]
+    pub in_place: bool,
+    /// With --merge-into: let automatic results replace a human's NotAFinding / Not_Applicable
+    /// that carries a comment (otherwise such a disagreement is reported and the human wins).
+    #[arg(long, requires = "merge_into")]
+    pub overwrite_manual: bool,
+    /// With --merge-into: which result wins when both have one.
+    #[arg(long, value_enum, requires = "merge_into", default_value_t = Precedence::Newest)]
+    pub policy: Precedence,
+    /// With --merge-into: also write the merge report (before, after, why per rule) as JSON.
+    #[arg(long, value_name = "FILE", requires = "merge_into")]
+    pub report: Option<PathBuf>,
 }
 
 /// Runs `exstig evaluate`.
 pub fn run(args: &EvaluateArgs) -> Result<i32> {
     if args.batch.is_batch() {
         if !args.inventory.is_empty()
+            || args.merge.merge_into.is_some()
             || args.ckl.is_some()
             || args.cklb.is_some()
             || args.xccdf.is_some()
@@ -91,11 +121,11 @@ pub fn run(args: &EvaluateArgs) -> Result<i32> {
             args.fail_on,
         );
     }
-    let (Some(ckl_path), false) = (args.ckl.as_deref(), args.inventory.is_empty()) else {
+    if args.inventory.is_empty() || (args.ckl.is_none() && !args.merge.in_place) {
         return Err(Error::Usage(
             "give the INVENTORY files and --ckl OUT.ckl".into(),
         ));
-    };
+    }
     check_outputs(args)?;
     let start = chrono::Utc::now();
     let benchmark = args.source.load()?;
@@ -125,25 +155,52 @@ pub fn run(args: &EvaluateArgs) -> Result<i32> {
     }
     let evaluation = evaluate(&benchmark, &inventory, &site, asset);
     let end = chrono::Utc::now();
-    let mut files: Vec<(&Path, Vec<u8>)> =
-        vec![(ckl_path, ckl::write(&evaluation.checklist).into_bytes())];
+    let merged = match &args.merge.merge_into {
+        Some(existing) => {
+            let policy = MergePolicy {
+                precedence: args.merge.policy,
+                overwrite_manual: args.merge.overwrite_manual,
+            };
+            Some(crate::merge::merge_file(
+                existing,
+                &evaluation.checklist,
+                &policy,
+            )?)
+        }
+        None => None,
+    };
+    let checklist = merged.as_ref().map_or(&evaluation.checklist, |(c, _)| c);
+    let mut files: Vec<(&Path, Vec<u8>)> = Vec::new();
+    if let Some(path) = &args.ckl {
+        files.push((path, crate::merge::render_checklist(path, checklist)?));
+    }
     if let Some(path) = &args.cklb {
-        files.push((
-            path.as_path(),
-            cklb::write(&evaluation.checklist)?.into_bytes(),
-        ));
+        files.push((path, cklb::write(checklist)?.into_bytes()));
     }
     if let Some(path) = &args.xccdf {
         let run = crate::xccdf::RunInfo { start, end };
         files.push((
             path.as_path(),
-            crate::xccdf::write_results(&benchmark, &evaluation.checklist, &run).into_bytes(),
+            crate::xccdf::write_results(&benchmark, checklist, &run).into_bytes(),
         ));
+    }
+    if let (Some(existing), true) = (&args.merge.merge_into, args.merge.in_place) {
+        files.push((
+            existing,
+            crate::merge::render_checklist(existing, checklist)?,
+        ));
+    }
+    if let (Some(path), Some((_, report))) = (&args.merge.report, &merged) {
+        files.push((path, report.to_json().into_bytes()));
     }
     for (path, _) in &files {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
         }
+    }
+    if let (Some(existing), true) = (&args.merge.merge_into, args.merge.in_place) {
+        let original = crate::fsio::read_bytes(existing)?;
+        crate::fsio::write_atomic(&crate::merge::backup_path(existing), &original)?;
     }
     crate::fsio::write_all_atomic(&files)?;
     for skipped in &inventory.skipped {
@@ -161,6 +218,9 @@ pub fn run(args: &EvaluateArgs) -> Result<i32> {
             .join(", ")
     );
     eprint!("{}", evaluation.summary());
+    if let Some((_, report)) = &merged {
+        eprint!("{}", report.to_text());
+    }
     for (path, _) in &files {
         eprintln!("exstig: wrote {}", path.display());
     }
@@ -186,7 +246,11 @@ fn check_outputs(args: &EvaluateArgs) -> Result<()> {
         .iter()
         .chain(args.cklb.iter())
         .chain(args.xccdf.iter())
+        .chain(args.merge.report.iter())
         .collect();
+    for out in &outputs {
+        crate::merge::check_output_path(out)?;
+    }
     for (i, out) in outputs.iter().enumerate() {
         if outputs[..i].contains(out) {
             return Err(Error::Usage(format!(
@@ -198,7 +262,8 @@ fn check_outputs(args: &EvaluateArgs) -> Result<()> {
             .inventory
             .iter()
             .chain(args.site.iter())
-            .chain(args.source.benchmark.iter());
+            .chain(args.source.benchmark.iter())
+            .chain(args.merge.merge_into.iter());
         if inputs.into_iter().any(|p| p == *out) {
             return Err(Error::Usage(format!(
                 "{} is both an input and an output",
