@@ -13,6 +13,7 @@ pub mod checklist;
 pub mod convert;
 pub mod diff;
 pub mod evaluate;
+pub mod exception;
 pub mod merge;
 pub mod rules;
 pub mod validate;
@@ -44,6 +45,8 @@ enum Command {
     Convert(convert::ConvertArgs),
     /// Show what changed between two cycles of a checklist.
     Diff(diff::DiffArgs),
+    /// Record documented, approved deviations in the site file.
+    Exception(exception::ExceptionArgs),
 }
 
 /// Where the benchmark comes from: a DISA file or the embedded catalog.
@@ -149,6 +152,7 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
         Command::Merge(args) => merge::run(&args),
         Command::Convert(args) => convert::run(&args),
         Command::Diff(args) => diff::run(&args),
+        Command::Exception(args) => exception::run(&args),
     };
     match result {
         Ok(code) => code,
