@@ -617,7 +617,7 @@ fn values_that_are_not_objects_are_named_in_skipped() {
     let inv = read_files(&[path]).unwrap();
     assert!(
         inv.skipped[0]
-            .contains("object 2 skipped: it is a string (\"EX1\\\\Relay\"), not an object"),
+            .contains("object 2 at line 1, column 45 skipped: it is a string (\"EX1\\\\Relay\"), not an object"),
         "{}",
         inv.skipped[0]
     );

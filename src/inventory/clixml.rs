@@ -118,10 +118,11 @@ pub fn parse(path: &Path, text: &str) -> Result<ParsedFile> {
 }
 
 /// Byte offsets of line starts, so that the positions of many objects cost one pass.
-struct LineIndex(Vec<usize>);
+pub(crate) struct LineIndex(Vec<usize>);
 
 impl LineIndex {
-    fn new(text: &str) -> LineIndex {
+    /// Indexes the line starts of `text`.
+    pub(crate) fn new(text: &str) -> LineIndex {
         let starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
@@ -129,7 +130,7 @@ impl LineIndex {
     }
 
     /// Line and column of byte `offset` (same result as [`Position::of_offset`]).
-    fn position(&self, text: &str, offset: usize) -> Position {
+    pub(crate) fn position(&self, text: &str, offset: usize) -> Position {
         let mut offset = offset.min(text.len());
         while !text.is_char_boundary(offset) {
             offset -= 1;

@@ -22,11 +22,67 @@ pub fn parse(path: &Path, text: &str) -> Result<ParsedFile> {
     {
         return bundle::from_value(path, value);
     }
+    let mut objects = objects_of(path, value)?;
+    let starts = item_offsets(text);
+    if starts.len() == objects.len() {
+        let lines = crate::inventory::clixml::LineIndex::new(text);
+        for (object, start) in objects.iter_mut().zip(starts) {
+            object.position = Some(lines.position(text, start));
+        }
+    }
     Ok(ParsedFile {
-        objects: objects_of(path, value)?,
+        objects,
         fidelity: Fidelity::Exact,
         host: None,
     })
+}
+
+/// Byte offsets where the items of a top-level array start (one offset for a single top-level
+/// object), found by a scan that tracks strings and nesting; used for object positions.
+fn item_offsets(text: &str) -> Vec<usize> {
+    let mut offsets = Vec::new();
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut expect_item = false;
+    for (i, c) in text.char_indices() {
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        if c.is_whitespace() || c == '\u{feff}' {
+            continue;
+        }
+        if depth == 0 && c == '{' {
+            offsets.push(i);
+        }
+        if depth == 1 && expect_item && c != ']' {
+            offsets.push(i);
+            expect_item = false;
+        }
+        match c {
+            '"' => in_string = true,
+            '[' | '{' => {
+                depth += 1;
+                expect_item = depth == 1 && c == '[';
+            }
+            ']' | '}' => depth = depth.saturating_sub(1),
+            ',' if depth == 1 => expect_item = true,
+            _ => {}
+        }
+    }
+    if text
+        .trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n'])
+        .starts_with('{')
+    {
+        offsets.truncate(1);
+    }
+    offsets
 }
 
 /// serde_json's message without its trailing " at line L column C" (the position is reported
@@ -80,6 +136,7 @@ fn is_array_wrapper(map: &serde_json::Map<String, Value>) -> bool {
         && map.keys().all(|k| k == "value" || k == "Count")
 }
 
+/// JSON's name for the kind of a value, for messages.
 fn kind_name(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
@@ -88,5 +145,36 @@ fn kind_name(value: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn item_offsets_skip_strings_and_nesting() {
+        let text = "[\n  {\"a\": \"x, [y] {\\\"z\\\"}\", \"b\": [1, 2]},\n  42,\n  {}\n]";
+        let offsets = item_offsets(text);
+        assert_eq!(offsets.len(), 3, "{offsets:?}");
+        assert_eq!(&text[offsets[0]..offsets[0] + 1], "{");
+        assert_eq!(&text[offsets[1]..offsets[1] + 2], "42");
+        assert_eq!(&text[offsets[2]..offsets[2] + 2], "{}");
+        assert_eq!(item_offsets("\u{feff} {\"a\": [1, {}]}"), vec![4]);
+        assert!(item_offsets("[]").is_empty());
+    }
+
+    #[test]
+    fn objects_get_their_line() {
+        let parsed = parse(
+            Path::new("t.json"),
+            "[\n {\"Name\": \"a\"},\n\n {\"Name\": \"b\"}\n]",
+        )
+        .unwrap();
+        assert_eq!(parsed.objects[0].position.map(|p| p.line), Some(2));
+        assert_eq!(
+            parsed.objects[1].position.map(|p| (p.line, p.column)),
+            Some((4, 2))
+        );
     }
 }
