@@ -50,7 +50,7 @@ pub const REEXPORT_ADVICE: &str = "re-export with Export-Clixml, or with collect
 // ---------------------------------------------------------------------------------------------
 // Flags
 
-/// A .NET [Flags] enumeration (or a plain enumeration of distinct bits): names and bit values.
+/// A .NET `[Flags]` enumeration (or a plain enumeration of distinct bits): names and bit values.
 #[derive(Debug)]
 pub struct FlagTable {
     /// The .NET type name, for messages.
