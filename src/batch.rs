@@ -255,7 +255,7 @@ fn progress_bar(wanted: bool, len: u64) -> indicatif::ProgressBar {
     }
     let bar = indicatif::ProgressBar::new(len);
     if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} servers ({per_sec}, {eta} left)",
+        "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} servers ({eta} left)",
     ) {
         bar.set_style(style);
     }

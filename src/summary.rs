@@ -217,10 +217,11 @@ pub fn text(fleet: &Fleet) -> String {
         rows.truncate(MAX_TABLE_ROWS);
         rows.sort_by(|a, b| a.host.cmp(&b.host));
     }
+    let fleet_label = format!("FLEET ({})", fleet.servers.len());
     let width = rows
         .iter()
         .map(|s| s.host.chars().count())
-        .chain([6])
+        .chain([6, fleet_label.chars().count()])
         .max()
         .unwrap_or(6);
     let mut out = format!(
@@ -257,13 +258,7 @@ pub fn text(fleet: &Fleet) -> String {
             "... and {omitted} more servers with fewer Open rules (--summary FILE.html lists them all)"
         );
     }
-    row(
-        &mut out,
-        &format!("FLEET ({})", fleet.servers.len()),
-        "",
-        "",
-        &fleet.totals(),
-    );
+    row(&mut out, &fleet_label, "", "", &fleet.totals());
     for f in fleet.failures {
         let _ = writeln!(out, "FAILED {}: {}", f.server, f.message);
     }
