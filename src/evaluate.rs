@@ -11,7 +11,7 @@ use crate::checklist::{Asset, Checklist, ChecklistStig, Status, clean_text};
 use crate::checks::judge::{self, Context, Judgement, Verdict};
 use crate::checks::scope::connector_scope;
 use crate::checks::{self, Binding, RuleScope};
-use crate::inventory::{Inventory, InventoryObject, ObjectKind};
+use crate::inventory::{Fidelity, Inventory, InventoryObject, ObjectKind};
 use crate::site::{Exception, ExceptionStatus, Site, glob_matches};
 use chrono::NaiveDate;
 use std::collections::BTreeSet;
@@ -357,8 +357,21 @@ impl<'a> Evaluator<'a> {
             .as_ref()
             .map(|p| format!("Site file: {}\n", p.display()))
             .unwrap_or_default();
+        let text_files: BTreeSet<String> = objects
+            .iter()
+            .filter(|o| o.fidelity == Fidelity::Text)
+            .map(|o| o.source.display().to_string())
+            .collect();
+        let fidelity = if text_files.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "Values from {} were read from Format-List text (lower fidelity: long values may be wrapped or cut); confirm them or re-export with ConvertTo-Json or Export-Clixml\n",
+                text_files.into_iter().collect::<Vec<_>>().join(", ")
+            )
+        };
         format!(
-            "{DETAILS_MARKER}\nInventory: {}\n{site}",
+            "{DETAILS_MARKER}\nInventory: {}\n{site}{fidelity}",
             if files.is_empty() {
                 "(no objects)".to_string()
             } else {

@@ -39,12 +39,16 @@ impl FailOn {
 /// Arguments of `exstig evaluate`.
 #[derive(Debug, clap::Args)]
 pub struct EvaluateArgs {
-    /// Inventory files: ConvertTo-Json or Export-Clixml exports, or inventory bundles.
+    /// Inventory files: ConvertTo-Json, Export-Clixml, Export-Csv or Format-List exports, or
+    /// inventory bundles (the format is detected from the content).
     #[arg(required_unless_present = "inventory_dir", value_name = "INVENTORY")]
     pub inventory: Vec<PathBuf>,
     /// The benchmark.
     #[command(flatten)]
     pub source: BenchmarkSource,
+    /// Read every INVENTORY file as this format instead of detecting it from the content.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub input_format: Option<crate::inventory::InputFormat>,
     /// Site file (TOML): connector scopes, EDSP values, exceptions, asset defaults.
     #[arg(long, value_name = "FILE")]
     pub site: Option<PathBuf>,
@@ -139,7 +143,7 @@ pub fn run(args: &EvaluateArgs) -> Result<i32> {
         Some(path) => Site::load(path)?,
         None => Site::default(),
     };
-    let inventory = crate::inventory::read_files(&args.inventory)?;
+    let inventory = crate::inventory::read_files_as(&args.inventory, args.input_format)?;
     if inventory.objects.is_empty() {
         return Err(Error::input(
             &args.inventory[0],
