@@ -26,27 +26,7 @@ const ASSET_ELEMENTS: [(&str, bool); 15] = [
 ];
 
 /// `TECH_AREA` values the schema allows.
-pub const TECH_AREAS: [&str; 19] = [
-    "",
-    "Application Review",
-    "Boundary Security",
-    "CDS Admin Review",
-    "CDS Technical Review",
-    "Database Review",
-    "Domain Name System (DNS)",
-    "Exchange Server",
-    "Host Based System Security (HBSS)",
-    "Internal Network",
-    "Mobility",
-    "Releasable Networks (REL)",
-    "Releaseable Networks (REL)",
-    "Traditional Security",
-    "UNIX OS",
-    "VVOIP Review",
-    "Web Review",
-    "Windows OS",
-    "Other Review",
-];
+pub use crate::checklist::ckl::TECH_AREAS;
 
 /// `VULN_ATTRIBUTE` names the schema allows.
 pub const VULN_ATTRIBUTES: [&str; 27] = [
