@@ -17,6 +17,7 @@ pub mod site;
 pub mod summary;
 pub mod validate;
 pub mod xccdf;
+pub mod xml;
 
 pub use error::{Error, Result};
 

@@ -534,7 +534,7 @@ fn bad_input_gives_input_errors_with_positions() {
         ("<CHECKLIST><ASSET/></CHECKLIST>", "no STIGS element"),
         (
             "<CHECKLIST><ASSET>&nbsp;</ASSET></CHECKLIST>",
-            "undefined entity &nbsp;",
+            "undefined entity '&nbsp;'",
         ),
         (
             "<CHECKLIST><ASSET/><STIGS><iSTIG><STIG_INFO/><VULN><STATUS>Fixed</STATUS></VULN></iSTIG></STIGS></CHECKLIST>",

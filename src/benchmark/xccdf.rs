@@ -9,7 +9,7 @@
 use super::{Benchmark, Rule, RuleDescription, Severity};
 use crate::error::{Error, Position, Result};
 use quick_xml::XmlVersion;
-use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 use std::path::Path;
 
@@ -111,7 +111,7 @@ impl Parser<'_> {
                 }
                 Event::CData(data) => self.buffer.push_str(&data.xml10_content()),
                 Event::GeneralRef(reference) => {
-                    let resolved = resolve_reference(&reference)
+                    let resolved = crate::xml::resolve_reference(&reference)
                         .map_err(|message| self.error_at(at, message))?;
                     self.buffer.push(resolved);
                 }
@@ -288,26 +288,6 @@ impl RuleDescription {
             responsibility: field("Responsibility"),
             ia_controls: field("IAControls"),
         }
-    }
-}
-
-/// The character a reference stands for: a character reference or one of XML's five
-/// predefined entities. Anything else is an error, never an expansion.
-fn resolve_reference(reference: &BytesRef) -> Result<char, String> {
-    match reference.resolve_char_ref() {
-        Ok(Some(c)) => Ok(c),
-        Ok(None) => {
-            let name: &str = reference;
-            quick_xml::escape::resolve_predefined_entity(name)
-                .and_then(|value| value.chars().next())
-                .ok_or_else(|| {
-                    format!(
-                        "undefined entity '&{name};' (exstig never expands entities beyond \
-                         XML's predefined five)"
-                    )
-                })
-        }
-        Err(e) => Err(format!("bad character reference: {e}")),
     }
 }
 

@@ -21,7 +21,6 @@ use super::{
 };
 use crate::error::{Error, Position, Result};
 use quick_xml::Reader;
-use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::Event;
 use std::borrow::Cow;
 use std::path::Path;
@@ -791,19 +790,8 @@ impl<'a> Parser<'a> {
                     continue;
                 }
                 Event::GeneralRef(r) => {
-                    let resolved = match r.resolve_char_ref() {
-                        Ok(Some(c)) => c,
-                        Ok(None) => {
-                            let Some(s) = resolve_predefined_entity(&r) else {
-                                return Err(
-                                    self.error_at(before, format!("undefined entity &{};", &*r))
-                                );
-                            };
-                            text.get_or_insert_with(String::new).push_str(s);
-                            continue;
-                        }
-                        Err(e) => return Err(self.error_at(before, e.to_string())),
-                    };
+                    let resolved = crate::xml::resolve_reference(&r)
+                        .map_err(|message| self.error_at(before, message))?;
                     text.get_or_insert_with(String::new).push(resolved);
                     continue;
                 }

@@ -12,7 +12,7 @@
 
 use super::{Fidelity, ParsedFile, RawObject};
 use crate::error::{Error, Position, Result};
-use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 use serde_json::{Map, Number, Value};
 use std::collections::{HashMap, HashSet};
@@ -189,7 +189,7 @@ fn build_tree(path: &Path, text: &str, body: &str, base: usize) -> Result<Node> 
                 }
             }
             Event::GeneralRef(reference) => {
-                let c = resolve_reference(&reference).map_err(|m| error(at, m))?;
+                let c = crate::xml::resolve_reference(&reference).map_err(|m| error(at, m))?;
                 if let Some(top) = stack.last_mut() {
                     top.text.push(c);
                 }
@@ -252,20 +252,6 @@ fn attach(
             Ok(())
         }
         None => Err("a second root element".into()),
-    }
-}
-
-/// A character reference or one of XML's five predefined entities; nothing else is expanded.
-fn resolve_reference(reference: &BytesRef) -> std::result::Result<char, String> {
-    match reference.resolve_char_ref() {
-        Ok(Some(c)) => Ok(c),
-        Ok(None) => {
-            let name: &str = reference;
-            quick_xml::escape::resolve_predefined_entity(name)
-                .and_then(|value| value.chars().next())
-                .ok_or_else(|| format!("undefined entity '&{name};'"))
-        }
-        Err(e) => Err(format!("bad character reference: {e}")),
     }
 }
 

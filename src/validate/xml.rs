@@ -138,19 +138,12 @@ pub fn parse(text: &str) -> Result<Element, XmlError> {
                 }
             }
             Event::GeneralRef(reference) => {
-                let resolved = match reference.resolve_char_ref() {
-                    Ok(Some(c)) => c.to_string(),
-                    Ok(None) => {
-                        let name: &str = &reference;
-                        match quick_xml::escape::resolve_predefined_entity(name) {
-                            Some(value) => value.to_string(),
-                            None => return fail(at, format!("undefined entity '&{name};'")),
-                        }
-                    }
-                    Err(e) => return fail(at, format!("bad character reference: {e}")),
+                let resolved = match crate::xml::resolve_reference(&reference) {
+                    Ok(c) => c,
+                    Err(message) => return fail(at, message),
                 };
                 if let Some(open) = stack.last_mut() {
-                    open.text.push_str(&resolved);
+                    open.text.push(resolved);
                 }
             }
             Event::Eof => {
