@@ -423,3 +423,71 @@ fn binary_batch_mode_when_wired() {
     assert_eq!(files(&out).len(), 6);
     assert!(root.join("fleet.html").is_file());
 }
+
+#[test]
+fn benchmark_dir_gives_each_role_its_newest_release() {
+    let Some(shared) = common::shared("benchmark_dir_gives_each_role_its_newest_release") else {
+        return;
+    };
+    let root = common::temp_dir("batch-benchmark-dir");
+    let (inventory, benchmarks, out) = (root.join("inv"), root.join("stigs"), root.join("out"));
+    fs::create_dir_all(&inventory).unwrap();
+    fs::create_dir_all(&benchmarks).unwrap();
+    fs::write(inventory.join("EDGE01.json"), fixture("EDGE01.bundle.json")).unwrap();
+    fs::write(inventory.join("MBX01.json"), fixture("MBX01.bundle.json")).unwrap();
+    for entry in fs::read_dir(shared.join("benchmarks")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("U_MS_Exchange_2016_") {
+            fs::copy(&path, benchmarks.join(&name)).unwrap();
+        }
+    }
+    fs::write(benchmarks.join("notes.xml"), "<notes/>").unwrap();
+    let batch = BatchArgs {
+        benchmark_dir: Some(benchmarks.clone()),
+        ..args(&inventory, &out)
+    };
+    let source = BenchmarkSource {
+        benchmark: None,
+        stig: None,
+    };
+    let opts = batch.options(&source, None, &AssetArgs::default()).unwrap();
+    let report = exstig::batch::run(&opts).unwrap();
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
+    let chosen: Vec<(&str, &str, &str)> = report
+        .servers
+        .iter()
+        .map(|s| {
+            (
+                s.host.as_str(),
+                s.benchmark_id.as_str(),
+                s.revision.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        chosen,
+        [
+            (
+                "EDGE01",
+                "MS_Exchange_2016_Edge_Transport_Server_STIG",
+                "V2R6"
+            ),
+            ("MBX01", "MS_Exchange_2016_Mailbox_Server_STIG", "V2R6"),
+        ]
+    );
+    assert!(
+        report.warnings.iter().any(|w| w.contains("notes.xml")),
+        "{:?}",
+        report.warnings
+    );
+    // The DISA prose of the chosen release is in the checklist (read from the DISA file).
+    let checklist = read_ckl(&report.servers[0].outputs[0]);
+    assert!(
+        checklist.stigs[0]
+            .vulns
+            .iter()
+            .any(|v| !v.attr("Check_Content").is_empty())
+    );
+    common::assert_ckl_valid(&report.servers[0].outputs[0]);
+}
