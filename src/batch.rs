@@ -214,6 +214,7 @@ fn run_in_pool(opts: &BatchOptions) -> Result<BatchReport> {
         None => PreviousIndex::default(),
     };
     let (groups, mut failures) = group_files(&opts.inventory_dir, files);
+    let groups = without_name_clashes(groups, &mut failures);
     let bar = progress_bar(opts.progress, groups.len() as u64);
     let job = Job {
         opts,
@@ -540,6 +541,37 @@ fn group_files(root: &Path, files: Vec<PathBuf>) -> (Vec<ServerGroup>, Vec<Serve
         })
         .collect();
     (groups, failures)
+}
+
+/// Drops servers whose output names would be those of an earlier server (host names that
+/// differ only in characters [`file_name_part`] replaces), as failures.
+fn without_name_clashes(
+    groups: Vec<ServerGroup>,
+    failures: &mut Vec<ServerFailure>,
+) -> Vec<ServerGroup> {
+    let mut taken: HashMap<String, String> = HashMap::new();
+    groups
+        .into_iter()
+        .filter(|g| {
+            let name = file_name_part(&g.host).to_ascii_uppercase();
+            match taken.get(&name) {
+                Some(first) => {
+                    failures.push(ServerFailure {
+                        server: g.host.clone(),
+                        inputs: g.files.clone(),
+                        message: format!(
+                            "its checklists would have the same file names as those of {first} ({name}_...); rename one host in its inventory"
+                        ),
+                    });
+                    false
+                }
+                None => {
+                    taken.insert(name, g.host.clone());
+                    true
+                }
+            }
+        })
+        .collect()
 }
 
 /// The server (group key) a file belongs to by its folder or file name, the longest match.
@@ -870,6 +902,25 @@ mod tests {
         assert_eq!(owner("/inv/edge01/config.json").as_deref(), Some("EDGE01"));
         assert_eq!(owner("/inv/mbx01x.json"), None);
         assert_eq!(owner("/inv/transport-config.json"), None);
+    }
+
+    #[test]
+    fn hosts_whose_file_names_clash_fail_instead_of_overwriting() {
+        let group = |host: &str| ServerGroup {
+            host: host.into(),
+            files: vec![PathBuf::from(format!("{host}.json"))],
+            broken: Vec::new(),
+        };
+        let mut failures = Vec::new();
+        let kept = without_name_clashes(
+            vec![group("MAIL 1"), group("MAIL_1"), group("MAIL2")],
+            &mut failures,
+        );
+        let hosts: Vec<&str> = kept.iter().map(|g| g.host.as_str()).collect();
+        assert_eq!(hosts, ["MAIL 1", "MAIL2"]);
+        assert_eq!(failures.len(), 1);
+        assert_eq!(failures[0].server, "MAIL_1");
+        assert!(failures[0].message.contains("MAIL 1"));
     }
 
     #[test]

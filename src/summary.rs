@@ -403,6 +403,25 @@ pub fn html(fleet: &Fleet) -> String {
         }
         out.push_str("</tbody>\n</table>\n");
     }
+    let noted: Vec<&ServerSummary> = fleet
+        .servers
+        .iter()
+        .filter(|s| !s.notes.is_empty())
+        .collect();
+    if !noted.is_empty() {
+        out.push_str("<h2>Notes</h2>\n<table id=\"notes\">\n<thead><tr><th class=\"text\">Server</th><th class=\"text\">Note (skipped objects, merge notes, site file warnings)</th></tr></thead>\n<tbody>\n");
+        for s in noted {
+            for note in &s.notes {
+                let _ = writeln!(
+                    out,
+                    "<tr><td class=\"host\">{}</td><td class=\"text\">{}</td></tr>",
+                    esc(&s.host),
+                    esc(note)
+                );
+            }
+        }
+        out.push_str("</tbody>\n</table>\n");
+    }
     out.push_str("<h2>Open rules per server</h2>\n");
     let open_servers: Vec<&ServerSummary> = fleet
         .servers

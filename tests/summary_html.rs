@@ -79,7 +79,7 @@ fn which(tool: &str) -> bool {
 #[test]
 fn html_summary_loads_in_chromium_with_every_table_row() {
     let dir = common::temp_dir("summary-html");
-    let servers = vec![
+    let mut servers = vec![
         server(
             "EDGE01",
             vec![
@@ -103,6 +103,7 @@ fn html_summary_loads_in_chromium_with_every_table_row() {
             [[0, 0, 1], [1, 10, 2], [0, 0, 0], [1, 30, 5]],
         ),
     ];
+    servers[1].notes = vec!["skipped object 3 of EDGE02.json: <not a connector>".into()];
     let failures = vec![ServerFailure {
         server: "MBX02".into(),
         inputs: vec![PathBuf::from("inventory/MBX02-extra.json")],
@@ -140,6 +141,8 @@ fn html_summary_loads_in_chromium_with_every_table_row() {
     assert!(dom.contains("<tr class=\"total\">"));
     assert!(dom.contains("<table id=\"failures\">") && dom.contains("MBX02-extra.json"));
     assert!(dom.contains("<svg id=\"fleet-chart\""));
+    assert!(dom.contains("<table id=\"notes\">"));
+    assert!(dom.contains("skipped object 3 of EDGE02.json: &lt;not a connector&gt;"));
     assert_eq!(dom.matches("<details class=\"server-open\"").count(), 2);
     assert!(dom.contains("EX19-ED-000001") && dom.contains("EX19-MB-000003"));
     // The details' markup is text, not elements: no script ran, no <b> element was made.
