@@ -24,7 +24,9 @@
 //! (XCCDF results), e.g. `EDGE01_MS_Exchange_2019_Edge_Server_STIG_V2R1.ckl`. Characters other
 //! than letters, digits, `-` and `.` in the host name become `_`. `--merge-dir PREV` looks for the
 //! previous checklist of a server under the same name (same release first, else the newest
-//! release of that host and STIG; `.ckl` before `.cklb`); `PREV` may be `OUT` itself.
+//! release of that host and STIG; `.ckl` before `.cklb`); `PREV` may be `OUT` itself. Merged into
+//! an older release, the checklist keeps that release (and its name): rules are matched as
+//! `exstig merge` matches them, and the server's notes say so.
 //!
 //! # Exit codes
 //!
