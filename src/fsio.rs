@@ -69,6 +69,16 @@ fn utf16(path: &Path, bytes: &[u8], word: fn([u8; 2]) -> u16) -> Result<String> 
 /// synced, then renamed over the target. On error the target is untouched and the temporary
 /// file removed.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
+    let tmp = stage(path, contents)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::io(path, e)
+    })
+}
+
+/// Writes `contents` to a new, synced temporary sibling of `path` and returns its path; on
+/// error nothing is left behind.
+fn stage(path: &Path, contents: &[u8]) -> Result<std::path::PathBuf> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -81,13 +91,15 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     let result = (|| {
         let mut file = std::fs::File::create(&tmp)?;
         file.write_all(contents)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
+        file.sync_all()
     })();
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::io(path, e)
-    })
+    match result {
+        Ok(()) => Ok(tmp),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(Error::io(path, e))
+        }
+    }
 }
 
 /// Writes several files so that either all of them land or, on an error before the renames,
@@ -97,23 +109,15 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
 pub fn write_all_atomic(files: &[(&Path, Vec<u8>)]) -> Result<()> {
     let mut staged = Vec::new();
     for (path, contents) in files {
-        let tmp = path.with_file_name(format!(
-            ".{}.{}.tmp",
-            path.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            uuid::Uuid::new_v4().simple()
-        ));
-        if let Err(e) = write_atomic(&tmp, contents) {
-            for (_, t) in &staged {
-                let _ = std::fs::remove_file(t);
+        match stage(path, contents) {
+            Ok(tmp) => staged.push((*path, tmp)),
+            Err(e) => {
+                for (_, t) in &staged {
+                    let _ = std::fs::remove_file(t);
+                }
+                return Err(e);
             }
-            return Err(match e {
-                Error::Io { source, .. } => Error::io(path, source),
-                other => other,
-            });
         }
-        staged.push((*path, tmp));
     }
     for (i, (path, tmp)) in staged.iter().enumerate() {
         if let Err(e) = std::fs::rename(tmp, path) {
