@@ -694,12 +694,21 @@ fn read_stig_data(parser: &mut Parser) -> Result<(String, String)> {
 }
 
 /// One piece of the document as the CKL reader sees it.
-enum Node {
+enum Node<'a> {
     Start(String),
     End,
-    Text(String),
+    /// Text borrowed from the input where it needs no change (most whitespace and values).
+    Text(Cow<'a, str>),
     Comment(String),
     Eof,
+}
+
+/// Appends a piece of text to the text gathered so far, borrowing while it is the only piece.
+fn append<'a>(text: &mut Option<Cow<'a, str>>, piece: Cow<'a, str>) {
+    match text {
+        None => *text = Some(piece),
+        Some(gathered) => gathered.to_mut().push_str(&piece),
+    }
 }
 
 /// Where comments of a container go; containers that cannot keep comments refuse them.
@@ -729,7 +738,7 @@ struct Parser<'a> {
     reader: Reader<&'a [u8]>,
     path: &'a Path,
     text: &'a str,
-    pending: Option<Node>,
+    pending: Option<Node<'a>>,
 }
 
 impl<'a> Parser<'a> {
@@ -767,11 +776,11 @@ impl<'a> Parser<'a> {
     }
 
     /// The next node; text, CDATA and references are joined into one [`Node::Text`].
-    fn next(&mut self) -> Result<Node> {
+    fn next(&mut self) -> Result<Node<'a>> {
         if let Some(node) = self.pending.take() {
             return Ok(node);
         }
-        let mut text: Option<String> = None;
+        let mut text: Option<Cow<'a, str>> = None;
         loop {
             let before = self.position();
             let event = self.reader.read_event().map_err(|e| {
@@ -780,19 +789,19 @@ impl<'a> Parser<'a> {
             })?;
             let node = match event {
                 Event::Text(t) => {
-                    text.get_or_insert_with(String::new)
-                        .push_str(&t.xml10_content());
+                    append(&mut text, t.xml10_content());
                     continue;
                 }
                 Event::CData(c) => {
-                    text.get_or_insert_with(String::new)
-                        .push_str(&c.xml10_content());
+                    append(&mut text, c.xml10_content());
                     continue;
                 }
                 Event::GeneralRef(r) => {
                     let resolved = crate::xml::resolve_reference(&r)
                         .map_err(|message| self.error_at(before, message))?;
-                    text.get_or_insert_with(String::new).push(resolved);
+                    text.get_or_insert_with(|| Cow::Owned(String::new()))
+                        .to_mut()
+                        .push(resolved);
                     continue;
                 }
                 Event::Start(s) | Event::Empty(s) => Node::Start(s.name().as_ref().to_string()),
