@@ -571,23 +571,8 @@ fn vuln_from(
     push("Severity", severity);
     push("Group_Title", group_title);
     push("Rule_ID", rule_id);
-    for name in [
-        "Rule_Ver",
-        "Rule_Title",
-        "Vuln_Discuss",
-        "IA_Controls",
-        "Check_Content",
-        "Fix_Text",
-        "False_Positives",
-        "False_Negatives",
-        "Documentable",
-        "Mitigations",
-        "Potential_Impact",
-        "Third_Party_Tools",
-        "Mitigation_Control",
-        "Responsibility",
-        "Security_Override_Guidance",
-    ] {
+    // Rule_Ver .. Security_Override_Guidance: the texts CKLB keeps under their own keys.
+    for name in &super::VULN_ATTRIBUTES[4..19] {
         push(name, get(name));
     }
     push("Check_Content_Ref", check_content_ref);

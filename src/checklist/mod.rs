@@ -232,6 +232,38 @@ impl Vuln {
     }
 }
 
+/// The `VULN_ATTRIBUTE` names the CKL schema allows, in the order STIG Viewer 2.x writes them
+/// (25 singletons, then `LEGACY_ID` twice and one `CCI_REF` per CCI).
+pub const VULN_ATTRIBUTES: [&str; 27] = [
+    "Vuln_Num",
+    "Severity",
+    "Group_Title",
+    "Rule_ID",
+    "Rule_Ver",
+    "Rule_Title",
+    "Vuln_Discuss",
+    "IA_Controls",
+    "Check_Content",
+    "Fix_Text",
+    "False_Positives",
+    "False_Negatives",
+    "Documentable",
+    "Mitigations",
+    "Potential_Impact",
+    "Third_Party_Tools",
+    "Mitigation_Control",
+    "Responsibility",
+    "Security_Override_Guidance",
+    "Check_Content_Ref",
+    "Weight",
+    "Class",
+    "STIGRef",
+    "TargetKey",
+    "STIG_UUID",
+    "LEGACY_ID",
+    "CCI_REF",
+];
+
 /// The STIG_INFO names in STIG Viewer's order.
 pub const SI_DATA_NAMES: [&str; 11] = [
     "version",
@@ -354,4 +386,23 @@ pub fn clean_text(text: &str) -> String {
 /// Whether XML 1.0 allows `c` in a document.
 pub fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
+}
+
+#[cfg(test)]
+mod order_tests {
+    use super::*;
+
+    #[test]
+    fn from_rule_writes_stig_data_in_the_schema_order() {
+        let rule = Rule {
+            ccis: vec!["CCI-000001".into(), "CCI-000002".into()],
+            legacy_ids: vec!["V-1".into()],
+            ..Rule::default()
+        };
+        let vuln = Vuln::from_rule(&Benchmark::default(), &rule, "u");
+        let names: Vec<&str> = vuln.stig_data.iter().map(|(n, _)| n.as_str()).collect();
+        let mut expected: Vec<&str> = VULN_ATTRIBUTES[..25].to_vec();
+        expected.extend(["LEGACY_ID", "LEGACY_ID", "CCI_REF", "CCI_REF"]);
+        assert_eq!(names, expected);
+    }
 }

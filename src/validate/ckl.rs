@@ -29,35 +29,7 @@ const ASSET_ELEMENTS: [(&str, bool); 15] = [
 pub use crate::checklist::ckl::TECH_AREAS;
 
 /// `VULN_ATTRIBUTE` names the schema allows.
-pub const VULN_ATTRIBUTES: [&str; 27] = [
-    "Vuln_Num",
-    "Severity",
-    "Group_Title",
-    "Rule_ID",
-    "Rule_Ver",
-    "Rule_Title",
-    "Vuln_Discuss",
-    "IA_Controls",
-    "Check_Content",
-    "Fix_Text",
-    "False_Positives",
-    "False_Negatives",
-    "Documentable",
-    "Mitigations",
-    "Potential_Impact",
-    "Third_Party_Tools",
-    "Mitigation_Control",
-    "Responsibility",
-    "Security_Override_Guidance",
-    "Check_Content_Ref",
-    "Weight",
-    "Class",
-    "STIGRef",
-    "TargetKey",
-    "STIG_UUID",
-    "LEGACY_ID",
-    "CCI_REF",
-];
+pub use crate::checklist::VULN_ATTRIBUTES;
 
 /// `STATUS` values the schema allows.
 const CKL_STATUSES: [&str; 4] = ["NotAFinding", "Open", "Not_Applicable", "Not_Reviewed"];
