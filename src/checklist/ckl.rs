@@ -604,18 +604,7 @@ fn read_stig_info(parser: &mut Parser, stig: &mut ChecklistStig) -> Result<()> {
         if name != "SI_DATA" {
             return Err(parser.unexpected(&name, "STIG_INFO"));
         }
-        let (mut sid_name, mut sid_data) = (None, None);
-        while let Some(name) = parser.child("SI_DATA", 0, &mut NoComments)? {
-            let value = parser.leaf_text(&name)?;
-            match name.as_str() {
-                "SID_NAME" if sid_name.is_none() && sid_data.is_none() => sid_name = Some(value),
-                "SID_DATA" if sid_name.is_some() && sid_data.is_none() => sid_data = Some(value),
-                _ => return Err(parser.unexpected(&name, "SI_DATA")),
-            }
-        }
-        let Some(sid_name) = sid_name else {
-            return Err(parser.error("SI_DATA without SID_NAME"));
-        };
+        let (sid_name, sid_data) = read_pair(parser, "SI_DATA", "SID_NAME", "SID_DATA")?;
         stig.info.push((sid_name, sid_data));
     }
     Ok(())
@@ -678,18 +667,32 @@ fn read_vuln(parser: &mut Parser) -> Result<Vuln> {
 }
 
 fn read_stig_data(parser: &mut Parser) -> Result<(String, String)> {
-    let (mut attribute, mut data) = (None, None);
-    while let Some(name) = parser.child("STIG_DATA", 0, &mut NoComments)? {
-        let value = parser.leaf_text(&name)?;
-        match name.as_str() {
-            "VULN_ATTRIBUTE" if attribute.is_none() && data.is_none() => attribute = Some(value),
-            "ATTRIBUTE_DATA" if attribute.is_some() && data.is_none() => data = Some(value),
-            _ => return Err(parser.unexpected(&name, "STIG_DATA")),
+    let (attribute, data) = read_pair(parser, "STIG_DATA", "VULN_ATTRIBUTE", "ATTRIBUTE_DATA")?;
+    Ok((attribute, data.unwrap_or_default()))
+}
+
+/// The children of a name/value element (`SI_DATA`, `STIG_DATA`): `name_tag` once, then
+/// `value_tag` at most once; anything else, or a missing name, is an error.
+fn read_pair(
+    parser: &mut Parser,
+    parent: &str,
+    name_tag: &str,
+    value_tag: &str,
+) -> Result<(String, Option<String>)> {
+    let (mut name, mut value) = (None, None);
+    while let Some(child) = parser.child(parent, 0, &mut NoComments)? {
+        let text = parser.leaf_text(&child)?;
+        if child == name_tag && name.is_none() && value.is_none() {
+            name = Some(text);
+        } else if child == value_tag && name.is_some() && value.is_none() {
+            value = Some(text);
+        } else {
+            return Err(parser.unexpected(&child, parent));
         }
     }
-    match attribute {
-        Some(attribute) => Ok((attribute, data.unwrap_or_default())),
-        None => Err(parser.error("STIG_DATA without VULN_ATTRIBUTE")),
+    match name {
+        Some(name) => Ok((name, value)),
+        None => Err(parser.error(format!("{parent} without {name_tag}"))),
     }
 }
 
