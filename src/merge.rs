@@ -984,9 +984,14 @@ pub fn backup_path(path: &Path) -> PathBuf {
 /// renamed over the original. Any failure leaves the original untouched.
 pub fn write_in_place(path: &Path, checklist: &Checklist) -> Result<()> {
     let bytes = render_checklist(path, checklist)?;
-    let original = crate::fsio::read_bytes(path)?;
-    crate::fsio::write_atomic(&backup_path(path), &original)?;
+    write_backup(path)?;
     crate::fsio::write_atomic(path, &bytes)
+}
+
+/// Copies the file at `path` to its [`backup_path`] (atomically), before it is replaced.
+pub fn write_backup(path: &Path) -> Result<()> {
+    let original = crate::fsio::read_bytes(path)?;
+    crate::fsio::write_atomic(&backup_path(path), &original)
 }
 
 /// Reads the checklist at `existing_path` and merges `evaluated` into it; returns the merged

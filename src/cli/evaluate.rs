@@ -203,8 +203,7 @@ pub fn run(args: &EvaluateArgs) -> Result<i32> {
         }
     }
     if let (Some(existing), true) = (&args.merge.merge_into, args.merge.in_place) {
-        let original = crate::fsio::read_bytes(existing)?;
-        crate::fsio::write_atomic(&crate::merge::backup_path(existing), &original)?;
+        crate::merge::write_backup(existing)?;
     }
     crate::fsio::write_all_atomic(&files)?;
     for skipped in &inventory.skipped {

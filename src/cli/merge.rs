@@ -73,8 +73,7 @@ pub fn run(args: &MergeArgs) -> Result<i32> {
         .any(|input| same_file(input, &args.output));
     if overwrites_input {
         // Merging into one of the inputs: keep the original beside it, as --in-place does.
-        let original = crate::fsio::read_bytes(&args.output)?;
-        crate::fsio::write_atomic(&crate::merge::backup_path(&args.output), &original)?;
+        crate::merge::write_backup(&args.output)?;
     }
     crate::fsio::write_all_atomic(&files)?;
     eprint!("{}", report.to_text());
