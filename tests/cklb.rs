@@ -168,17 +168,7 @@ fn check_with_consumers(name: &str, checklist: &Checklist, revision: &str) {
         assert_eq!(list["benchmarkId"], checklist.stigs[0].info("stigid"));
         assert_eq!(list["revisionStr"], revision);
         let reviews = list["reviews"].as_array().expect("reviews");
-        assert_eq!(reviews.len(), vulns.len());
-        for (review, vuln) in reviews.iter().zip(vulns) {
-            assert_eq!(review["ruleId"], vuln.rule_id());
-            assert_eq!(review["result"], vuln.status.xccdf(), "{}", vuln.rule_id());
-            if !vuln.finding_details.is_empty() {
-                assert_eq!(review["detail"], vuln.finding_details.as_str());
-            }
-            if !vuln.comments.is_empty() {
-                assert_eq!(review["comment"], vuln.comments.as_str());
-            }
-        }
+        reviewed::assert_reviews_match(reviews, vulns);
     }
 }
 

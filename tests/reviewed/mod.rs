@@ -89,3 +89,19 @@ pub fn catalog_like_benchmark() -> Benchmark {
         ..Benchmark::default()
     }
 }
+
+/// Asserts that STIG Manager's reviews (`checklists[i].reviews` of its parser output) say what
+/// the checklist's vulns say: one review per vuln, same rule, result, detail and comment.
+pub fn assert_reviews_match(reviews: &[serde_json::Value], vulns: &[exstig::checklist::Vuln]) {
+    assert_eq!(reviews.len(), vulns.len());
+    for (review, vuln) in reviews.iter().zip(vulns) {
+        assert_eq!(review["ruleId"], vuln.rule_id());
+        assert_eq!(review["result"], vuln.status.xccdf(), "{}", vuln.rule_id());
+        if !vuln.finding_details.is_empty() {
+            assert_eq!(review["detail"], vuln.finding_details.as_str());
+        }
+        if !vuln.comments.is_empty() {
+            assert_eq!(review["comment"], vuln.comments.as_str());
+        }
+    }
+}
