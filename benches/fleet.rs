@@ -68,6 +68,18 @@ fn time_ckl(path: &Path, iterations: usize) {
     let read = mean(&mut || {
         std::hint::black_box(ckl::read(path, &text).expect("reads"));
     });
+    let parsed = ckl::read(path, &text).expect("reads");
+    let merge = mean(&mut || {
+        let mut checklist = parsed.clone();
+        merge_into(&mut checklist, &results, &MergePolicy::default());
+        std::hint::black_box(checklist);
+    });
+    let clone = mean(&mut || {
+        std::hint::black_box(parsed.clone());
+    });
+    let write = mean(&mut || {
+        std::hint::black_box(ckl::write(&parsed));
+    });
     let scan = mean(&mut || {
         let mut reader = quick_xml::Reader::from_str(&text);
         while !matches!(
@@ -80,6 +92,8 @@ fn time_ckl(path: &Path, iterations: usize) {
         mb / full * 1000.0
     );
     println!("exstig_read_ms {read:.3} {:.0}", mb / read * 1000.0);
+    println!("exstig_merge_ms {:.3}", merge - clone);
+    println!("exstig_write_ms {write:.3} {:.0}", mb / write * 1000.0);
     println!("quick_xml_scan_ms {scan:.3} {:.0}", mb / scan * 1000.0);
 }
 

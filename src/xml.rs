@@ -4,20 +4,44 @@
 
 use quick_xml::events::BytesRef;
 
-/// The character a reference stands for, or a message saying why it is refused.
+/// The character a quick-xml reference event stands for, or a message saying why it is refused.
 pub fn resolve_reference(reference: &BytesRef) -> Result<char, String> {
-    match reference.resolve_char_ref() {
-        Ok(Some(c)) => Ok(c),
-        Ok(None) => {
-            let name: &str = reference;
-            quick_xml::escape::resolve_predefined_entity(name)
-                .and_then(|value| value.chars().next())
-                .ok_or_else(|| {
-                    format!(
-                        "undefined entity '&{name};' (exstig never expands entities beyond XML's predefined five)"
-                    )
-                })
-        }
-        Err(e) => Err(format!("bad character reference: {e}")),
+    resolve_entity(reference)
+}
+
+/// The character the reference `&name;` stands for (`name` without `&` and `;`): `#N` and
+/// `#xH` character references to characters XML 1.0 allows, and `amp`, `lt`, `gt`, `quot`,
+/// `apos`. Anything else gives a message saying why it is refused.
+pub fn resolve_entity(name: &str) -> Result<char, String> {
+    let Some(number) = name.strip_prefix('#') else {
+        return match name {
+            "amp" => Ok('&'),
+            "lt" => Ok('<'),
+            "gt" => Ok('>'),
+            "quot" => Ok('"'),
+            "apos" => Ok('\''),
+            _ => Err(format!(
+                "undefined entity '&{name};' (exstig never expands entities beyond XML's predefined five)"
+            )),
+        };
+    };
+    let (digits, radix) = match number.strip_prefix('x') {
+        Some(hex) => (hex, 16),
+        None => (number, 10),
+    };
+    let code = if digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+        u32::from_str_radix(digits, radix).ok()
+    } else {
+        None
+    }
+    .ok_or_else(|| format!("bad character reference '&{name};': not a number"))?;
+    match char::from_u32(code) {
+        Some(c) if crate::checklist::is_xml_char(c) => Ok(c),
+        Some(_) => Err(format!(
+            "bad character reference '&{name};': U+{code:04X} is not allowed in XML 1.0"
+        )),
+        None => Err(format!(
+            "bad character reference '&{name};': {code:#X} is not a character"
+        )),
     }
 }

@@ -20,8 +20,9 @@ use super::{
     is_xml_char,
 };
 use crate::error::{Error, Position, Result};
-use quick_xml::Reader;
-use quick_xml::events::Event;
+
+pub mod lexer;
+use lexer::{Lexer, Token};
 use std::borrow::Cow;
 use std::path::Path;
 
@@ -321,45 +322,65 @@ fn capped(text: &str) -> Cow<'_, str> {
 }
 
 /// Appends `text` with `&`, `<`, `>` escaped (and `"` when `in_attribute`) and the characters
-/// XML 1.0 forbids dropped: the only escaping the CKL writer does, in one pass over the bytes.
+/// XML 1.0 forbids dropped: the only escaping the CKL writer does. Text is checked 32 bytes at a
+/// time with a test the compiler turns into vector instructions; only a block that holds
+/// something to change is walked byte by byte.
 pub fn push_escaped(out: &mut String, text: &str, in_attribute: bool) {
+    const BLOCK: usize = 32;
     let bytes = text.as_bytes();
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
-        let byte = bytes[i];
-        // Letters and most of UTF-8 need nothing: one comparison for the common case.
-        if byte > b'>' && byte != 0xEF {
-            i += 1;
+        let block_end = (i + BLOCK).min(bytes.len());
+        let special = bytes[i..block_end]
+            .iter()
+            .fold(false, |any, &b| any | may_need_escape(b, in_attribute));
+        if !special {
+            i = block_end;
             continue;
         }
-        let (replacement, width) = match byte {
-            b'&' => ("&amp;", 1),
-            b'<' => ("&lt;", 1),
-            b'>' => ("&gt;", 1),
-            b'"' if in_attribute => ("&quot;", 1),
-            // U+FFFE and U+FFFF (EF BF BE, EF BF BF) are not XML characters.
-            0xEF if bytes.get(i + 1) == Some(&0xBF)
-                && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)) =>
-            {
-                ("", 3)
-            }
-            b'\t' | b'\n' | b'\r' => {
+        while i < block_end {
+            let byte = bytes[i];
+            if !may_need_escape(byte, in_attribute) {
                 i += 1;
                 continue;
             }
-            0..=0x1F => ("", 1),
-            _ => {
-                i += 1;
-                continue;
-            }
-        };
-        out.push_str(&text[start..i]);
-        out.push_str(replacement);
-        i += width;
-        start = i;
+            let (replacement, width) = match byte {
+                b'&' => ("&amp;", 1),
+                b'<' => ("&lt;", 1),
+                b'>' => ("&gt;", 1),
+                b'"' => ("&quot;", 1),
+                // U+FFFE and U+FFFF (EF BF BE, EF BF BF) are not XML characters.
+                0xEF if bytes.get(i + 1) == Some(&0xBF)
+                    && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)) =>
+                {
+                    ("", 3)
+                }
+                0xEF => {
+                    i += 1;
+                    continue;
+                }
+                _ => ("", 1),
+            };
+            out.push_str(&text[start..i]);
+            out.push_str(replacement);
+            i += width;
+            start = i;
+        }
     }
     out.push_str(&text[start..]);
+}
+
+/// True for the bytes [`push_escaped`] may change: markup characters, C0 controls other than
+/// tab, LF and CR, and 0xEF (which starts U+FFFE and U+FFFF). Bitwise operators keep it free
+/// of branches so that a block test vectorizes.
+fn may_need_escape(byte: u8, in_attribute: bool) -> bool {
+    (byte == b'&')
+        | (byte == b'<')
+        | (byte == b'>')
+        | (byte == 0xEF)
+        | (in_attribute & (byte == b'"'))
+        | ((byte < 0x20) & (byte != b'\t') & (byte != b'\n') & (byte != b'\r'))
 }
 
 /// The output buffer with STIG Viewer's indentation (tabs) and line ends (LF).
@@ -463,21 +484,21 @@ pub fn read(path: &Path, text: &str) -> Result<Checklist> {
     let mut header = Vec::new();
     loop {
         match parser.next()? {
-            Node::Comment(comment) => header.push(comment),
-            Node::Start(name) if name == "CHECKLIST" => break,
-            Node::Start(name) => {
+            Token::Comment(comment) => header.push(comment.into_owned()),
+            Token::Start("CHECKLIST") => break,
+            Token::Start(name) => {
                 return Err(parser.error(format!(
                     "no CHECKLIST element: the root element is <{name}>, so this is not a STIG Viewer checklist (CKL)"
                 )));
             }
-            Node::Text(text) if text.trim().is_empty() => {}
-            Node::Text(_) => {
+            Token::Text(text) if is_whitespace(&text) => {}
+            Token::Text(_) => {
                 return Err(
                     parser.error("no CHECKLIST element: the file starts with text, not XML markup")
                 );
             }
-            Node::End => return Err(parser.error("unexpected closing tag")),
-            Node::Eof => {
+            Token::End => return Err(parser.error("unexpected closing tag")),
+            Token::Eof => {
                 return Err(parser.error("no CHECKLIST element: the file has no root element"));
             }
         }
@@ -486,9 +507,9 @@ pub fn read(path: &Path, text: &str) -> Result<Checklist> {
     read_checklist(&mut parser, &mut checklist)?;
     loop {
         match parser.next()? {
-            Node::Comment(comment) => checklist.trailing_comments.push(comment),
-            Node::Text(text) if text.trim().is_empty() => {}
-            Node::Eof => break,
+            Token::Comment(comment) => checklist.trailing_comments.push(comment.into_owned()),
+            Token::Text(text) if is_whitespace(&text) => {}
+            Token::Eof => break,
             _ => return Err(parser.error("content after the closing </CHECKLIST>")),
         }
     }
@@ -499,7 +520,7 @@ fn read_checklist(parser: &mut Parser, checklist: &mut Checklist) -> Result<()> 
     let (mut asset, mut stigs) = (false, false);
     let mut children = 0;
     while let Some(child) = parser.child("CHECKLIST", children, &mut checklist.xml_comments)? {
-        match child.as_str() {
+        match child {
             "ASSET" if !asset => {
                 asset = true;
                 read_asset(parser, checklist)?;
@@ -535,7 +556,8 @@ fn read_asset(parser: &mut Parser, checklist: &mut Checklist) -> Result<()> {
         ..Asset::default()
     };
     while let Some(name) = parser.child("ASSET", 0, &mut NoComments)? {
-        let value = parser.leaf_text(&name)?;
+        let value = parser.leaf_text(name)?.into_owned();
+        let name = name.to_string();
         let field = match name.as_str() {
             "ROLE" => &mut asset.role,
             "ASSET_TYPE" => &mut asset.asset_type,
@@ -568,7 +590,7 @@ fn read_asset(parser: &mut Parser, checklist: &mut Checklist) -> Result<()> {
 fn read_stigs(parser: &mut Parser, checklist: &mut Checklist) -> Result<()> {
     while let Some(name) = parser.child("STIGS", 0, &mut NoComments)? {
         if name != "iSTIG" {
-            return Err(parser.unexpected(&name, "STIGS"));
+            return Err(parser.unexpected(name, "STIGS"));
         }
         checklist.stigs.push(read_istig(parser)?);
     }
@@ -583,13 +605,13 @@ fn read_istig(parser: &mut Parser) -> Result<ChecklistStig> {
     let mut info = false;
     let mut children = 0;
     while let Some(name) = parser.child("iSTIG", children, &mut stig.xml_comments)? {
-        match name.as_str() {
+        match name {
             "STIG_INFO" if !info && stig.vulns.is_empty() => {
                 info = true;
                 read_stig_info(parser, &mut stig)?;
             }
             "VULN" if info => stig.vulns.push(read_vuln(parser)?),
-            _ => return Err(parser.unexpected(&name, "iSTIG")),
+            _ => return Err(parser.unexpected(name, "iSTIG")),
         }
         children += 1;
     }
@@ -602,7 +624,7 @@ fn read_istig(parser: &mut Parser) -> Result<ChecklistStig> {
 fn read_stig_info(parser: &mut Parser, stig: &mut ChecklistStig) -> Result<()> {
     while let Some(name) = parser.child("STIG_INFO", 0, &mut NoComments)? {
         if name != "SI_DATA" {
-            return Err(parser.unexpected(&name, "STIG_INFO"));
+            return Err(parser.unexpected(name, "STIG_INFO"));
         }
         let (sid_name, sid_data) = read_pair(parser, "SI_DATA", "SID_NAME", "SID_DATA")?;
         stig.info.push((sid_name, sid_data));
@@ -631,14 +653,14 @@ fn read_vuln(parser: &mut Parser) -> Result<Vuln> {
             continue;
         }
         let Some(index) = REVIEW_ELEMENTS.iter().position(|n| *n == name) else {
-            return Err(parser.unexpected(&name, "VULN"));
+            return Err(parser.unexpected(name, "VULN"));
         };
         if index < next_review {
-            return Err(parser.unexpected(&name, "VULN"));
+            return Err(parser.unexpected(name, "VULN"));
         }
         next_review = index + 1;
         let at = parser.position();
-        let value = parser.leaf_text(&name)?;
+        let value = parser.leaf_text(name)?;
         match index {
             0 => {
                 status = Some(Status::parse(&value).ok_or_else(|| {
@@ -650,10 +672,10 @@ fn read_vuln(parser: &mut Parser) -> Result<Vuln> {
                     )
                 })?);
             }
-            1 => vuln.finding_details = value,
-            2 => vuln.comments = value,
-            3 => vuln.severity_override = value,
-            _ => vuln.severity_justification = value,
+            1 => vuln.finding_details = value.into_owned(),
+            2 => vuln.comments = value.into_owned(),
+            3 => vuln.severity_override = value.into_owned(),
+            _ => vuln.severity_justification = value.into_owned(),
         }
     }
     match status {
@@ -681,36 +703,18 @@ fn read_pair(
 ) -> Result<(String, Option<String>)> {
     let (mut name, mut value) = (None, None);
     while let Some(child) = parser.child(parent, 0, &mut NoComments)? {
-        let text = parser.leaf_text(&child)?;
+        let text = parser.leaf_text(child)?.into_owned();
         if child == name_tag && name.is_none() && value.is_none() {
             name = Some(text);
         } else if child == value_tag && name.is_some() && value.is_none() {
             value = Some(text);
         } else {
-            return Err(parser.unexpected(&child, parent));
+            return Err(parser.unexpected(child, parent));
         }
     }
     match name {
         Some(name) => Ok((name, value)),
         None => Err(parser.error(format!("{parent} without {name_tag}"))),
-    }
-}
-
-/// One piece of the document as the CKL reader sees it.
-enum Node<'a> {
-    Start(String),
-    End,
-    /// Text borrowed from the input where it needs no change (most whitespace and values).
-    Text(Cow<'a, str>),
-    Comment(String),
-    Eof,
-}
-
-/// Appends a piece of text to the text gathered so far, borrowing while it is the only piece.
-fn append<'a>(text: &mut Option<Cow<'a, str>>, piece: Cow<'a, str>) {
-    match text {
-        None => *text = Some(piece),
-        Some(gathered) => gathered.to_mut().push_str(&piece),
     }
 }
 
@@ -736,23 +740,18 @@ impl CommentSink for NoComments {
     }
 }
 
-/// A pull parser over quick-xml events that turns them into [`Node`]s, with positions for errors.
+/// A pull parser over the [`Lexer`]'s tokens, with the file's path and text for errors.
 struct Parser<'a> {
-    reader: Reader<&'a [u8]>,
+    lexer: Lexer<'a>,
     path: &'a Path,
     text: &'a str,
-    pending: Option<Node<'a>>,
+    pending: Option<Token<'a>>,
 }
 
 impl<'a> Parser<'a> {
     fn new(path: &'a Path, text: &'a str) -> Parser<'a> {
-        let mut reader = Reader::from_str(text);
-        let config = reader.config_mut();
-        config.expand_empty_elements = true;
-        config.check_end_names = true;
-        config.trim_text(false);
         Parser {
-            reader,
+            lexer: Lexer::new(text),
             path,
             text,
             pending: None,
@@ -761,7 +760,7 @@ impl<'a> Parser<'a> {
 
     /// The byte offset of the parser.
     fn position(&self) -> usize {
-        usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX)
+        self.lexer.position()
     }
 
     fn error_at(&self, offset: usize, message: impl Into<String>) -> Error {
@@ -778,59 +777,29 @@ impl<'a> Parser<'a> {
         ))
     }
 
-    /// The next node; text, CDATA and references are joined into one [`Node::Text`].
-    fn next(&mut self) -> Result<Node<'a>> {
-        if let Some(node) = self.pending.take() {
-            return Ok(node);
-        }
-        let mut text: Option<Cow<'a, str>> = None;
+    fn lex(&mut self) -> Result<Token<'a>> {
+        self.lexer
+            .next_token()
+            .map_err(|e| self.error_at(e.offset, e.message))
+    }
+
+    /// The next token; adjacent text and CDATA are joined into one [`Token::Text`].
+    fn next(&mut self) -> Result<Token<'a>> {
+        let token = match self.pending.take() {
+            Some(token) => token,
+            None => self.lex()?,
+        };
+        let Token::Text(mut text) = token else {
+            return Ok(token);
+        };
         loop {
-            let before = self.position();
-            let event = self.reader.read_event().map_err(|e| {
-                let at = usize::try_from(self.reader.error_position()).unwrap_or(before);
-                self.error_at(at, format!("not well-formed XML: {e}"))
-            })?;
-            let node = match event {
-                Event::Text(t) => {
-                    append(&mut text, t.xml10_content());
-                    continue;
+            match self.lex()? {
+                Token::Text(more) => text.to_mut().push_str(&more),
+                other => {
+                    self.pending = Some(other);
+                    return Ok(Token::Text(text));
                 }
-                Event::CData(c) => {
-                    append(&mut text, c.xml10_content());
-                    continue;
-                }
-                Event::GeneralRef(r) => {
-                    let resolved = crate::xml::resolve_reference(&r)
-                        .map_err(|message| self.error_at(before, message))?;
-                    text.get_or_insert_with(|| Cow::Owned(String::new()))
-                        .to_mut()
-                        .push(resolved);
-                    continue;
-                }
-                Event::Start(s) | Event::Empty(s) => Node::Start(s.name().as_ref().to_string()),
-                Event::End(_) => Node::End,
-                Event::Comment(c) => Node::Comment(c.xml10_content().into_owned()),
-                Event::Decl(_) => continue,
-                Event::PI(_) => {
-                    return Err(
-                        self.error_at(before, "a processing instruction: CKL files have none")
-                    );
-                }
-                Event::DocType(_) => {
-                    return Err(self.error_at(
-                        before,
-                        "a DOCTYPE declaration: CKL files have none, and exstig never expands DTD entities",
-                    ));
-                }
-                Event::Eof => Node::Eof,
-            };
-            return Ok(match text {
-                Some(text) => {
-                    self.pending = Some(node);
-                    Node::Text(text)
-                }
-                None => node,
-            });
+            }
         }
     }
 
@@ -841,18 +810,18 @@ impl<'a> Parser<'a> {
         parent: &str,
         position: usize,
         comments: &mut dyn CommentSink,
-    ) -> Result<Option<String>> {
+    ) -> Result<Option<&'a str>> {
         loop {
             let at = self.position();
             match self.next()? {
-                Node::Start(name) => return Ok(Some(name)),
-                Node::End => return Ok(None),
-                Node::Text(text) if text.trim().is_empty() => {}
-                Node::Text(_) => {
+                Token::Start(name) => return Ok(Some(name)),
+                Token::End => return Ok(None),
+                Token::Text(text) if is_whitespace(&text) => {}
+                Token::Text(_) => {
                     return Err(self.error_at(at, format!("unexpected text in <{parent}>")));
                 }
-                Node::Comment(text) => {
-                    if !comments.keep(position, text) {
+                Token::Comment(text) => {
+                    if !comments.keep(position, text.into_owned()) {
                         return Err(self.error_at(
                             at,
                             format!(
@@ -861,39 +830,45 @@ impl<'a> Parser<'a> {
                         ));
                     }
                 }
-                Node::Eof => {
+                Token::Eof => {
                     return Err(self.error(format!("the file ends inside <{parent}> (truncated?)")));
                 }
             }
         }
     }
 
-    /// The text of the element `name` just opened, up to its end tag.
-    fn leaf_text(&mut self, name: &str) -> Result<String> {
-        let mut value = String::new();
-        loop {
-            let at = self.position();
-            match self.next()? {
-                Node::Text(text) => value.push_str(&text),
-                Node::End => return Ok(value),
-                Node::Start(child) => {
-                    return Err(self.error_at(
-                        at,
-                        format!("unexpected <{child}> inside <{name}>, which holds text only"),
-                    ));
-                }
-                Node::Comment(_) => {
-                    return Err(self.error_at(
-                        at,
-                        format!("an XML comment inside <{name}>, where exstig cannot keep it"),
-                    ));
-                }
-                Node::Eof => {
-                    return Err(self.error(format!("the file ends inside <{name}> (truncated?)")));
-                }
+    /// The text of the element `name` just opened, up to its end tag (borrowed from the input
+    /// when it needed no decoding).
+    fn leaf_text(&mut self, name: &str) -> Result<Cow<'a, str>> {
+        let mut at = self.position();
+        let mut token = self.next()?;
+        let mut value = Cow::Borrowed("");
+        if let Token::Text(text) = token {
+            value = text;
+            at = self.position();
+            token = self.next()?;
+        }
+        match token {
+            Token::End => Ok(value),
+            Token::Start(child) => Err(self.error_at(
+                at,
+                format!("unexpected <{child}> inside <{name}>, which holds text only"),
+            )),
+            Token::Comment(_) => Err(self.error_at(
+                at,
+                format!("an XML comment inside <{name}>, where exstig cannot keep it"),
+            )),
+            Token::Text(_) | Token::Eof => {
+                Err(self.error(format!("the file ends inside <{name}> (truncated?)")))
             }
         }
     }
+}
+
+/// True when `text` is only XML whitespace (space, tab, LF, CR).
+fn is_whitespace(text: &str) -> bool {
+    text.bytes()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
 }
 
 #[cfg(test)]

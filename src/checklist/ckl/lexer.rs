@@ -1,0 +1,442 @@
+//! The XML tokenizer of the CKL reader: just the XML a checklist uses, at the speed of a byte
+//! search.
+//!
+//! A CKL is tens of thousands of small elements around mostly plain text, so the reader's time
+//! goes into tokenizing. This lexer finds markup with `memchr`, hands out element names and text
+//! as slices of the input (allocating only where a reference or a CR must be replaced), and
+//! checks what makes a document well-formed: names, matching end tags, quoted attribute values,
+//! terminated comments, CDATA and references. References resolve through
+//! [`crate::xml::resolve_entity`], so only XML's five entities and character references exist;
+//! a DOCTYPE or a processing instruction is refused before anything in it is read. Line ends are
+//! normalized as XML 1.0 says (CR LF and lone CR become LF). Attributes are checked and skipped:
+//! no CKL element has any.
+
+use std::borrow::Cow;
+
+/// One token of the document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Token<'a> {
+    /// A start tag, or an empty-element tag (which is followed by an [`Token::End`]).
+    Start(&'a str),
+    /// The end tag of the innermost open element.
+    End,
+    /// Character data or a CDATA section, references resolved and line ends normalized.
+    Text(Cow<'a, str>),
+    /// The text of a comment, line ends normalized.
+    Comment(Cow<'a, str>),
+    /// The end of the input (open elements are for the caller to report).
+    Eof,
+}
+
+/// Why the input is not well-formed: the byte offset and a message for a person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LexError {
+    /// Byte offset in the input where the problem starts.
+    pub offset: usize,
+    /// What is wrong, in words.
+    pub message: String,
+}
+
+/// The tokenizer: a position in the input and the names of the open elements.
+pub struct Lexer<'a> {
+    text: &'a str,
+    position: usize,
+    open: Vec<&'a str>,
+    /// Set after an empty-element tag: the next token is its end.
+    close_empty: bool,
+}
+
+impl<'a> Lexer<'a> {
+    /// A lexer at the start of `text`.
+    pub fn new(text: &'a str) -> Lexer<'a> {
+        Lexer {
+            text,
+            position: 0,
+            open: Vec::with_capacity(8),
+            close_empty: false,
+        }
+    }
+
+    /// The byte offset of the next token.
+    pub fn position(&self) -> usize {
+        self.position
+    }
+
+    /// The next token, or why the input is not well-formed there.
+    pub fn next_token(&mut self) -> Result<Token<'a>, LexError> {
+        if self.close_empty {
+            self.close_empty = false;
+            self.open.pop();
+            return Ok(Token::End);
+        }
+        let bytes = self.text.as_bytes();
+        let start = self.position;
+        if start >= bytes.len() {
+            return Ok(Token::Eof);
+        }
+        if bytes[start] != b'<' {
+            let end = memchr::memchr(b'<', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+            self.position = end;
+            return self.character_data(start, end).map(Token::Text);
+        }
+        match bytes.get(start + 1) {
+            Some(b'/') => self.end_tag(start),
+            Some(b'!') => self.declaration(start),
+            Some(b'?') => self.processing_instruction(start),
+            _ => self.start_tag(start),
+        }
+    }
+
+    /// A refusal at `offset`, in `message`'s words.
+    fn error<T>(&self, offset: usize, message: impl Into<String>) -> Result<T, LexError> {
+        Err(LexError {
+            offset,
+            message: message.into(),
+        })
+    }
+
+    /// A well-formedness error at `offset`.
+    fn malformed<T>(&self, offset: usize, message: &str) -> Result<T, LexError> {
+        self.error(offset, format!("not well-formed XML: {message}"))
+    }
+
+    /// `<name attributes>` or `<name attributes/>` starting at `start`.
+    fn start_tag(&mut self, start: usize) -> Result<Token<'a>, LexError> {
+        let bytes = self.text.as_bytes();
+        let name_end = name_end(bytes, start + 1);
+        let name = &self.text[start + 1..name_end];
+        if !is_name(name) {
+            return self.malformed(start, &format!("'<{name}' does not start an element"));
+        }
+        let mut at = name_end;
+        let mut empty = false;
+        let mut attributes: Vec<&str> = Vec::new();
+        loop {
+            at = skip_whitespace(bytes, at);
+            match bytes.get(at) {
+                Some(b'>') => break,
+                Some(b'/') if bytes.get(at + 1) == Some(&b'>') => {
+                    empty = true;
+                    at += 1;
+                    break;
+                }
+                Some(_) if at > name_end && is_whitespace(bytes[at - 1]) => {
+                    let (attribute, next) = self.attribute(at, name)?;
+                    if attributes.contains(&attribute) {
+                        return self.malformed(
+                            at,
+                            &format!("attribute {attribute} appears twice in <{name}>"),
+                        );
+                    }
+                    attributes.push(attribute);
+                    at = next;
+                }
+                Some(_) => {
+                    return self
+                        .malformed(at, &format!("unexpected character in the tag <{name}>"));
+                }
+                None => return self.malformed(start, &format!("the tag <{name} is not closed")),
+            }
+        }
+        self.position = at + 1;
+        self.open.push(name);
+        self.close_empty = empty;
+        Ok(Token::Start(name))
+    }
+
+    /// Checks `name = "value"` at `at` in the tag of `element`; returns the name and the offset
+    /// after the value.
+    fn attribute(&self, at: usize, element: &str) -> Result<(&'a str, usize), LexError> {
+        let bytes = self.text.as_bytes();
+        let name_end = name_end(bytes, at);
+        let name = &self.text[at..name_end];
+        if !is_name(name) {
+            return self.malformed(at, &format!("a malformed attribute in the tag <{element}>"));
+        }
+        let equals = skip_whitespace(bytes, name_end);
+        if bytes.get(equals) != Some(&b'=') {
+            return self.malformed(at, &format!("attribute {name} of <{element}> has no value"));
+        }
+        let quote_at = skip_whitespace(bytes, equals + 1);
+        let quote = match bytes.get(quote_at) {
+            Some(&q @ (b'"' | b'\'')) => q,
+            _ => {
+                return self.malformed(
+                    quote_at,
+                    &format!("the value of attribute {name} of <{element}> is not quoted"),
+                );
+            }
+        };
+        let value_start = quote_at + 1;
+        let Some(length) = memchr::memchr(quote, &bytes[value_start..]) else {
+            return self.malformed(
+                quote_at,
+                &format!("the value of attribute {name} of <{element}> is not closed"),
+            );
+        };
+        let value = &self.text[value_start..value_start + length];
+        if let Some(i) = value.find('<') {
+            return self.malformed(value_start + i, "'<' inside an attribute value");
+        }
+        self.references(value_start, value_start + length)?;
+        Ok((name, value_start + length + 1))
+    }
+
+    /// `</name>` starting at `start`: must close the innermost open element.
+    fn end_tag(&mut self, start: usize) -> Result<Token<'a>, LexError> {
+        let bytes = self.text.as_bytes();
+        let name_end = name_end(bytes, start + 2);
+        let name = &self.text[start + 2..name_end];
+        let close = skip_whitespace(bytes, name_end);
+        if bytes.get(close) != Some(&b'>') || !is_name(name) {
+            return self.malformed(start, &format!("a malformed end tag '</{name}'"));
+        }
+        match self.open.pop() {
+            Some(open) if open == name => {}
+            Some(open) => {
+                return self.malformed(
+                    start,
+                    &format!("expected </{open}>, but </{name}> was found"),
+                );
+            }
+            None => return self.malformed(start, &format!("</{name}> closes no open element")),
+        }
+        self.position = close + 1;
+        Ok(Token::End)
+    }
+
+    /// `<!--comment-->`, `<![CDATA[text]]>`, or a refused `<!DOCTYPE`.
+    fn declaration(&mut self, start: usize) -> Result<Token<'a>, LexError> {
+        let rest = &self.text[start..];
+        if rest.starts_with("<!--") {
+            let body = start + 4;
+            let Some(length) = memchr::memmem::find(&self.text.as_bytes()[body..], b"-->") else {
+                return self.malformed(start, "a comment that is never closed (no '-->')");
+            };
+            self.position = body + length + 3;
+            return Ok(Token::Comment(normalize_line_ends(
+                &self.text[body..body + length],
+            )));
+        }
+        if rest.starts_with("<![CDATA[") {
+            let body = start + 9;
+            let Some(length) = memchr::memmem::find(&self.text.as_bytes()[body..], b"]]>") else {
+                return self.malformed(start, "a CDATA section that is never closed (no ']]>')");
+            };
+            if self.open.is_empty() {
+                return self.malformed(start, "a CDATA section outside the root element");
+            }
+            self.position = body + length + 3;
+            return Ok(Token::Text(normalize_line_ends(
+                &self.text[body..body + length],
+            )));
+        }
+        if rest.starts_with("<!DOCTYPE") {
+            return self.error(
+                start,
+                "a DOCTYPE declaration: CKL files have none, and exstig never expands DTD entities",
+            );
+        }
+        self.malformed(start, "'<!' that starts no comment or CDATA section")
+    }
+
+    /// `<?xml ...?>` (skipped) or any other processing instruction (refused).
+    fn processing_instruction(&mut self, start: usize) -> Result<Token<'a>, LexError> {
+        let bytes = self.text.as_bytes();
+        let declaration = bytes[start..].starts_with(b"<?xml")
+            && bytes.get(start + 5).is_some_and(|&b| is_whitespace(b));
+        if !declaration {
+            return self.error(start, "a processing instruction: CKL files have none");
+        }
+        let Some(length) = memchr::memmem::find(&bytes[start..], b"?>") else {
+            return self.malformed(start, "an XML declaration that is never closed (no '?>')");
+        };
+        self.position = start + length + 2;
+        self.next_token()
+    }
+
+    /// The text between `start` and `end`, references resolved and line ends normalized,
+    /// borrowed when neither is present.
+    fn character_data(&self, start: usize, end: usize) -> Result<Cow<'a, str>, LexError> {
+        let text = &self.text[start..end];
+        if memchr::memchr2(b'&', b'\r', text.as_bytes()).is_none() {
+            return Ok(Cow::Borrowed(text));
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut rest = start;
+        while let Some(i) = memchr::memchr2(b'&', b'\r', &self.text.as_bytes()[rest..end]) {
+            let at = rest + i;
+            out.push_str(&self.text[rest..at]);
+            if self.text.as_bytes()[at] == b'\r' {
+                out.push('\n');
+                rest = at + 1;
+                if self.text.as_bytes().get(rest) == Some(&b'\n') {
+                    rest += 1;
+                }
+            } else {
+                let (c, next) = self.reference(at, end)?;
+                out.push(c);
+                rest = next;
+            }
+        }
+        out.push_str(&self.text[rest..end]);
+        Ok(Cow::Owned(out))
+    }
+
+    /// Checks every reference between `start` and `end` (an attribute value).
+    fn references(&self, start: usize, end: usize) -> Result<(), LexError> {
+        let mut rest = start;
+        while let Some(i) = memchr::memchr(b'&', &self.text.as_bytes()[rest..end]) {
+            rest = self.reference(rest + i, end)?.1;
+        }
+        Ok(())
+    }
+
+    /// The character of the reference at `at` (its `&`) and the offset after its `;`.
+    fn reference(&self, at: usize, end: usize) -> Result<(char, usize), LexError> {
+        let body = &self.text.as_bytes()[at + 1..end];
+        let stop = body
+            .iter()
+            .take(64)
+            .position(|&b| b == b';' || b == b'&' || is_whitespace(b));
+        let Some(length) = stop.filter(|&i| body[i] == b';') else {
+            return self.malformed(
+                at,
+                "an '&' that starts no reference (write '&amp;' for the character itself)",
+            );
+        };
+        let name = &self.text[at + 1..at + 1 + length];
+        match crate::xml::resolve_entity(name) {
+            Ok(c) => Ok((c, at + length + 2)),
+            Err(message) => self.error(at, message),
+        }
+    }
+}
+
+/// `text` with CR LF and lone CR replaced by LF (borrowed when it has no CR).
+fn normalize_line_ends(text: &str) -> Cow<'_, str> {
+    if !text.contains('\r') {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
+}
+
+/// XML's whitespace: space, tab, LF, CR.
+fn is_whitespace(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+fn skip_whitespace(bytes: &[u8], mut at: usize) -> usize {
+    while bytes.get(at).is_some_and(|&b| is_whitespace(b)) {
+        at += 1;
+    }
+    at
+}
+
+/// Where a name starting at `at` ends: at whitespace, `/`, `>`, `=` or the end of input.
+fn name_end(bytes: &[u8], at: usize) -> usize {
+    bytes[at.min(bytes.len())..]
+        .iter()
+        .position(|&b| is_whitespace(b) || matches!(b, b'/' | b'>' | b'=' | b'<'))
+        .map_or(bytes.len(), |i| at + i)
+}
+
+/// An XML name: a letter, `_`, `:` or non-ASCII character first, then also digits, `-` and `.`.
+fn is_name(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    let start_ok = |b: u8| b.is_ascii_alphabetic() || b == b'_' || b == b':' || b >= 0x80;
+    bytes.next().is_some_and(start_ok)
+        && bytes.all(|b| start_ok(b) || b.is_ascii_digit() || b == b'-' || b == b'.')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(text: &str) -> Result<Vec<Token<'_>>, LexError> {
+        let mut lexer = Lexer::new(text);
+        let mut out = Vec::new();
+        loop {
+            match lexer.next_token()? {
+                Token::Eof => return Ok(out),
+                token => out.push(token),
+            }
+        }
+    }
+
+    fn error(text: &str) -> String {
+        tokens(text).expect_err(text).message
+    }
+
+    #[test]
+    fn tokenizes_what_a_checklist_holds() {
+        let text = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!--c-->\n<A x='1&amp;>' y = \"2\"><B/>a&lt;b&#x41;&#66;\r\nc<![CDATA[<&>\r]]></A>";
+        assert_eq!(
+            tokens(text).expect("well-formed"),
+            vec![
+                Token::Text("\n".into()),
+                Token::Comment("c".into()),
+                Token::Text("\n".into()),
+                Token::Start("A"),
+                Token::Start("B"),
+                Token::End,
+                Token::Text("a<bAB\nc".into()),
+                Token::Text("<&>\n".into()),
+                Token::End,
+            ]
+        );
+    }
+
+    #[test]
+    fn plain_text_and_names_are_borrowed() {
+        let tokens = tokens("<A>plain</A>").expect("well-formed");
+        assert!(matches!(tokens[1], Token::Text(Cow::Borrowed("plain"))));
+    }
+
+    #[test]
+    fn refuses_what_is_not_well_formed() {
+        for (text, expected) in [
+            ("<A></B>", "expected </A>, but </B> was found"),
+            ("</A>", "closes no open element"),
+            ("<A", "is not closed"),
+            ("<1A/>", "does not start an element"),
+            ("< A/>", "does not start an element"),
+            ("<A x/>", "has no value"),
+            ("<A x=1/>", "is not quoted"),
+            ("<A x='1/>", "is not closed"),
+            ("<A x='<'/>", "'<' inside an attribute value"),
+            ("<A x='&bad;'/>", "undefined entity '&bad;'"),
+            ("<A x='1'y='2'/>", "unexpected character"),
+            ("<A x='1' x='2'/>", "appears twice"),
+            ("<A>a & b</A>", "starts no reference"),
+            ("<A>&nbsp;</A>", "undefined entity '&nbsp;'"),
+            ("<A>&#0;</A>", "U+0000"),
+            ("<A>&#xD800;</A>", "not a character"),
+            ("<A>&#-1;</A>", "bad character reference"),
+            ("<A><!-- x</A>", "never closed"),
+            ("<A><![CDATA[x</A>", "never closed"),
+            ("<![CDATA[x]]>", "outside the root element"),
+            ("<!DOCTYPE A [<!ENTITY x 'y'>]><A>&x;</A>", "DOCTYPE"),
+            ("<?php x?><A/>", "processing instruction"),
+            ("<?xml=?><A/>", "processing instruction"),
+            ("<?xml version='1.0'", "never closed"),
+            ("<A><!ELEMENT x></A>", "starts no comment"),
+            ("<A></A >", ""),
+        ] {
+            if expected.is_empty() {
+                assert!(tokens(text).is_ok(), "{text}");
+            } else {
+                let message = error(text);
+                assert!(message.contains(expected), "{text}: {message}");
+            }
+        }
+    }
+
+    #[test]
+    fn errors_point_at_the_offending_markup() {
+        let err = tokens("<A>\n  <B></C>").expect_err("mismatch");
+        assert_eq!(err.offset, 9);
+        let err = tokens("<A>ok &nope;</A>").expect_err("entity");
+        assert_eq!(err.offset, 6);
+    }
+}
