@@ -642,7 +642,10 @@ const REVIEW_ELEMENTS: [&str; 5] = [
 ];
 
 fn read_vuln(parser: &mut Parser) -> Result<Vuln> {
-    let mut vuln = Vuln::default();
+    let mut vuln = Vuln {
+        stig_data: Vec::with_capacity(super::VULN_ATTRIBUTES.len() + 4),
+        ..Vuln::default()
+    };
     let mut children = 0;
     let mut next_review = 0;
     let mut status = None;
@@ -745,7 +748,6 @@ struct Parser<'a> {
     lexer: Lexer<'a>,
     path: &'a Path,
     text: &'a str,
-    pending: Option<Token<'a>>,
 }
 
 impl<'a> Parser<'a> {
@@ -754,7 +756,6 @@ impl<'a> Parser<'a> {
             lexer: Lexer::new(text),
             path,
             text,
-            pending: None,
         }
     }
 
@@ -777,30 +778,11 @@ impl<'a> Parser<'a> {
         ))
     }
 
-    fn lex(&mut self) -> Result<Token<'a>> {
+    /// The next token.
+    fn next(&mut self) -> Result<Token<'a>> {
         self.lexer
             .next_token()
             .map_err(|e| self.error_at(e.offset, e.message))
-    }
-
-    /// The next token; adjacent text and CDATA are joined into one [`Token::Text`].
-    fn next(&mut self) -> Result<Token<'a>> {
-        let token = match self.pending.take() {
-            Some(token) => token,
-            None => self.lex()?,
-        };
-        let Token::Text(mut text) = token else {
-            return Ok(token);
-        };
-        loop {
-            match self.lex()? {
-                Token::Text(more) => text.to_mut().push_str(&more),
-                other => {
-                    self.pending = Some(other);
-                    return Ok(Token::Text(text));
-                }
-            }
-        }
     }
 
     /// The next child element of `parent` (its name), or `None` at `</parent>`. Whitespace
@@ -838,28 +820,30 @@ impl<'a> Parser<'a> {
     }
 
     /// The text of the element `name` just opened, up to its end tag (borrowed from the input
-    /// when it needed no decoding).
+    /// when it is one piece that needed no decoding).
     fn leaf_text(&mut self, name: &str) -> Result<Cow<'a, str>> {
-        let mut at = self.position();
-        let mut token = self.next()?;
         let mut value = Cow::Borrowed("");
-        if let Token::Text(text) = token {
-            value = text;
-            at = self.position();
-            token = self.next()?;
-        }
-        match token {
-            Token::End => Ok(value),
-            Token::Start(child) => Err(self.error_at(
-                at,
-                format!("unexpected <{child}> inside <{name}>, which holds text only"),
-            )),
-            Token::Comment(_) => Err(self.error_at(
-                at,
-                format!("an XML comment inside <{name}>, where exstig cannot keep it"),
-            )),
-            Token::Text(_) | Token::Eof => {
-                Err(self.error(format!("the file ends inside <{name}> (truncated?)")))
+        loop {
+            let at = self.position();
+            match self.next()? {
+                Token::Text(text) if value.is_empty() => value = text,
+                Token::Text(text) => value.to_mut().push_str(&text),
+                Token::End => return Ok(value),
+                Token::Start(child) => {
+                    return Err(self.error_at(
+                        at,
+                        format!("unexpected <{child}> inside <{name}>, which holds text only"),
+                    ));
+                }
+                Token::Comment(_) => {
+                    return Err(self.error_at(
+                        at,
+                        format!("an XML comment inside <{name}>, where exstig cannot keep it"),
+                    ));
+                }
+                Token::Eof => {
+                    return Err(self.error(format!("the file ends inside <{name}> (truncated?)")));
+                }
             }
         }
     }

@@ -75,8 +75,11 @@ impl<'a> Lexer<'a> {
             return Ok(Token::Eof);
         }
         if bytes[start] != b'<' {
-            let end = memchr::memchr(b'<', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+            let (end, plain) = text_end(bytes, start);
             self.position = end;
+            if plain {
+                return Ok(Token::Text(Cow::Borrowed(&self.text[start..end])));
+            }
             return self.character_data(start, end).map(Token::Text);
         }
         match bytes.get(start + 1) {
@@ -105,7 +108,7 @@ impl<'a> Lexer<'a> {
         let bytes = self.text.as_bytes();
         let name_end = name_end(bytes, start + 1);
         let name = &self.text[start + 1..name_end];
-        if !is_name(name) {
+        if !starts_name(bytes.get(start + 1)) {
             return self.malformed(start, &format!("'<{name}' does not start an element"));
         }
         let mut at = name_end;
@@ -150,7 +153,7 @@ impl<'a> Lexer<'a> {
         let bytes = self.text.as_bytes();
         let name_end = name_end(bytes, at);
         let name = &self.text[at..name_end];
-        if !is_name(name) {
+        if !starts_name(bytes.get(at)) {
             return self.malformed(at, &format!("a malformed attribute in the tag <{element}>"));
         }
         let equals = skip_whitespace(bytes, name_end);
@@ -185,24 +188,34 @@ impl<'a> Lexer<'a> {
     /// `</name>` starting at `start`: must close the innermost open element.
     fn end_tag(&mut self, start: usize) -> Result<Token<'a>, LexError> {
         let bytes = self.text.as_bytes();
+        // The common case, `</name>` right after the name of the innermost open element.
+        if let Some(open) = self.open.last() {
+            let after = start + 2 + open.len();
+            if bytes.get(start + 2..after) == Some(open.as_bytes())
+                && bytes.get(after) == Some(&b'>')
+            {
+                self.open.pop();
+                self.position = after + 1;
+                return Ok(Token::End);
+            }
+        }
         let name_end = name_end(bytes, start + 2);
         let name = &self.text[start + 2..name_end];
         let close = skip_whitespace(bytes, name_end);
-        if bytes.get(close) != Some(&b'>') || !is_name(name) {
-            return self.malformed(start, &format!("a malformed end tag '</{name}'"));
-        }
         match self.open.pop() {
-            Some(open) if open == name => {}
-            Some(open) => {
-                return self.malformed(
-                    start,
-                    &format!("expected </{open}>, but </{name}> was found"),
-                );
+            Some(open) if open == name && bytes.get(close) == Some(&b'>') => {
+                self.position = close + 1;
+                Ok(Token::End)
             }
-            None => return self.malformed(start, &format!("</{name}> closes no open element")),
+            _ if bytes.get(close) != Some(&b'>') || !starts_name(bytes.get(start + 2)) => {
+                self.malformed(start, &format!("a malformed end tag '</{name}'"))
+            }
+            Some(open) => self.malformed(
+                start,
+                &format!("expected </{open}>, but </{name}> was found"),
+            ),
+            None => self.malformed(start, &format!("</{name}> closes no open element")),
         }
-        self.position = close + 1;
-        Ok(Token::End)
     }
 
     /// `<!--comment-->`, `<![CDATA[text]]>`, or a refused `<!DOCTYPE`.
@@ -255,14 +268,9 @@ impl<'a> Lexer<'a> {
         self.next_token()
     }
 
-    /// The text between `start` and `end`, references resolved and line ends normalized,
-    /// borrowed when neither is present.
+    /// The text between `start` and `end` with references resolved and line ends normalized.
     fn character_data(&self, start: usize, end: usize) -> Result<Cow<'a, str>, LexError> {
-        let text = &self.text[start..end];
-        if memchr::memchr2(b'&', b'\r', text.as_bytes()).is_none() {
-            return Ok(Cow::Borrowed(text));
-        }
-        let mut out = String::with_capacity(text.len());
+        let mut out = String::with_capacity(end - start);
         let mut rest = start;
         while let Some(i) = memchr::memchr2(b'&', b'\r', &self.text.as_bytes()[rest..end]) {
             let at = rest + i;
@@ -333,20 +341,59 @@ fn skip_whitespace(bytes: &[u8], mut at: usize) -> usize {
     at
 }
 
-/// Where a name starting at `at` ends: at whitespace, `/`, `>`, `=` or the end of input.
-fn name_end(bytes: &[u8], at: usize) -> usize {
-    bytes[at.min(bytes.len())..]
+/// Where the text starting at `from` ends (the next `<` or the end of the input), and whether
+/// it is plain: free of references and CRs, so usable as it is. The short runs of indentation
+/// between elements are searched directly, longer text with memchr.
+fn text_end(bytes: &[u8], from: usize) -> (usize, bool) {
+    let short = bytes.len().min(from + 16);
+    let first = match bytes[from..short]
         .iter()
-        .position(|&b| is_whitespace(b) || matches!(b, b'/' | b'>' | b'=' | b'<'))
-        .map_or(bytes.len(), |i| at + i)
+        .position(|&b| matches!(b, b'<' | b'&' | b'\r'))
+    {
+        Some(i) => Some(from + i),
+        None => memchr::memchr3(b'<', b'&', b'\r', &bytes[short..]).map(|i| short + i),
+    };
+    match first {
+        None => (bytes.len(), true),
+        Some(at) if bytes[at] == b'<' => (at, true),
+        Some(at) => (
+            memchr::memchr(b'<', &bytes[at..]).map_or(bytes.len(), |i| at + i),
+            false,
+        ),
+    }
 }
 
-/// An XML name: a letter, `_`, `:` or non-ASCII character first, then also digits, `-` and `.`.
-fn is_name(name: &str) -> bool {
-    let mut bytes = name.bytes();
-    let start_ok = |b: u8| b.is_ascii_alphabetic() || b == b'_' || b == b':' || b >= 0x80;
-    bytes.next().is_some_and(start_ok)
-        && bytes.all(|b| start_ok(b) || b.is_ascii_digit() || b == b'-' || b == b'.')
+/// Where a name starting at `at` ends: at the first byte that cannot be part of an XML name
+/// (letters, digits, `_`, `:`, `-`, `.`, any non-ASCII character).
+fn name_end(bytes: &[u8], at: usize) -> usize {
+    let from = at.min(bytes.len());
+    bytes[from..]
+        .iter()
+        .position(|&b| !is_name_byte(b))
+        .map_or(bytes.len(), |i| from + i)
+}
+
+/// True for the bytes of an XML name, from a table: one load per byte.
+fn is_name_byte(byte: u8) -> bool {
+    NAME_BYTES[usize::from(byte)]
+}
+
+/// [`is_name_byte`]'s table: letters, digits, `_`, `:`, `-`, `.` and every non-ASCII byte.
+static NAME_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] =
+            b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'-' | b'.') || b >= 0x80;
+        byte += 1;
+    }
+    table
+};
+
+/// True when `byte` may start an XML name: a letter, `_`, `:` or a non-ASCII character.
+fn starts_name(byte: Option<&u8>) -> bool {
+    byte.is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_' || b == b':' || b >= 0x80)
 }
 
 #[cfg(test)]
