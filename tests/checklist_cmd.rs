@@ -172,7 +172,7 @@ fn element_sequence(text: &str) -> (Vec<String>, Vec<String>, BTreeSet<String>) 
         .stigs
         .iter()
         .flat_map(|s| s.vulns.iter())
-        .flat_map(|v| v.stig_data.iter().map(|(n, _)| n.clone()))
+        .flat_map(|v| v.stig_data.iter().map(|(n, _)| n.to_string()))
         .collect();
     (asset, info, attributes)
 }

@@ -227,11 +227,11 @@ fn shape_of(text: &str) -> Shape {
         for vuln in &stig.vulns {
             let mut pattern: Vec<String> = Vec::new();
             for (name, _) in &vuln.stig_data {
-                shape.attribute_names.insert(name.clone());
+                shape.attribute_names.insert(name.to_string());
                 let collapsed = if name == "CCI_REF" {
                     "CCI_REF+"
                 } else {
-                    name.as_str()
+                    name.as_ref()
                 };
                 if name != "CCI_REF" || pattern.last().is_none_or(|p| p != collapsed) {
                     pattern.push(collapsed.to_string());

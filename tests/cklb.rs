@@ -415,8 +415,8 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 fn filled<'a>(vuln: &'a exstig::checklist::Vuln, names: &[&str]) -> Vec<(&'a str, &'a str)> {
     vuln.stig_data
         .iter()
-        .filter(|(n, v)| !v.is_empty() && names.contains(&n.as_str()))
-        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .filter(|(n, v)| !v.is_empty() && names.contains(&n.as_ref()))
+        .map(|(n, v)| (n.as_ref(), v.as_str()))
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect()
@@ -479,7 +479,7 @@ fn ckl_to_cklb_to_ckl_keeps_every_review_and_rule_field() {
                         .stig_data
                         .iter()
                         .filter(|(_, value)| !value.is_empty())
-                        .map(|(n, _)| n.as_str())
+                        .map(|(n, _)| n.as_ref())
                         .collect();
                     assert_eq!(
                         filled(v, &names),

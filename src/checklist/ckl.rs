@@ -16,8 +16,8 @@
 //! and the ASSET children as the file had them. DTDs are refused, so entities are never expanded.
 
 use super::{
-    Asset, Checklist, ChecklistStig, MAX_TEXT_CHARS, ROLES, Status, Vuln, XmlComment, clean_text,
-    is_xml_char,
+    Asset, AttributeName, Checklist, ChecklistStig, MAX_TEXT_CHARS, ROLES, Status, Vuln,
+    XmlComment, attribute_name, clean_text, is_xml_char,
 };
 use crate::error::{Error, Position, Result};
 
@@ -627,7 +627,8 @@ fn read_stig_info(parser: &mut Parser, stig: &mut ChecklistStig) -> Result<()> {
             return Err(parser.unexpected(name, "STIG_INFO"));
         }
         let (sid_name, sid_data) = read_pair(parser, "SI_DATA", "SID_NAME", "SID_DATA")?;
-        stig.info.push((sid_name, sid_data));
+        stig.info
+            .push((sid_name.into_owned(), sid_data.map(Cow::into_owned)));
     }
     Ok(())
 }
@@ -652,7 +653,8 @@ fn read_vuln(parser: &mut Parser) -> Result<Vuln> {
     while let Some(name) = parser.child("VULN", children, &mut vuln.xml_comments)? {
         children += 1;
         if name == "STIG_DATA" && next_review == 0 {
-            vuln.stig_data.push(read_stig_data(parser)?);
+            let position = vuln.stig_data.len();
+            vuln.stig_data.push(read_stig_data(parser, position)?);
             continue;
         }
         let Some(index) = REVIEW_ELEMENTS.iter().position(|n| *n == name) else {
@@ -691,22 +693,25 @@ fn read_vuln(parser: &mut Parser) -> Result<Vuln> {
     Ok(vuln)
 }
 
-fn read_stig_data(parser: &mut Parser) -> Result<(String, String)> {
+fn read_stig_data(parser: &mut Parser, position: usize) -> Result<(AttributeName, String)> {
     let (attribute, data) = read_pair(parser, "STIG_DATA", "VULN_ATTRIBUTE", "ATTRIBUTE_DATA")?;
-    Ok((attribute, data.unwrap_or_default()))
+    Ok((
+        attribute_name(&attribute, position),
+        data.map(Cow::into_owned).unwrap_or_default(),
+    ))
 }
 
 /// The children of a name/value element (`SI_DATA`, `STIG_DATA`): `name_tag` once, then
 /// `value_tag` at most once; anything else, or a missing name, is an error.
-fn read_pair(
-    parser: &mut Parser,
+fn read_pair<'a>(
+    parser: &mut Parser<'a>,
     parent: &str,
     name_tag: &str,
     value_tag: &str,
-) -> Result<(String, Option<String>)> {
+) -> Result<(Cow<'a, str>, Option<Cow<'a, str>>)> {
     let (mut name, mut value) = (None, None);
     while let Some(child) = parser.child(parent, 0, &mut NoComments)? {
-        let text = parser.leaf_text(child)?.into_owned();
+        let text = parser.leaf_text(child)?;
         if child == name_tag && name.is_none() && value.is_none() {
             name = Some(text);
         } else if child == value_tag && name.is_some() && value.is_none() {

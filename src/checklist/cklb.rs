@@ -13,7 +13,9 @@
 //! `classification` (`Unclass` ↔ `Unclassified`), `Check_Content_Ref` ↔ `check_content_ref.name`,
 //! `LEGACY_ID`/`CCI_REF` ↔ `legacy_ids`/`ccis`, the severity override ↔ `overrides.severity`.
 
-use crate::checklist::{Asset, Checklist, ChecklistStig, SI_DATA_NAMES, Status, Vuln};
+use crate::checklist::{
+    Asset, AttributeName, Checklist, ChecklistStig, SI_DATA_NAMES, Status, Vuln,
+};
 use crate::error::{Error, Position, Result};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -565,8 +567,8 @@ fn vuln_from(
         &defaults.target_key,
     );
     let stig_uuid = or_default(text_of(rule, "stig_uuid"), &defaults.stig_uuid);
-    let mut data: Vec<(String, String)> = Vec::with_capacity(32);
-    let mut push = |name: &str, value: String| data.push((name.to_string(), value));
+    let mut data: Vec<(AttributeName, String)> = Vec::with_capacity(32);
+    let mut push = |name: &'static str, value: String| data.push((name.into(), value));
     push("Vuln_Num", vuln_num);
     push("Severity", severity);
     push("Group_Title", group_title);

@@ -8,6 +8,7 @@ pub mod cklb;
 
 use crate::benchmark::{Benchmark, Rule};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// Review status of a rule, with the CKL spellings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -125,7 +126,7 @@ impl Default for Asset {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Vuln {
     /// `(VULN_ATTRIBUTE, ATTRIBUTE_DATA)` pairs in file order, repeats included (LEGACY_ID, CCI_REF).
-    pub stig_data: Vec<(String, String)>,
+    pub stig_data: Vec<(AttributeName, String)>,
     /// `STATUS`.
     pub status: Status,
     /// `FINDING_DETAILS`.
@@ -186,7 +187,7 @@ impl Vuln {
     /// LEGACY_ID, one CCI_REF per CCI.
     pub fn from_rule(benchmark: &Benchmark, rule: &Rule, stig_uuid: &str) -> Vuln {
         let d = &rule.description;
-        let mut data: Vec<(String, String)> = [
+        let mut data: Vec<(AttributeName, String)> = [
             ("Vuln_Num", rule.group_id.as_str()),
             ("Severity", rule.severity.map_or("", |s| s.as_str())),
             ("Group_Title", &rule.group_title),
@@ -211,7 +212,7 @@ impl Vuln {
             ("Class", "Unclass"),
         ]
         .iter()
-        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .map(|&(n, v)| (AttributeName::Borrowed(n), v.to_string()))
         .collect();
         data.push(("STIGRef".into(), benchmark.stig_ref()));
         data.push(("TargetKey".into(), rule.target_key.clone()));
@@ -229,6 +230,23 @@ impl Vuln {
             stig_data: data,
             ..Vuln::default()
         }
+    }
+}
+
+/// A `VULN_ATTRIBUTE` name: borrowed from [`VULN_ATTRIBUTES`] for the standard names (so that
+/// reading a checklist allocates no name), owned for any other.
+pub type AttributeName = Cow<'static, str>;
+
+/// `name` as an [`AttributeName`]. `hint` is where the name usually stands in
+/// [`VULN_ATTRIBUTES`] (a STIG_DATA's position in its VULN), tried before the whole list.
+pub fn attribute_name(name: &str, hint: usize) -> AttributeName {
+    let at_hint = VULN_ATTRIBUTES[hint.min(VULN_ATTRIBUTES.len() - 1)];
+    if at_hint == name {
+        return Cow::Borrowed(at_hint);
+    }
+    match VULN_ATTRIBUTES.iter().find(|a| **a == name) {
+        Some(standard) => Cow::Borrowed(standard),
+        None => Cow::Owned(name.to_string()),
     }
 }
 
@@ -400,7 +418,7 @@ mod order_tests {
             ..Rule::default()
         };
         let vuln = Vuln::from_rule(&Benchmark::default(), &rule, "u");
-        let names: Vec<&str> = vuln.stig_data.iter().map(|(n, _)| n.as_str()).collect();
+        let names: Vec<&str> = vuln.stig_data.iter().map(|(n, _)| n.as_ref()).collect();
         let mut expected: Vec<&str> = VULN_ATTRIBUTES[..25].to_vec();
         expected.extend(["LEGACY_ID", "LEGACY_ID", "CCI_REF", "CCI_REF"]);
         assert_eq!(names, expected);

@@ -159,7 +159,7 @@ pub fn model_losses(input: &Checklist, back: &Checklist, losses: &mut Losses) {
             continue;
         }
         for (v, w) in stig.vulns.iter().zip(&stig_back.vulns) {
-            let mut names: Vec<&str> = v.stig_data.iter().map(|(n, _)| n.as_str()).collect();
+            let mut names: Vec<&str> = v.stig_data.iter().map(|(n, _)| n.as_ref()).collect();
             names.dedup();
             for name in names {
                 let ours: Vec<&str> = v.attrs(name).filter(|x| !x.is_empty()).collect();
