@@ -322,12 +322,31 @@ fn capped(text: &str) -> Cow<'_, str> {
 }
 
 /// Appends `text` with `&`, `<`, `>` escaped (and `"` when `in_attribute`) and the characters
-/// XML 1.0 forbids dropped: the only escaping the CKL writer does. Text is checked 32 bytes at a
-/// time with a test the compiler turns into vector instructions; only a block that holds
-/// something to change is walked byte by byte.
+/// XML 1.0 forbids dropped: the only escaping the CKL writer does. One vectorized pass tells
+/// whether anything must be dropped; when not (almost always), memchr jumps from one markup
+/// character to the next. Otherwise the text is checked 32 bytes at a time and only a block
+/// that holds something to change is walked byte by byte.
 pub fn push_escaped(out: &mut String, text: &str, in_attribute: bool) {
     const BLOCK: usize = 32;
     let bytes = text.as_bytes();
+    // The common case: nothing to drop, so only `&`, `<`, `>` to replace, found with memchr.
+    let nothing_to_drop = !bytes
+        .iter()
+        .fold(false, |any, &b| any | may_need_dropping(b));
+    if nothing_to_drop && !in_attribute {
+        let mut start = 0;
+        for i in memchr::memchr3_iter(b'&', b'<', b'>', bytes) {
+            out.push_str(&text[start..i]);
+            out.push_str(match bytes[i] {
+                b'&' => "&amp;",
+                b'<' => "&lt;",
+                _ => "&gt;",
+            });
+            start = i + 1;
+        }
+        out.push_str(&text[start..]);
+        return;
+    }
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
@@ -378,9 +397,14 @@ fn may_need_escape(byte: u8, in_attribute: bool) -> bool {
     (byte == b'&')
         | (byte == b'<')
         | (byte == b'>')
-        | (byte == 0xEF)
         | (in_attribute & (byte == b'"'))
-        | ((byte < 0x20) & (byte != b'\t') & (byte != b'\n') & (byte != b'\r'))
+        | may_need_dropping(byte)
+}
+
+/// True for C0 controls other than tab, LF and CR, and for 0xEF (which starts U+FFFE and
+/// U+FFFF): the bytes of characters XML 1.0 forbids. Branch-free, like [`may_need_escape`].
+fn may_need_dropping(byte: u8) -> bool {
+    (byte == 0xEF) | ((byte < 0x20) & (byte != b'\t') & (byte != b'\n') & (byte != b'\r'))
 }
 
 /// The output buffer with STIG Viewer's indentation (tabs) and line ends (LF).
