@@ -38,12 +38,16 @@ echo "machine: $(nproc) cores, $(uname -sr), load $(cut -d' ' -f1-3 /proc/loadav
 
 # 1. One large checklist.
 "$driver" gen-ckl "$work/large.ckl"
-read -r _ full full_mbs < <("$driver" time-ckl "$work/large.ckl" "$ckl_iterations" | grep '^exstig_read_merge_write_ms')
-read -r _ read_ms read_mbs < <("$driver" time-ckl "$work/large.ckl" "$ckl_iterations" | grep '^exstig_read_ms')
-read -r _ scan scan_mbs < <("$driver" time-ckl "$work/large.ckl" "$ckl_iterations" | grep '^quick_xml_scan_ms')
-printf '%-40s %9s ms %7s MB/s\n' "exstig read+merge+write" "$full" "$full_mbs"
-printf '%-40s %9s ms %7s MB/s\n' "exstig read" "$read_ms" "$read_mbs"
-printf '%-40s %9s ms %7s MB/s\n' "quick-xml scan (the practical limit)" "$scan" "$scan_mbs"
+timings=$("$driver" time-ckl "$work/large.ckl" "$ckl_iterations")
+timing() { awk -v k="$1" -v f="$2" '$1 == k { print $f }' <<<"$timings"; }
+full=$(timing exstig_read_merge_write_ms 2)
+read_ms=$(timing exstig_read_ms 2)
+scan=$(timing quick_xml_scan_ms 2)
+printf '%-40s %9s ms %7s MB/s\n' "exstig read+merge+write" "$full" "$(timing exstig_read_merge_write_ms 3)"
+printf '%-40s %9s ms %7s MB/s\n' "  exstig read" "$read_ms" "$(timing exstig_read_ms 3)"
+printf '%-40s %9s ms\n' "  exstig merge" "$(timing exstig_merge_ms 2)"
+printf '%-40s %9s ms %7s MB/s\n' "  exstig write" "$(timing exstig_write_ms 2)" "$(timing exstig_write_ms 3)"
+printf '%-40s %9s ms %7s MB/s\n' "quick-xml scan (the practical limit)" "$scan" "$(timing quick_xml_scan_ms 3)"
 if command -v node >/dev/null && [ -d tests/node/node_modules/@nuwcdivnpt/stig-manager-client-modules ]; then
     read -r _ peer _ < <(node scripts/stig-manager-parse-bench.mjs "$work/large.ckl" "$node_iterations")
     printf '%-40s %9s ms\n' "STIG Manager reviewsFromCkl (parse only)" "$peer"
