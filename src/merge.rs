@@ -51,6 +51,7 @@
 use crate::checklist::{Checklist, ChecklistStig, MAX_TEXT_CHARS, Status, Vuln};
 use crate::error::{Error, Result};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -331,7 +332,13 @@ fn fit_automatic(human: usize, automatic: &str) -> Option<std::borrow::Cow<'_, s
 /// Whether a text is exstig's alone: it carries exstig's marker or an attached block, and no
 /// human words besides.
 pub fn is_own_text(text: &str) -> bool {
-    (is_automatic(text) || block_range(text).is_some()) && human_part(text).trim().is_empty()
+    if is_automatic(text) {
+        return true;
+    }
+    // The human part is what surrounds the attached block (see `human_part`).
+    block_range(text).is_some_and(|(start, end)| {
+        text[..start].trim().is_empty() && text[end..].trim().is_empty()
+    })
 }
 
 /// The automatic part of a text: all of it when it starts with the marker, else the content of
@@ -638,12 +645,15 @@ fn digest_line(details: &str) -> Option<&str> {
 }
 
 /// The text without comment digest lines.
-fn without_digest(text: &str) -> String {
+fn without_digest(text: &str) -> Cow<'_, str> {
+    if !text.contains(DIGEST_PREFIX) {
+        return Cow::Borrowed(text);
+    }
     let kept: Vec<&str> = text
         .split('\n')
         .filter(|l| !l.starts_with(DIGEST_PREFIX))
         .collect();
-    kept.join("\n")
+    Cow::Owned(kept.join("\n"))
 }
 
 /// Whether a comment, found with exstig's details and no digest (a checklist `exstig evaluate`
@@ -674,10 +684,11 @@ pub struct RuleIndex {
 impl RuleIndex {
     /// Indexes the rules of `stig`.
     pub fn new(stig: &ChecklistStig) -> RuleIndex {
+        let n = stig.vulns.len();
         let mut index = RuleIndex {
-            by_id: HashMap::new(),
-            by_base: HashMap::new(),
-            by_stig_id: HashMap::new(),
+            by_id: HashMap::with_capacity(n),
+            by_base: HashMap::with_capacity(n),
+            by_stig_id: HashMap::with_capacity(n),
         };
         for (i, v) in stig.vulns.iter().enumerate() {
             index.by_id.entry(v.rule_id().to_string()).or_insert(i);
