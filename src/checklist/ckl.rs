@@ -322,18 +322,21 @@ fn capped(text: &str) -> Cow<'_, str> {
 }
 
 /// Appends `text` with `&`, `<`, `>` escaped (and `"` when `in_attribute`) and the characters
-/// XML 1.0 forbids dropped: the only escaping the CKL writer does. One vectorized pass tells
-/// whether anything must be dropped; when not (almost always), memchr jumps from one markup
-/// character to the next. Otherwise the text is checked 32 bytes at a time and only a block
-/// that holds something to change is walked byte by byte.
+/// XML 1.0 forbids dropped: the only escaping the CKL writer does. For text longer than 32
+/// bytes, one vectorized pass tells whether anything must be dropped; when not (almost always),
+/// memchr jumps from one markup character to the next. Otherwise the text is checked 32 bytes
+/// at a time and only a block that holds something to change is walked byte by byte.
 pub fn push_escaped(out: &mut String, text: &str, in_attribute: bool) {
     const BLOCK: usize = 32;
     let bytes = text.as_bytes();
-    // The common case: nothing to drop, so only `&`, `<`, `>` to replace, found with memchr.
-    let nothing_to_drop = !bytes
-        .iter()
-        .fold(false, |any, &b| any | may_need_dropping(b));
-    if nothing_to_drop && !in_attribute {
+    // Longer text with nothing to drop: only `&`, `<`, `>` to replace, found with memchr. (A
+    // short text is a single block below, where one test usually finds nothing to do.)
+    let nothing_to_drop = || {
+        !bytes
+            .iter()
+            .fold(false, |any, &b| any | may_need_dropping(b))
+    };
+    if bytes.len() > BLOCK && !in_attribute && nothing_to_drop() {
         let mut start = 0;
         for i in memchr::memchr3_iter(b'&', b'<', b'>', bytes) {
             out.push_str(&text[start..i]);
@@ -424,9 +427,8 @@ impl Out {
     }
 
     fn indent(&mut self, depth: usize) {
-        for _ in 0..depth {
-            self.buf.push('\t');
-        }
+        const TABS: &str = "\t\t\t\t\t\t\t\t";
+        self.buf.push_str(&TABS[..depth.min(TABS.len())]);
     }
 
     fn open(&mut self, depth: usize, name: &str) {
@@ -907,18 +909,34 @@ mod tests {
             escaped("x\u{0}\u{1}\u{8}\u{B}\u{C}\u{1F}y\u{FFFE}\u{FFFF}z", false),
             "xyz"
         );
+        // Every path of push_escaped (short and long text, with and without characters to
+        // drop, in and out of attributes) against a plain character-by-character version.
+        let reference = |text: &str, in_attribute: bool| -> String {
+            text.chars()
+                .filter(|&c| is_xml_char(c))
+                .map(|c| match c {
+                    '&' => "&amp;".to_string(),
+                    '<' => "&lt;".to_string(),
+                    '>' => "&gt;".to_string(),
+                    '"' if in_attribute => "&quot;".to_string(),
+                    c => c.to_string(),
+                })
+                .collect()
+        };
         let all_chars: String = (0..0x11000u32).filter_map(char::from_u32).collect();
-        let expected: String = all_chars
-            .chars()
-            .filter(|&c| is_xml_char(c))
-            .map(|c| match c {
-                '&' => "&amp;".to_string(),
-                '<' => "&lt;".to_string(),
-                '>' => "&gt;".to_string(),
-                c => c.to_string(),
-            })
-            .collect();
-        assert_eq!(escaped(&all_chars, false), expected);
+        let markup =
+            "Get-ReceiveConnector | ? {$_.Bindings -like \"*:25\"} > x.txt & more <b>é".repeat(5);
+        let ef_sequences = "\u{F000}\u{FFFD}\u{FFFE}ab\u{FFFF}".repeat(10);
+        for text in [all_chars.as_str(), &markup, &markup[..20], &ef_sequences] {
+            for in_attribute in [false, true] {
+                assert_eq!(
+                    escaped(text, in_attribute),
+                    reference(text, in_attribute),
+                    "{in_attribute}: {:?}",
+                    &text[..text.len().min(40)]
+                );
+            }
+        }
     }
 
     #[test]

@@ -106,6 +106,18 @@ impl<'a> Lexer<'a> {
     /// `<name attributes>` or `<name attributes/>` starting at `start`.
     fn start_tag(&mut self, start: usize) -> Result<Token<'a>, LexError> {
         let bytes = self.text.as_bytes();
+        // The common case, `<name>`: the `>` found a word at a time, the name checked whole.
+        let window = bytes.len().min(start + 48);
+        if let Some(close) = find_in_words(bytes, start + 1, window, [b'>']) {
+            let name = &bytes[start + 1..close];
+            let all_name_bytes = name.iter().fold(true, |ok, &b| ok & is_name_byte(b));
+            if all_name_bytes && starts_name(name.first()) {
+                let name = &self.text[start + 1..close];
+                self.position = close + 1;
+                self.open.push(name);
+                return Ok(Token::Start(name));
+            }
+        }
         let name_end = name_end(bytes, start + 1);
         let name = &self.text[start + 1..name_end];
         if !starts_name(bytes.get(start + 1)) {
