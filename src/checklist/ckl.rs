@@ -738,13 +738,15 @@ fn read_pair<'a>(
     let (mut name, mut value) = (None, None);
     while let Some(child) = parser.child(parent, 0, &mut NoComments)? {
         let text = parser.leaf_text(child)?;
-        if child == name_tag && name.is_none() && value.is_none() {
-            name = Some(text);
-        } else if child == value_tag && name.is_some() && value.is_none() {
-            value = Some(text);
-        } else {
+        let (expected, slot) = match name {
+            None => (name_tag, &mut name),
+            Some(_) if value.is_none() => (value_tag, &mut value),
+            Some(_) => return Err(parser.unexpected(child, parent)),
+        };
+        if !lexer::same_name(child.as_bytes(), expected.as_bytes()) {
             return Err(parser.unexpected(child, parent));
         }
+        *slot = Some(text);
     }
     match name {
         Some(name) => Ok((name, value)),

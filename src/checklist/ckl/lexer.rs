@@ -203,7 +203,8 @@ impl<'a> Lexer<'a> {
         // The common case, `</name>` right after the name of the innermost open element.
         if let Some(open) = self.open.last() {
             let after = start + 2 + open.len();
-            if bytes.get(start + 2..after) == Some(open.as_bytes())
+            let name = bytes.get(start + 2..after);
+            if name.is_some_and(|name| same_name(name, open.as_bytes()))
                 && bytes.get(after) == Some(&b'>')
             {
                 self.open.pop();
@@ -386,9 +387,7 @@ fn find_in_words<const N: usize>(
     const LOW: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     while from + 8 <= to {
-        let mut word = [0; 8];
-        word.copy_from_slice(&bytes[from..from + 8]);
-        let word = u64::from_le_bytes(word);
+        let word = word_at(bytes, from);
         let mut found = 0;
         for needle in needles {
             let x = word ^ (LOW * u64::from(needle));
@@ -404,6 +403,26 @@ fn find_in_words<const N: usize>(
         .iter()
         .position(|b| needles.contains(b))
         .map(|i| from + i)
+}
+
+/// The 8 bytes at `at` as a little-endian word (the first byte is the lowest).
+fn word_at(bytes: &[u8], at: usize) -> u64 {
+    let mut word = [0; 8];
+    word.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_le_bytes(word)
+}
+
+/// Whether two element names are the same bytes: names of 8 to 16 bytes (most of a CKL's) as
+/// two overlapping word compares, inline, instead of a call to `memcmp`.
+pub fn same_name(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if (8..=16).contains(&n) {
+        return word_at(a, 0) == word_at(b, 0) && word_at(a, n - 8) == word_at(b, n - 8);
+    }
+    a == b
 }
 
 /// Where a name starting at `at` ends: at the first byte that cannot be part of an XML name
