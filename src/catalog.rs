@@ -239,10 +239,12 @@ fn benchmark_files(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// The catalog file text of `entry`: pretty JSON with empty values left out, ending in a newline.
+/// The catalog file text of `entry`: pretty JSON with empty values left out and keys in
+/// alphabetical order (stable whatever the field order), ending in a newline.
 pub fn to_json(entry: &Entry) -> String {
     let mut value = serde_json::to_value(entry).unwrap_or_default();
     prune_empty(&mut value);
+    value.sort_all_objects();
     let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
     text.push('\n');
     text

@@ -80,6 +80,7 @@ fn write_temp(name: &str, text: &str) -> PathBuf {
 fn carried(checklist: &Checklist) -> Checklist {
     let mut c = checklist.clone();
     c.asset.marking.clear();
+    c.cklb_document = None; // where the model came from, not what it says
     for stig in &mut c.stigs {
         for (name, value) in &mut stig.info {
             if !["version", "stigid", "releaseinfo", "title", "uuid"].contains(&name.as_str()) {

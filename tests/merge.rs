@@ -384,3 +384,102 @@ fn a_read_only_folder_leaves_the_original_untouched() {
     assert_eq!(std::fs::read(&existing).unwrap(), original);
     assert!(!merge::backup_path(&existing).exists());
 }
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn keys(value: &serde_json::Value) -> Vec<&str> {
+    value
+        .as_object()
+        .expect("an object")
+        .keys()
+        .map(String::as_str)
+        .collect()
+}
+
+#[test]
+fn merging_into_a_cklb_changes_only_the_reviews_it_merges() {
+    // Last quarter's CKLB with keys a STIG Viewer 3 or Evaluate-STIG file may hold and the
+    // checklist model has no place for.
+    let dir = common::temp_dir("merge-cklb-keeps");
+    let mut original = json(&fixture("last-quarter.cklb"));
+    original["evaluate-stig"] = serde_json::json!({ "version": "1.2507.0" });
+    original["target_data"]["x_site"] = serde_json::json!("HQ");
+    original["stigs"][0]["x_note"] = serde_json::json!(["kept"]);
+    original["stigs"][0]["rules"][0]["createdAt"] = serde_json::json!("2025-10-01T08:00:00Z");
+    let path = dir.join("MAIL01.cklb");
+    std::fs::write(&path, serde_json::to_string(&original).unwrap()).unwrap();
+    let auto = fixture("auto-v3r5.ckl");
+    run_ok(
+        &dir,
+        &[
+            "merge",
+            "MAIL01.cklb",
+            auto.to_str().unwrap(),
+            "-o",
+            "MAIL01.cklb",
+        ],
+    );
+
+    // Expected: the original document with each rule's review taken from the merged model,
+    // and nothing else changed: ids, UUIDs, unknown keys, key order.
+    let merged = json(&path);
+    let model = merge::read_checklist(&path).unwrap();
+    let mut expected = original.clone();
+    let rules = expected["stigs"][0]["rules"].as_array_mut().unwrap();
+    for (rule, vuln) in rules.iter_mut().zip(&model.stigs[0].vulns) {
+        rule["status"] = vuln.status.cklb().into();
+        rule["finding_details"] = vuln.finding_details.as_str().into();
+        rule["comments"] = vuln.comments.as_str().into();
+    }
+    assert!(merged == expected, "{merged:#}");
+    assert_ne!(merged, original, "the merge changed no review");
+    assert_eq!(keys(&merged), keys(&original));
+    assert_eq!(
+        keys(&merged["stigs"][0]["rules"][0]),
+        keys(&original["stigs"][0]["rules"][0])
+    );
+    // The result is still a checklist STIG Manager reads.
+    if let Some(parsed) = common::stig_manager_parse("cklb", &path) {
+        assert!(parsed.to_string().contains("SV-900003"), "{parsed}");
+    }
+}
+
+#[test]
+fn every_sample_cklb_is_written_back_unchanged() {
+    let Some(shared) = common::shared("every_sample_cklb_is_written_back_unchanged") else {
+        return;
+    };
+    let mut files = vec![fixture("last-quarter.cklb"), fixture("gateway.cklb")];
+    for dir in ["samples", "samples/stig-manager-test-files/ckl"] {
+        for entry in std::fs::read_dir(shared.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "cklb") {
+                files.push(path);
+            }
+        }
+    }
+    let mut compared = 0;
+    for path in files {
+        let Ok(checklist) = merge::read_checklist(&path) else {
+            continue; // the samples that must be refused (tests/cklb.rs)
+        };
+        let text = exstig::checklist::cklb::write(&checklist).unwrap();
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let original: serde_json::Value = serde_json::from_str(
+            exstig::fsio::read_text(&path)
+                .unwrap()
+                .trim_start_matches('\u{feff}'),
+        )
+        .unwrap();
+        assert!(
+            back == original,
+            "{} changed when written back",
+            path.display()
+        );
+        assert_eq!(keys(&back), keys(&original), "{}", path.display());
+        compared += 1;
+    }
+    assert!(compared >= 4, "only {compared} CKLBs compared");
+}

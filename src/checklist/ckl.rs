@@ -965,7 +965,7 @@ mod tests {
             header_comments: Some(vec!["h1".into(), "h2".into()]),
             xml_comments: vec![comment(0, "c0"), comment(1, "c1"), comment(2, "c-end")],
             trailing_comments: vec!["t1".into()],
-            asset_layout: Vec::new(),
+            ..Checklist::default()
         };
         let written = write(&checklist);
         assert!(written.ends_with("</CHECKLIST>\n<!--t1-->"), "{written}");

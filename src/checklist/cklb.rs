@@ -5,7 +5,8 @@
 //! Manager needs for the revision (the 1.0 schema does not list it). [`read`] accepts CKLBs of
 //! STIG Viewer 3, STIG Manager and Evaluate-STIG and maps them to the shared [`Checklist`]
 //! model with the STIG_DATA pairs in STIG Viewer's CKL order, so CKL → CKLB → CKL keeps every
-//! status, detail, comment and severity override.
+//! status, detail, comment and severity override. The read document stays with the model, so a
+//! CKLB written back (after a merge, say) is that document with only what the model changed.
 //!
 //! Field mapping (CKL `STIG_DATA` ↔ CKLB rule key) is [`TEXT_FIELDS`] plus the few fields with
 //! their own shape: `Rule_ID` ↔ `rule_id_src` (and `rule_id` without `_rule`), `Group_Title` ↔
@@ -21,6 +22,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 /// CKL STIG_DATA attributes that map one-to-one to a CKLB rule string (CKL name, CKLB key).
 pub const TEXT_FIELDS: [(&str, &str); 18] = [
@@ -148,11 +150,91 @@ struct CklbRule<'a> {
 const EMPTY_GROUP_DESCRIPTION: &str = "<GroupDescription></GroupDescription>";
 
 /// Serializes `checklist` as a CKLB document (pretty JSON, LF line ends, trailing newline).
-/// UUIDs the model lacks (or holds in a form that is not a UUID) are generated fresh.
+///
+/// A checklist read from a CKLB is written as that document with only what the model changed
+/// set anew: the checklist `id`, rule `uuid`s, key order and keys the model has
+/// no place for survive. A new or converted checklist gets STIG Viewer 3's layout; UUIDs the
+/// model lacks (or holds in a form that is not a UUID) are generated fresh.
 pub fn write(checklist: &Checklist) -> Result<String> {
+    let serialize_error =
+        |e: serde_json::Error| Error::Usage(format!("cannot serialize the CKLB: {e}"));
+    let mut text = match checklist
+        .cklb_document
+        .as_deref()
+        .and_then(|d| patched(d, checklist))
+    {
+        Some(document) => serde_json::to_string_pretty(&document),
+        None => serde_json::to_string_pretty(&document(checklist)),
+    }
+    .map_err(serialize_error)?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// `original` (a read CKLB) updated to `checklist`: the model read from `original` and
+/// `checklist` are both laid out as fresh documents, and where the two differ, `original` takes
+/// the new value. `None` when `original` no longer reads (the caller writes a fresh document).
+fn patched(original: &Value, checklist: &Checklist) -> Option<Value> {
+    let baseline = from_document(Path::new(""), original).ok()?;
+    let base = serde_json::to_value(document(&baseline)).ok()?;
+    let fresh = serde_json::to_value(document(checklist)).ok()?;
+    let mut out = original.clone();
+    patch(&mut out, &base, &fresh);
+    Some(out)
+}
+
+/// Keys that hold generated identifiers: never taken from a fresh layout into a read document.
+const GENERATED_KEYS: [&str; 3] = ["id", "uuid", "stig_uuid"];
+
+/// Sets in `target` what changed from `base` to `fresh` (two layouts of one document shape):
+/// objects key by key and arrays item by item, recursively; what is equal in both stays as
+/// `target` has it (or lacks it); a key or item only `fresh` has is added, one only `base` has
+/// is removed; any other changed value is replaced whole.
+/// [`GENERATED_KEYS`] keep the target's value when the target has one.
+fn patch(target: &mut Value, base: &Value, fresh: &Value) {
+    match (target, base, fresh) {
+        (Value::Object(target), Value::Object(base), Value::Object(fresh)) => {
+            for (key, new) in fresh {
+                if GENERATED_KEYS.contains(&key.as_str()) && target.contains_key(key) {
+                    continue;
+                }
+                match (target.get_mut(key), base.get(key)) {
+                    (_, Some(old)) if old == new => {}
+                    (Some(t), Some(old)) => patch(t, old, new),
+                    (None, _) => {
+                        target.insert(key.clone(), new.clone());
+                    }
+                    (Some(t), None) => *t = new.clone(),
+                }
+            }
+            for key in base.keys().filter(|k| !fresh.contains_key(*k)) {
+                target.shift_remove(key);
+            }
+        }
+        (Value::Array(target), Value::Array(base), Value::Array(fresh))
+            if target.len() == base.len() =>
+        {
+            target.truncate(fresh.len());
+            for (i, new) in fresh.iter().enumerate() {
+                match target.get_mut(i) {
+                    Some(t) => patch(t, &base[i], new),
+                    None => target.push(new.clone()),
+                }
+            }
+        }
+        (target, base, fresh) => {
+            if base != fresh {
+                *target = fresh.clone();
+            }
+        }
+    }
+}
+
+/// The fresh CKLB layout of `checklist`, keys in STIG Viewer 3's order.
+fn document(checklist: &Checklist) -> CklbDocument<'_> {
     let asset = &checklist.asset;
     let stigs: Vec<CklbStig> = checklist.stigs.iter().map(stig_json).collect();
-    let document = CklbDocument {
+    CklbDocument {
         title: document_title(checklist),
         id: fresh_uuid(),
         stigs,
@@ -173,11 +255,7 @@ pub fn write(checklist: &Checklist) -> Result<String> {
             web_db_instance: &asset.web_db_instance,
         },
         cklb_version: "1.0",
-    };
-    let mut text = serde_json::to_string_pretty(&document)
-        .map_err(|e| Error::Usage(format!("cannot serialize the CKLB: {e}")))?;
-    text.push('\n');
-    Ok(text)
+    }
 }
 
 /// `HOST-STIGID-V2R6` like STIG Manager names its exports (title is "the file name when saved").
@@ -327,10 +405,8 @@ fn rule_json<'a>(vuln: &'a Vuln, stig_uuid: &str) -> CklbRule<'a> {
 ///
 /// Invalid JSON is reported with its line and column; a document without a `stigs` array, a
 /// STIG or rule that is not an object, or a rule status outside the four CKLB values is an
-/// error naming the STIG and rule. Missing optional keys and `null` values read as empty.
-// The model grows fields CKLB has no place for (CKL layout, XML comments): start from the
-// defaults and set what CKLB carries.
-#[allow(clippy::field_reassign_with_default)]
+/// error naming the STIG and rule. Missing optional keys and `null` values read as empty. The
+/// document is kept in the checklist for [`write`].
 pub fn read(path: &Path, text: &str) -> Result<Checklist> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let document: Value = serde_json::from_str(text).map_err(|e| {
@@ -340,6 +416,17 @@ pub fn read(path: &Path, text: &str) -> Result<Checklist> {
         };
         Error::input_at(path, position, format!("not valid JSON: {e}"))
     })?;
+    let mut checklist = from_document(path, &document)?;
+    checklist.cklb_document = Some(Arc::new(document));
+    Ok(checklist)
+}
+
+/// The checklist model of a parsed CKLB document (see [`read`]); `path` names the file in
+/// errors.
+// The model grows fields CKLB has no place for (CKL layout, XML comments): start from the
+// defaults and set what CKLB carries.
+#[allow(clippy::field_reassign_with_default)]
+fn from_document(path: &Path, document: &Value) -> Result<Checklist> {
     let Some(root) = document.as_object() else {
         return Err(Error::input(path, "a CKLB must be a JSON object"));
     };
@@ -610,6 +697,24 @@ fn vuln_from(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn patch_changes_only_what_differs_between_the_two_layouts() {
+        use serde_json::json;
+        let target = json!({"id": "keep-me", "x": 1, "rules": [{"s": "a", "o": {"sev": 1, "keep": true}}, {"s": "b"}], "t": "same"});
+        let base =
+            json!({"id": "gen-1", "rules": [{"s": "a", "o": {"sev": 1}}, {"s": "b"}], "t": "same"});
+        let fresh = json!({"id": "gen-2", "rules": [{"s": "A", "o": {}}, {"s": "b"}, {"s": "new"}], "t": "same"});
+        let mut out = target.clone();
+        patch(&mut out, &base, &fresh);
+        assert_eq!(
+            out,
+            json!({"id": "keep-me", "x": 1, "rules": [{"s": "A", "o": {"keep": true}}, {"s": "b"}, {"s": "new"}], "t": "same"})
+        );
+        let mut unchanged = target.clone();
+        patch(&mut unchanged, &base, &base);
+        assert_eq!(unchanged, target);
+    }
 
     #[test]
     fn release_number_follows_stig_manager() {

@@ -380,6 +380,11 @@ pub struct Checklist {
     /// writer takes the values of the standard elements from `asset`, not from here.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub asset_layout: Vec<(String, String)>,
+    /// The JSON document of a read CKLB, so that writing the checklist back as CKLB changes
+    /// only what the model changed (the checklist `id`, rule `uuid`s and keys the model has no
+    /// place for survive; see [`cklb::write`]). `None` for a checklist read from CKL or new.
+    #[serde(skip)]
+    pub cklb_document: Option<std::sync::Arc<serde_json::Value>>,
 }
 
 /// Longest FINDING_DETAILS / COMMENTS text STIG Viewer accepts.
