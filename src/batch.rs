@@ -26,7 +26,8 @@
 //! previous checklist of a server under the same name (same release first, else the newest
 //! release of that host and STIG; `.ckl` before `.cklb`); `PREV` may be `OUT` itself. Merged into
 //! an older release, the checklist keeps that release (and its name): rules are matched as
-//! `exstig merge` matches them, and the server's notes say so.
+//! `exstig merge` matches them, and the server's notes say so. A CKLB beside the previous CKL
+//! lends its document to the new CKLB (same `id` and rule UUIDs).
 //!
 //! # Exit codes
 //!
@@ -751,6 +752,9 @@ impl Job<'_> {
                 })?;
                 let report = merge_into(&mut existing, &evaluation.checklist, &self.opts.policy);
                 notes.extend(report.notes.iter().cloned());
+                if let Some(note) = keep_cklb_identity(&mut existing, path) {
+                    notes.push(note);
+                }
                 if report.conflicts() > 0 {
                     notes.push(format!(
                         "{} rules where a human review and the automatic result disagree (kept the review; see exstig merge --report)",
@@ -855,6 +859,23 @@ impl Job<'_> {
 }
 
 /// Reads a previous checklist (CKL or CKLB by its extension).
+/// When the previous checklist is a CKL with a CKLB of the same name beside it, gives
+/// `checklist` that CKLB's document, so the CKLB written next keeps its `id`, rule UUIDs and
+/// foreign keys (see `cklb::write`). A note when that CKLB cannot be read (a new one is written).
+fn keep_cklb_identity(checklist: &mut Checklist, previous: &Path) -> Option<String> {
+    let sibling = previous.with_extension("cklb");
+    if checklist.cklb_document.is_some() || !sibling.is_file() {
+        return None;
+    }
+    match read_previous(&sibling) {
+        Ok(read) => {
+            checklist.cklb_document = read.cklb_document;
+            None
+        }
+        Err(e) => Some(format!("{e} (the previous CKLB; a new one is written)")),
+    }
+}
+
 fn read_previous(path: &Path) -> Result<Checklist> {
     let text = crate::fsio::read_text(path)?;
     if has_extension(path, &["cklb"]) {
