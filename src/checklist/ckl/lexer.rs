@@ -283,6 +283,9 @@ impl<'a> Lexer<'a> {
 
     /// The text between `start` and `end` with references resolved and line ends normalized.
     fn character_data(&self, start: usize, end: usize) -> Result<Cow<'a, str>, LexError> {
+        if let Some(indentation) = crlf_indentation(&self.text[start..end]) {
+            return Ok(Cow::Borrowed(indentation));
+        }
         let mut out = String::with_capacity(end - start);
         let mut rest = start;
         while let Some(i) = memchr::memchr2(b'&', b'\r', &self.text.as_bytes()[rest..end]) {
@@ -332,6 +335,21 @@ impl<'a> Lexer<'a> {
             Err(message) => self.error(at, message),
         }
     }
+}
+
+/// The indentation between elements of a file with Windows line ends (CR LF, then only tabs
+/// or only spaces) as its normalized text, borrowed from a constant instead of allocated.
+fn crlf_indentation(text: &str) -> Option<&'static str> {
+    const TABS: &str = "\n\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
+    const SPACES: &str = "\n                                                                ";
+    let indent = text.strip_prefix("\r\n")?;
+    let constant = match indent.as_bytes().first() {
+        None | Some(b'\t') => TABS,
+        Some(b' ') => SPACES,
+        Some(_) => return None,
+    };
+    let same = indent.bytes().all(|b| b == constant.as_bytes()[1]);
+    (same && indent.len() < constant.len()).then(|| &constant[..1 + indent.len()])
 }
 
 /// `text` with CR LF and lone CR replaced by LF (borrowed when it has no CR).
@@ -493,6 +511,25 @@ mod tests {
                 Token::Text("<&>\n".into()),
                 Token::End,
             ]
+        );
+    }
+
+    #[test]
+    fn windows_indentation_is_normalized_without_allocating() {
+        let tokens = tokens("<A>\r\n\t\t<B/>\r\n    <C/>\r\n \t<D/>\r\n</A>").expect("well-formed");
+        let texts: Vec<&Cow<str>> = tokens
+            .iter()
+            .filter_map(|t| match t {
+                Token::Text(text) => Some(text),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(texts, ["\n\t\t", "\n    ", "\n \t", "\n"]);
+        assert!(matches!(texts[0], Cow::Borrowed(_)));
+        assert!(matches!(texts[1], Cow::Borrowed(_)));
+        assert!(
+            matches!(texts[2], Cow::Owned(_)),
+            "mixed indentation takes the general path"
         );
     }
 
