@@ -183,19 +183,24 @@ fn patched(original: &Value, checklist: &Checklist) -> Option<Value> {
     Some(out)
 }
 
-/// Keys that hold generated identifiers: never taken from a fresh layout into a read document.
+/// Keys that hold generated identifiers: a UUID the read document has there is never replaced.
 const GENERATED_KEYS: [&str; 3] = ["id", "uuid", "stig_uuid"];
 
 /// Sets in `target` what changed from `base` to `fresh` (two layouts of one document shape):
 /// objects key by key and arrays item by item, recursively; what is equal in both stays as
 /// `target` has it (or lacks it); a key or item only `fresh` has is added, one only `base` has
 /// is removed; any other changed value is replaced whole.
-/// [`GENERATED_KEYS`] keep the target's value when the target has one.
+/// [`GENERATED_KEYS`] keep the target's value when it is a UUID.
 fn patch(target: &mut Value, base: &Value, fresh: &Value) {
     match (target, base, fresh) {
         (Value::Object(target), Value::Object(base), Value::Object(fresh)) => {
             for (key, new) in fresh {
-                if GENERATED_KEYS.contains(&key.as_str()) && target.contains_key(key) {
+                let kept_identifier = GENERATED_KEYS.contains(&key.as_str())
+                    && target
+                        .get(key)
+                        .and_then(Value::as_str)
+                        .is_some_and(|id| uuid::Uuid::parse_str(id).is_ok());
+                if kept_identifier {
                     continue;
                 }
                 match (target.get_mut(key), base.get(key)) {
@@ -701,7 +706,7 @@ mod tests {
     #[test]
     fn patch_changes_only_what_differs_between_the_two_layouts() {
         use serde_json::json;
-        let target = json!({"id": "keep-me", "x": 1, "rules": [{"s": "a", "o": {"sev": 1, "keep": true}}, {"s": "b"}], "t": "same"});
+        let target = json!({"id": "5d2f7a9e-1c3b-4e8d-a6f0-2b4c6d8e0f12", "x": 1, "rules": [{"s": "a", "o": {"sev": 1, "keep": true}}, {"s": "b"}], "t": "same"});
         let base =
             json!({"id": "gen-1", "rules": [{"s": "a", "o": {"sev": 1}}, {"s": "b"}], "t": "same"});
         let fresh = json!({"id": "gen-2", "rules": [{"s": "A", "o": {}}, {"s": "b"}, {"s": "new"}], "t": "same"});
@@ -709,8 +714,16 @@ mod tests {
         patch(&mut out, &base, &fresh);
         assert_eq!(
             out,
-            json!({"id": "keep-me", "x": 1, "rules": [{"s": "A", "o": {"keep": true}}, {"s": "b"}, {"s": "new"}], "t": "same"})
+            json!({"id": "5d2f7a9e-1c3b-4e8d-a6f0-2b4c6d8e0f12", "x": 1, "rules": [{"s": "A", "o": {"keep": true}}, {"s": "b"}, {"s": "new"}], "t": "same"})
         );
+        // `id` outside the generated places (a group's V- number) follows the model.
+        let mut group = json!({"group_tree": [{"id": "V-1"}]});
+        patch(
+            &mut group,
+            &json!({"group_tree": [{"id": "V-1"}]}),
+            &json!({"group_tree": [{"id": "V-2"}]}),
+        );
+        assert_eq!(group, json!({"group_tree": [{"id": "V-2"}]}));
         let mut unchanged = target.clone();
         patch(&mut unchanged, &base, &base);
         assert_eq!(unchanged, target);
