@@ -752,7 +752,9 @@ impl Job<'_> {
                 })?;
                 let report = merge_into(&mut existing, &evaluation.checklist, &self.opts.policy);
                 notes.extend(report.notes.iter().cloned());
-                if let Some(note) = keep_cklb_identity(&mut existing, path) {
+                if self.opts.formats.contains(&OutputFormat::Cklb)
+                    && let Some(note) = keep_cklb_identity(&mut existing, path)
+                {
                     notes.push(note);
                 }
                 if report.conflicts() > 0 {

@@ -884,8 +884,7 @@ impl<'a> Parser<'a> {
 
 /// True when `text` is only XML whitespace (space, tab, LF, CR).
 fn is_whitespace(text: &str) -> bool {
-    text.bytes()
-        .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    text.bytes().all(lexer::is_whitespace)
 }
 
 #[cfg(test)]

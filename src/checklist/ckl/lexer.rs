@@ -362,7 +362,7 @@ fn normalize_line_ends(text: &str) -> Cow<'_, str> {
 }
 
 /// XML's whitespace: space, tab, LF, CR.
-fn is_whitespace(byte: u8) -> bool {
+pub fn is_whitespace(byte: u8) -> bool {
     matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
 }
 
