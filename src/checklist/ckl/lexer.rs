@@ -13,6 +13,7 @@
 //! no CKL element has any.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 
 /// One token of the document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,7 +127,9 @@ impl<'a> Lexer<'a> {
         }
         let mut at = name_end;
         let mut empty = false;
-        let mut attributes: Vec<&str> = Vec::new();
+        // A set (allocated only if there are attributes): a tag with very many attributes must
+        // not cost quadratic time.
+        let mut attributes: HashSet<&str> = HashSet::new();
         loop {
             at = skip_whitespace(bytes, at);
             match bytes.get(at) {
@@ -138,13 +141,12 @@ impl<'a> Lexer<'a> {
                 }
                 Some(_) if at > name_end && is_whitespace(bytes[at - 1]) => {
                     let (attribute, next) = self.attribute(at, name)?;
-                    if attributes.contains(&attribute) {
+                    if !attributes.insert(attribute) {
                         return self.malformed(
                             at,
                             &format!("attribute {attribute} appears twice in <{name}>"),
                         );
                     }
-                    attributes.push(attribute);
                     at = next;
                 }
                 Some(_) => {
@@ -578,6 +580,15 @@ mod tests {
                 assert!(message.contains(expected), "{text}: {message}");
             }
         }
+    }
+
+    #[test]
+    fn a_tag_with_very_many_attributes_is_read_in_linear_time() {
+        let attributes: String = (0..200_000).map(|i| format!(" a{i}=''")).collect();
+        let tag = format!("<A{attributes}/>");
+        assert_eq!(tokens(&tag).expect("well-formed").len(), 2);
+        let duplicate = format!("<A{attributes} a7=''/>");
+        assert!(error(&duplicate).contains("a7 appears twice"));
     }
 
     #[test]
