@@ -860,7 +860,6 @@ impl Job<'_> {
     }
 }
 
-/// Reads a previous checklist (CKL or CKLB by its extension).
 /// When the previous checklist is a CKL with a CKLB of the same name beside it, gives
 /// `checklist` that CKLB's document, so the CKLB written next keeps its `id`, rule UUIDs and
 /// foreign keys (see `cklb::write`). A note when that CKLB cannot be read (a new one is written).
@@ -878,6 +877,7 @@ fn keep_cklb_identity(checklist: &mut Checklist, previous: &Path) -> Option<Stri
     }
 }
 
+/// Reads a previous checklist (CKL or CKLB by its extension).
 fn read_previous(path: &Path) -> Result<Checklist> {
     let text = crate::fsio::read_text(path)?;
     if has_extension(path, &["cklb"]) {

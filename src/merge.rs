@@ -319,7 +319,7 @@ pub const CUT_MARKER: &str =
 /// characters of human text over [`MAX_TEXT_CHARS`]: the writers would otherwise truncate the end
 /// of the field, and the human words must never be what is lost. `None` when not even the cut
 /// block fits: the field then keeps only the human text (the report still gives the result).
-fn fit_automatic(human: usize, automatic: &str) -> Option<std::borrow::Cow<'_, str>> {
+fn fit_automatic(human: usize, automatic: &str) -> Option<Cow<'_, str>> {
     let frame = BLOCK_BEGIN.chars().count() + BLOCK_END.chars().count() + 2;
     if human + frame + automatic.chars().count() <= MAX_TEXT_CHARS {
         return Some(automatic.into());

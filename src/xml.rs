@@ -2,28 +2,18 @@
 //! Only character references and XML's five predefined entities are resolved; any other entity
 //! is an error, never an expansion (no DTD is ever read), so entity tricks cannot bite.
 
-use quick_xml::events::BytesRef;
-
-/// The character a quick-xml reference event stands for, or a message saying why it is refused.
-pub fn resolve_reference(reference: &BytesRef) -> Result<char, String> {
-    resolve_entity(reference)
-}
-
 /// The character the reference `&name;` stands for (`name` without `&` and `;`): `#N` and
 /// `#xH` character references to characters XML 1.0 allows, and `amp`, `lt`, `gt`, `quot`,
 /// `apos`. Anything else gives a message saying why it is refused.
 pub fn resolve_entity(name: &str) -> Result<char, String> {
     let Some(number) = name.strip_prefix('#') else {
-        return match name {
-            "amp" => Ok('&'),
-            "lt" => Ok('<'),
-            "gt" => Ok('>'),
-            "quot" => Ok('"'),
-            "apos" => Ok('\''),
-            _ => Err(format!(
-                "undefined entity '&{name};' (exstig never expands entities beyond XML's predefined five)"
-            )),
-        };
+        return quick_xml::escape::resolve_predefined_entity(name)
+            .and_then(|value| value.chars().next())
+            .ok_or_else(|| {
+                format!(
+                    "undefined entity '&{name};' (exstig never expands entities beyond XML's predefined five)"
+                )
+            });
     };
     let (digits, radix) = match number.strip_prefix('x') {
         Some(hex) => (hex, 16),

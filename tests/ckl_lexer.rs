@@ -57,7 +57,7 @@ fn quick_xml_tokens(text: &str) -> Result<Vec<String>, String> {
             Event::Text(t) => push_text(&mut out, &t.xml10_content()),
             Event::CData(c) => push_text(&mut out, &c.xml10_content()),
             Event::GeneralRef(r) => {
-                let c = exstig::xml::resolve_reference(&r)?;
+                let c = exstig::xml::resolve_entity(&r)?;
                 push_text(&mut out, &c.to_string());
             }
             Event::Decl(_) => {}

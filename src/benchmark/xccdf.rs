@@ -111,7 +111,7 @@ impl Parser<'_> {
                 }
                 Event::CData(data) => self.buffer.push_str(&data.xml10_content()),
                 Event::GeneralRef(reference) => {
-                    let resolved = crate::xml::resolve_reference(&reference)
+                    let resolved = crate::xml::resolve_entity(&reference)
                         .map_err(|message| self.error_at(at, message))?;
                     self.buffer.push(resolved);
                 }

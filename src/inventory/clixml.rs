@@ -189,7 +189,7 @@ fn build_tree(path: &Path, text: &str, body: &str, base: usize) -> Result<Node> 
                 }
             }
             Event::GeneralRef(reference) => {
-                let c = crate::xml::resolve_reference(&reference).map_err(|m| error(at, m))?;
+                let c = crate::xml::resolve_entity(&reference).map_err(|m| error(at, m))?;
                 if let Some(top) = stack.last_mut() {
                     top.text.push(c);
                 }

@@ -138,7 +138,7 @@ pub fn parse(text: &str) -> Result<Element, XmlError> {
                 }
             }
             Event::GeneralRef(reference) => {
-                let resolved = match crate::xml::resolve_reference(&reference) {
+                let resolved = match crate::xml::resolve_entity(&reference) {
                     Ok(c) => c,
                     Err(message) => return fail(at, message),
                 };
