@@ -552,6 +552,30 @@ impl<'a> Evaluator<'a> {
             site: self.site,
             transport_config: self.inventory.of_kind(ObjectKind::TransportConfig).next(),
         };
+        if let Some(judge_set) = binding.spec.judge_set {
+            let facts = kinds::facts(binding.spec.kind);
+            let line = Line {
+                identity: if facts.singleton {
+                    facts.one.to_string()
+                } else {
+                    format!(
+                        "all {} {}",
+                        objects.len(),
+                        noun(binding.spec.kind, objects.len())
+                    )
+                },
+                scope: if facts.per_server {
+                    "server"
+                } else {
+                    "organization"
+                }
+                .into(),
+                judgement: judge_set(binding, objects, &ctx),
+                exception_note: None,
+                fix_target: String::new(),
+            };
+            return (vec![line], Vec::new());
+        }
         let connector_exceptions: Vec<&Exception> = exceptions
             .iter()
             .copied()
@@ -974,6 +998,81 @@ mod tests {
         assert!(!FailOn::Cat2.matches(Some(Severity::Low)));
         assert!(FailOn::Cat3.matches(Some(Severity::Low)));
         assert!(FailOn::Open.matches(Some(Severity::Low)));
+    }
+
+    /// A family rule about the whole set: any enabled "Malware Agent" among the objects.
+    fn malware_agent(_: &Binding, objects: &[&InventoryObject], _: &Context) -> Judgement {
+        let names: Vec<String> = objects.iter().map(|o| o.name()).collect();
+        let pass = names.iter().any(|n| n == "Malware Agent");
+        crate::checks::judge::decided(
+            pass,
+            "Identity",
+            names.join(", "),
+            "an enabled Malware Agent".into(),
+            "-Identity 'Malware Agent'".into(),
+        )
+    }
+
+    static SET_FAMILY: checks::Family = checks::Family {
+        name: "demo",
+        specs: &[checks::CheckSpec::property(
+            "demo.malware-agent",
+            "-",
+            ObjectKind::SendConnector,
+            &["Identity"],
+            checks::ValueType::Other,
+        )
+        .judged_as_set(malware_agent, "an enabled Malware Agent exists")
+        .fix_cmdlet("Enable-TransportAgent")],
+        refine: None,
+    };
+
+    #[test]
+    fn a_set_judge_gives_one_line_for_all_objects_and_its_own_fix_cmdlet() {
+        let object = |name: &str| InventoryObject {
+            kind: ObjectKind::SendConnector,
+            source: "agents.json".into(),
+            index: 0,
+            fidelity: Fidelity::Exact,
+            properties: serde_json::json!({ "Name": name })
+                .as_object()
+                .cloned()
+                .unwrap(),
+        };
+        let inventory = Inventory {
+            objects: vec![
+                object("Content Filter Agent"),
+                object("Recipient Filter Agent"),
+            ],
+            ..Inventory::default()
+        };
+        let benchmark = Benchmark::default();
+        let rule = Rule {
+            check_content: "Get-SendConnector | Select Identity".into(),
+            ..Rule::default()
+        };
+        let binding = checks::bind_in(&[&SET_FAMILY], &benchmark, &rule).unwrap();
+        let site = Site::default();
+        let evaluator = Evaluator {
+            host: None,
+            benchmark: &benchmark,
+            inventory: &inventory,
+            site: &site,
+            today: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            role: None,
+        };
+        let objects: Vec<&InventoryObject> = inventory.objects.iter().collect();
+        let (lines, out) = evaluator.judge_objects(&rule, &binding, &objects, &[], &mut Vec::new());
+        assert!(out.is_empty());
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0].identity, "all 2 Send connectors");
+        assert_eq!(lines[0].judgement.verdict, Verdict::Fail);
+        assert_eq!(verdict_of(&lines), Status::Open);
+        let comments = evaluator.comments_for(&binding, Status::Open, &lines, 2);
+        assert!(
+            comments.contains(&"Enable-TransportAgent -Identity 'Malware Agent'".to_string()),
+            "{comments:?}"
+        );
     }
 
     #[test]

@@ -7,7 +7,11 @@ use crate::inventory::InventoryObject;
 use crate::inventory::values::Size;
 
 /// The `Set-` cmdlet that fixes what `binding` reads (`Get-ReceiveConnector` -> `Set-ReceiveConnector`).
+/// A check's own fix cmdlet ([`super::CheckSpec::fix_cmdlet`]) comes first.
 pub fn cmdlet(binding: &Binding) -> String {
+    if let Some(own) = binding.spec.fix_cmdlet {
+        return own.to_string();
+    }
     match binding.cmdlet.split_once('-') {
         Some((_, noun)) => format!("Set-{noun}"),
         None => "Set-".to_string(),

@@ -131,9 +131,12 @@ pub fn decided(
     }
 }
 
-/// Judges `obj` against `binding` with the check's judge function.
+/// Judges `obj` against `binding` with the check's judge function (a set judge sees `obj` alone).
 pub fn judge(binding: &Binding, obj: &InventoryObject, ctx: &Context) -> Judgement {
-    (binding.spec.judge)(binding, obj, ctx)
+    match binding.spec.judge_set {
+        Some(judge_set) => judge_set(binding, &[obj], ctx),
+        None => (binding.spec.judge)(binding, obj, ctx),
+    }
 }
 
 /// Undecided until the site file gives `[values] key`: "`needed` is needed: add [values] key =

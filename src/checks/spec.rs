@@ -150,6 +150,10 @@ impl Expected {
 /// Judges one object against a bound rule.
 pub type JudgeFn = fn(&Binding, &InventoryObject, &Context) -> Judgement;
 
+/// Judges all objects of the kind together: a rule about the set ("an enabled Malware Agent
+/// exists"), one details line for the whole set.
+pub type JudgeSetFn = fn(&Binding, &[&InventoryObject], &Context) -> Judgement;
+
 /// A family's own reading of a rule's text, run after the core bound it (expected value and
 /// title scope) and before the core reads allowances (EDSP, deviations, applicability notes).
 pub type RefineFn = fn(&mut Binding, &RuleText);
@@ -183,6 +187,11 @@ pub struct CheckSpec {
     pub global: Option<&'static str>,
     /// Judges one object.
     pub judge: JudgeFn,
+    /// Judges the whole set instead (then `judge` is not used).
+    pub judge_set: Option<JudgeSetFn>,
+    /// The cmdlet of the fix when it is not `Set-` and the noun of the check's cmdlet
+    /// (`Enable-TransportAgent`).
+    pub fix_cmdlet: Option<&'static str>,
     /// How a [`Comparison::Custom`] check decides, for `exstig rules`.
     pub summary: Option<&'static str>,
 }
@@ -210,6 +219,8 @@ impl CheckSpec {
             fixed: false,
             global: None,
             judge: judge::compare,
+            judge_set: None,
+            fix_cmdlet: None,
             summary: None,
         }
     }
@@ -268,6 +279,21 @@ impl CheckSpec {
         self.comparison = Comparison::Custom;
         self.judge = judge;
         self.summary = Some(summary);
+        self
+    }
+
+    /// The family judges the set of all objects of the kind at once (one details line);
+    /// `summary` says how, for `exstig rules`.
+    pub const fn judged_as_set(mut self, judge: JudgeSetFn, summary: &'static str) -> Self {
+        self.comparison = Comparison::Custom;
+        self.judge_set = Some(judge);
+        self.summary = Some(summary);
+        self
+    }
+
+    /// The fix uses `cmdlet` instead of `Set-` and the noun of the check's cmdlet.
+    pub const fn fix_cmdlet(mut self, cmdlet: &'static str) -> Self {
+        self.fix_cmdlet = Some(cmdlet);
         self
     }
 
