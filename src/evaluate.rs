@@ -247,10 +247,7 @@ impl<'a> Evaluator<'a> {
     /// apart); Send connectors and TransportConfig are organization-wide.
     fn objects(&self, kind: ObjectKind) -> (Vec<&'a InventoryObject>, Vec<String>) {
         let all: Vec<&InventoryObject> = self.inventory.of_kind(kind).collect();
-        let per_server = matches!(
-            kind,
-            ObjectKind::ReceiveConnector | ObjectKind::TransportService
-        );
+        let per_server = kind.is_per_server();
         let Some(host) = self.host.as_deref().filter(|_| per_server) else {
             return (all, Vec::new());
         };
@@ -888,6 +885,7 @@ fn noun(kind: ObjectKind, count: usize) -> &'static str {
         (ObjectKind::TransportService, true) => "transport server",
         (ObjectKind::TransportService, false) => "transport servers",
         (ObjectKind::TransportConfig, _) => "TransportConfig",
+        (other, _) => other.title(),
     }
 }
 
