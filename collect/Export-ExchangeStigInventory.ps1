@@ -250,9 +250,10 @@ $exchangeReads = @(
     }
     # filtered on the server: only forwarding mailboxes come back, with the three properties
     @{ Section = 'forwarding_mailboxes'; Roles = 'Mailbox'; Cmdlet = 'Get-Mailbox'; Organization = $true
-        Property = 'Identity', 'ForwardingSmtpAddress', 'ForwardingAddress', 'DeliverToMailboxAndForward'; Read = {
+        Property = 'Identity', 'ForwardingSmtpAddress', 'ForwardingAddress', 'DeliverToMailboxAndForward'
+        Read = {
             Get-Mailbox -ResultSize Unlimited -Filter 'ForwardingSmtpAddress -ne $null -or ForwardingAddress -ne $null' |
-                Select-Object Identity, ForwardingSmtpAddress, ForwardingAddress, DeliverToMailboxAndForward
+                Select-Object -Property @('Identity', 'ForwardingSmtpAddress', 'ForwardingAddress', 'DeliverToMailboxAndForward')
         }
     }
 )
@@ -279,7 +280,8 @@ $hostReads = @(
                     if ($sub -and ($sub.GetValueNames() -contains $name)) {
                         $value = $sub.GetValue($name)
                         $kind = [string]$sub.GetValueKind($name)
-                        if ($value -is [int]) { $value = [long]$value -band 0xFFFFFFFFL }
+                        # a REG_DWORD comes back as a signed Int32: write it unsigned, as regedit shows it
+                        if ($value -is [int]) { $value = [System.BitConverter]::ToUInt32([System.BitConverter]::GetBytes($value), 0) }
                     }
                     if ($sub) { $sub.Close() }
                     [ordered]@{

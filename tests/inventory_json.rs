@@ -587,6 +587,8 @@ print("valid")
         .arg(&schema_path)
         .arg(fixture("EDGE01.bundle.json"))
         .arg(fixture("MBX01.bundle.json"))
+        .arg(fixture("EDGE02.bundle.json"))
+        .arg(fixture("MBX02.bundle.json"))
         .output()
         .unwrap();
     assert!(

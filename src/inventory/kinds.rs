@@ -136,8 +136,9 @@ pub struct KindSpec {
     /// namespace stripped; for CIM/WMI classes the class name after `#` or `\`).
     pub type_names: &'static [&'static str],
     /// How a bare property bag is recognized: the bag is of this kind when it satisfies every
-    /// term of any one set. A term is `Prop` (present), `!Prop` (absent) or `Prop=a|b`
-    /// (present with one of these texts); names and texts match case-insensitively.
+    /// term of any one set. A term is `Prop` (present), `!Prop` (absent), `Prop=a|b` (present
+    /// with one of these texts) or `Prop^=a|b` (its text starts with one of these); names and
+    /// texts match case-insensitively.
     pub identify: &'static [&'static [&'static str]],
     /// When a bag matches several kinds, the highest priority wins (a tie is an error).
     pub priority: u8,
@@ -441,7 +442,7 @@ pub const KINDS: [KindSpec; 45] = [
         "acls",
         BOTH,
     )
-    .naming(&["Path"]),
+    .naming(&["Purpose", "Path"]),
     row(
         K::NetworkAdapter,
         "network adapter",
@@ -536,7 +537,10 @@ pub const KINDS: [KindSpec; 45] = [
             "AttachmentFilterEntrySpecification",
             "AttachmentFilterEntry",
         ],
-        &[&["Type=ContentType|FileName", "Name"]],
+        &[
+            &["Type=ContentType|FileName", "Name"],
+            &["Identity^=ContentType:|FileName:", "Name", "Type"],
+        ],
         Organization,
         "attachment_filter_entries",
         EDGE,
@@ -621,6 +625,7 @@ pub const KINDS: [KindSpec; 45] = [
                 "Enabled",
                 "!BypassedSenders",
                 "!SCLRejectThreshold",
+                "!SpoofedDomainAction",
             ],
         ],
         Organization,

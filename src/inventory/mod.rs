@@ -119,11 +119,15 @@ impl InventoryObject {
     }
 
     /// How a reviewer names the object: `SERVER\Name` for Receive connectors (when the server
-    /// is known), the name otherwise.
+    /// is known), `Role group\Name` for role group members, the name otherwise.
     pub fn identity(&self) -> String {
         let name = self.name();
         match (self.kind, self.server()) {
             (ObjectKind::ReceiveConnector, Some(server)) => format!("{server}\\{name}"),
+            (ObjectKind::RoleGroupMember, _) => match values::text(self, "RoleGroup") {
+                Ok(Some(group)) if !group.is_empty() => format!("{group}\\{name}"),
+                _ => name,
+            },
             _ => name,
         }
     }

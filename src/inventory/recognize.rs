@@ -20,15 +20,27 @@ fn satisfies(raw: &RawObject, keys: &HashSet<String>, term: &str) -> bool {
     let Some((name, texts)) = term.split_once('=') else {
         return keys.contains(&term.to_ascii_lowercase());
     };
-    raw.properties
+    let (name, prefix) = match name.strip_suffix('^') {
+        Some(name) => (name, true),
+        None => (name, false),
+    };
+    let Some(text) = raw
+        .properties
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(name))
         .and_then(|(_, v)| values::to_text(v))
-        .is_some_and(|text| {
-            texts
-                .split('|')
-                .any(|t| t.eq_ignore_ascii_case(text.trim()))
-        })
+    else {
+        return false;
+    };
+    let text = text.trim().to_ascii_lowercase();
+    texts.split('|').any(|t| {
+        let t = t.to_ascii_lowercase();
+        if prefix {
+            text.starts_with(&t)
+        } else {
+            text == t
+        }
+    })
 }
 
 /// The kinds whose identifying sets the bag satisfies, each with the properties that matched.
@@ -45,7 +57,7 @@ fn matching_kinds(raw: &RawObject) -> Vec<(&'static KindSpec, Vec<&'static str>)
             for set in spec.identify {
                 if set.iter().all(|term| satisfies(raw, &keys, term)) {
                     for term in set.iter().filter(|t| !t.starts_with('!')) {
-                        let name = term.split('=').next().unwrap_or(term);
+                        let name = term.split(['=', '^']).next().unwrap_or(term);
                         if !found.contains(&name) {
                             found.push(name);
                         }
@@ -407,6 +419,11 @@ mod tests {
             Ok(ObjectKind::AttachmentFilterEntry)
         );
         assert!(k(json!({"Name": "x", "Type": "Other"})).is_err());
+        // Windows PowerShell 5.1 JSON writes the enum as its number: the identity tells
+        assert_eq!(
+            k(json!({"Name": "*.exe", "Type": 1, "Identity": "FileName:*.exe"})),
+            Ok(ObjectKind::AttachmentFilterEntry)
+        );
         assert_eq!(
             k(json!({"CustomerFeedbackEnabled": false, "Name": "First Organization"})),
             Ok(ObjectKind::OrganizationConfig)
