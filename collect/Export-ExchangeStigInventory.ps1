@@ -19,8 +19,9 @@
     in the checklist instead of guessing.
 
     Host facts (services, registry values, volumes, paths, ACLs, execution policy, network
-    adapters, transport agents, IIS settings) are read only for the computer the script runs
-    on: run it on each server (an Edge server's shell sees only itself anyway).
+    adapters, transport agents, IP Allow and Block list entries, IIS settings) are read only for
+    the computer the script runs on: run it on each server (an Edge server's shell sees only
+    itself anyway).
 
     Carry the files to the workstation that runs exstig:
         exstig evaluate MBX01.exstig-inventory.json --stig exchange-2019-mailbox --ckl MBX01.ckl
@@ -217,8 +218,6 @@ $exchangeReads = @(
     @{ Section = 'recipient_filter_config'; Roles = 'Edge'; Cmdlet = 'Get-RecipientFilterConfig'; Organization = $true; Read = { Get-RecipientFilterConfig } }
     @{ Section = 'attachment_filter_entries'; Roles = 'Edge'; Cmdlet = 'Get-AttachmentFilterEntry'; Organization = $true; Read = { Get-AttachmentFilterEntry } }
     @{ Section = 'attachment_filter_config'; Roles = 'Edge'; Cmdlet = 'Get-AttachmentFilterListConfig'; Organization = $true; Read = { Get-AttachmentFilterListConfig } }
-    @{ Section = 'ip_allow_list_entries'; Roles = 'Edge'; Cmdlet = 'Get-IPAllowListEntry'; Read = { Get-IPAllowListEntry } }
-    @{ Section = 'ip_block_list_entries'; Roles = 'Edge'; Cmdlet = 'Get-IPBlockListEntry'; Read = { Get-IPBlockListEntry } }
     @{ Section = 'ip_allow_list_config'; Roles = 'Edge'; Cmdlet = 'Get-IPAllowListConfig'; Organization = $true; Read = { Get-IPAllowListConfig } }
     @{ Section = 'ip_block_list_providers'; Roles = 'Edge'; Cmdlet = 'Get-IPBlockListProvider'; Organization = $true; Read = { Get-IPBlockListProvider } }
     @{ Section = 'ip_block_list_providers_config'; Roles = 'Edge'; Cmdlet = 'Get-IPBlockListProvidersConfig'; Organization = $true; Read = { Get-IPBlockListProvidersConfig } }
@@ -261,6 +260,8 @@ $exchangeReads = @(
 # Host facts of this computer, read only when the server is the computer the script runs on.
 $hostReads = @(
     @{ Section = 'transport_agents'; Roles = 'Edge', 'Mailbox'; Cmdlet = 'Get-TransportAgent'; Read = { Get-TransportAgent } }
+    @{ Section = 'ip_allow_list_entries'; Roles = 'Edge'; Cmdlet = 'Get-IPAllowListEntry'; Read = { Get-IPAllowListEntry } }
+    @{ Section = 'ip_block_list_entries'; Roles = 'Edge'; Cmdlet = 'Get-IPBlockListEntry'; Read = { Get-IPBlockListEntry } }
     @{ Section = 'execution_policies'; Roles = 'Edge', 'Mailbox'; Cmdlet = 'Get-ExecutionPolicy'; Read = {
             foreach ($entry in Get-ExecutionPolicy -List) {
                 [ordered]@{ Scope = [string]$entry.Scope; ExecutionPolicy = [string]$entry.ExecutionPolicy }

@@ -706,6 +706,61 @@ fn collector_script_writes_the_bundle_keys() {
     );
 }
 
+/// Each read of the collector follows the kind table: one read per section, on the table's
+/// roles, host facts among the host reads (read only on the server itself).
+#[test]
+fn collector_reads_follow_the_kind_table() {
+    use exstig::inventory::{KINDS, ObjectKind, Scope};
+    let script =
+        std::fs::read_to_string(common::root().join("collect/Export-ExchangeStigInventory.ps1"))
+            .unwrap();
+    let exchange_at = script.find("$exchangeReads = @(").expect("exchange reads");
+    let host_at = script.find("$hostReads = @(").expect("host reads");
+    let mut seen = Vec::new();
+    for (at, _) in script.match_indices("@{ Section = '") {
+        let rest = &script[at + "@{ Section = '".len()..];
+        let section = &rest[..rest.find('\'').unwrap()];
+        let roles = rest
+            .split("Roles = ")
+            .nth(1)
+            .and_then(|r| r.split(';').next())
+            .unwrap();
+        let kind = ObjectKind::from_section(section)
+            .unwrap_or_else(|| panic!("the script reads an unknown section '{section}'"));
+        let spec = kind.spec();
+        for (role, name) in [
+            (exstig::inventory::ServerRole::Edge, "'Edge'"),
+            (exstig::inventory::ServerRole::Mailbox, "'Mailbox'"),
+        ] {
+            assert_eq!(
+                roles.contains(name),
+                spec.roles.contains(&role),
+                "{section}: roles {roles}"
+            );
+        }
+        let among_host_reads = at > host_at;
+        assert!(at > exchange_at);
+        assert_eq!(
+            among_host_reads,
+            spec.scope == Scope::Host,
+            "{section}: host reads hold exactly the host facts"
+        );
+        seen.push(section.to_string());
+    }
+    // paths and ACLs are resolved together after the reads
+    for section in ["paths", "acls"] {
+        assert!(
+            script.contains(&format!("$bundle['{section}']")),
+            "{section}"
+        );
+        seen.push(section.to_string());
+    }
+    seen.sort();
+    let mut sections: Vec<String> = KINDS.iter().map(|s| s.section.to_string()).collect();
+    sections.sort();
+    assert_eq!(seen, sections, "one read per section");
+}
+
 /// `Get-ExchangeServer` output in the inventory gives the host's FQDN and role (here an
 /// Exchange 2010 Hub Transport server, which the connectors alone cannot tell from a Mailbox).
 #[test]

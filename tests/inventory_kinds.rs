@@ -215,3 +215,52 @@ fn values_agree_across_formats() {
         );
     }
 }
+
+/// Through the binary: each format of both servers evaluates, names the host, and reports the
+/// objects it could not place (only the allow/block list look-alikes of bare property bags).
+#[test]
+fn evaluate_reads_every_format_of_both_servers() {
+    let dir = common::temp_dir("inventory-kinds-evaluate");
+    for (server, stig, look_alikes) in [
+        ("EDGE02", "exchange-2019-edge", 2),
+        ("MBX02", "exchange-2019-mailbox", 0),
+    ] {
+        for (format, bare) in [
+            ("bundle.json", false),
+            ("clixml.xml", false),
+            ("ps51.json", true),
+            ("fl.txt", true),
+        ] {
+            let input = fixture(&format!("{server}.{format}"));
+            let ckl = dir.join(format!("{server}-{format}.ckl"));
+            let out = common::exstig(
+                &dir,
+                &[
+                    "evaluate",
+                    input.to_str().unwrap(),
+                    "--stig",
+                    stig,
+                    "--ckl",
+                    ckl.to_str().unwrap(),
+                ],
+            );
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(0), "{server}.{format}: {stderr}");
+            assert!(stderr.contains(&format!("against {server} (")), "{stderr}");
+            let skipped: Vec<&str> = stderr
+                .lines()
+                .filter(|l| l.starts_with("exstig: skipped"))
+                .collect();
+            let expected = if bare { look_alikes } else { 0 };
+            assert_eq!(skipped.len(), expected, "{server}.{format}: {stderr}");
+            assert!(
+                skipped
+                    .iter()
+                    .all(|l| l.contains("Get-IPAllowListEntry")
+                        && l.contains("Get-IPBlockListEntry")),
+                "{stderr}"
+            );
+            assert!(ckl.is_file());
+        }
+    }
+}
