@@ -141,20 +141,28 @@ function Get-ExstigVolumeOf {
     return $best
 }
 
-# The queue database paths from EdgeTransport.exe.config (the defaults when not set there).
+# The queue database paths from EdgeTransport.exe.config, each with where it came from (the
+# default location when the file does not set it or cannot be read).
 function Get-ExstigQueuePath {
     param([string] $InstallPath)
     $config = Join-Path $InstallPath 'Bin\EdgeTransport.exe.config'
-    $paths = [ordered]@{
-        QueueDatabasePath        = Join-Path $InstallPath 'TransportRoles\data\Queue'
-        QueueDatabaseLoggingPath = Join-Path $InstallPath 'TransportRoles\data\Queue'
+    $default = Join-Path $InstallPath 'TransportRoles\data\Queue'
+    $paths = [ordered]@{}
+    foreach ($key in 'QueueDatabasePath', 'QueueDatabaseLoggingPath') {
+        $paths[$key] = @($default, 'default (not set in EdgeTransport.exe.config)')
     }
-    $xml = New-Object System.Xml.XmlDocument
-    $xml.XmlResolver = $null
-    $xml.Load($config)
-    foreach ($key in @($paths.Keys)) {
-        $node = $xml.SelectSingleNode("/configuration/appSettings/add[@key='$key']")
-        if ($node -and $node.GetAttribute('value')) { $paths[$key] = $node.GetAttribute('value') }
+    try {
+        $xml = New-Object System.Xml.XmlDocument
+        $xml.XmlResolver = $null
+        $xml.Load($config)
+        foreach ($key in @($paths.Keys)) {
+            $node = $xml.SelectSingleNode("/configuration/appSettings/add[@key='$key']")
+            if ($node -and $node.GetAttribute('value')) { $paths[$key] = @($node.GetAttribute('value'), 'EdgeTransport.exe.config') }
+        }
+    } catch {
+        foreach ($key in @($paths.Keys)) {
+            $paths[$key] = @($default, "default ($config not read: $($_.Exception.Message))")
+        }
     }
     return $paths
 }
@@ -331,7 +339,7 @@ $hostReads = @(
             Import-Module WebAdministration
             $filter = 'system.webServer/security/access'
             foreach ($location in 'Default Web Site', 'Default Web Site/owa', 'Default Web Site/ecp') {
-                $value = Get-WebConfigurationProperty -PSPath 'IIS:\' -Location $location -Filter $filter -Name 'sslFlags'
+                $value = Get-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location $location -Filter $filter -Name 'sslFlags'
                 if ($value -isnot [string] -and $null -ne $value -and $value.PSObject.Properties['Value']) { $value = $value.Value }
                 [ordered]@{
                     Identity = "$location $filter sslFlags"
@@ -368,7 +376,7 @@ function Get-ExstigPathReads {
     $named = New-Object System.Collections.Generic.List[object]
     $named.Add(@('InstallPath', $install, 'ExchangeInstallPath'))
     $queue = Get-ExstigQueuePath $install
-    foreach ($key in $queue.Keys) { $named.Add(@($key, $queue[$key], 'EdgeTransport.exe.config')) }
+    foreach ($key in $queue.Keys) { $named.Add(@($key, $queue[$key][0], $queue[$key][1])) }
     foreach ($service in @($Bundle['transport_service'])) {
         if ($service -isnot [System.Collections.IDictionary]) { continue }
         foreach ($key in 'MessageTrackingLogPath', 'ConnectivityLogPath', 'ReceiveProtocolLogPath', 'SendProtocolLogPath', 'PipelineTracingPath') {
