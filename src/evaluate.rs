@@ -497,7 +497,19 @@ impl<'a> Evaluator<'a> {
             self.apply_rule_exceptions(rule, Some(&binding), &exceptions, &mut result, &mut notes);
             return result;
         }
-        if objects.is_empty() {
+        let collection = self.inventory.collection(binding.spec.kind);
+        if let crate::inventory::Collection::NotCollected(reason) = &collection {
+            let export = binding.spec.kind.cmdlet();
+            result.comments = format!("Not reviewed: {export} was not collected: {reason}.");
+            details.push_str(&format!("{export}: not collected: {reason}.\n"));
+            result.finding_details = details;
+            self.apply_rule_exceptions(rule, Some(&binding), &exceptions, &mut result, &mut notes);
+            return result;
+        }
+        // A rule about the whole set decides on a collected empty set too (no accepted domain).
+        let empty_is_an_answer = binding.spec.judge_set.is_some()
+            && collection == crate::inventory::Collection::Collected;
+        if objects.is_empty() && !empty_is_an_answer {
             let export = binding.spec.kind.cmdlet();
             result.comments = format!(
                 "Not reviewed: the inventory holds no {export} objects. Export them ({export} | ConvertTo-Json -Depth 4 > {}.json, or the inventory bundle) and evaluate again.",
@@ -673,11 +685,23 @@ impl<'a> Evaluator<'a> {
                     noun(kind, in_scope),
                     if failing.len() == 1 { "s" } else { "" }
                 ));
-                comments.push("Fix (Exchange Management Shell):".into());
-                for l in failing {
-                    if let Some(args) = &l.judgement.fix {
-                        comments.push(fix::command(binding, &l.fix_target, args));
-                    }
+                let fixes: Vec<String> = failing
+                    .iter()
+                    .filter_map(|l| {
+                        l.judgement
+                            .fix
+                            .as_ref()
+                            .map(|args| fix::command(binding, &l.fix_target, args))
+                    })
+                    .collect();
+                if fixes.is_empty() {
+                    comments.push(
+                        "No single command fixes this: the expected value in the details says what to change."
+                            .into(),
+                    );
+                } else {
+                    comments.push("Fix (Exchange Management Shell):".into());
+                    comments.extend(fixes);
                 }
                 if binding.edsp_allowed {
                     comments.push(format!(

@@ -118,19 +118,35 @@ pub fn bind_in(
     } else {
         crate::benchmark::terms::check_terms(prose)
     };
-    let (cmdlet_at, cmdlet, kind) = terms.iter().enumerate().find_map(|(i, t)| {
-        kinds::of_cmdlet(t)
-            .filter(|(_, kind)| {
-                families
-                    .iter()
-                    .any(|f| f.specs.iter().any(|c| c.kind == *kind))
-            })
-            .map(|(c, k)| (i, c, k))
-    })?;
     let title = rule.title.to_ascii_lowercase();
     let lower = prose.to_ascii_lowercase();
     let role = benchmark_role(benchmark);
-    let (family, spec) = choose_spec(families, kind, &title, &terms[cmdlet_at..], &lower)?;
+    let (cmdlet_at, cmdlet, family, spec) = match by_title(families, &title) {
+        Some((family, spec)) => {
+            // The check's own cmdlet when the text runs it, else its kind's.
+            let found = terms.iter().enumerate().find_map(|(i, t)| {
+                kinds::of_cmdlet(t)
+                    .filter(|(_, kind)| *kind == spec.kind)
+                    .map(|(c, _)| (i, c))
+            });
+            let (at, cmdlet) = found.unwrap_or((0, kinds::facts(spec.kind).cmdlets[0]));
+            (at, cmdlet, family, spec)
+        }
+        None => {
+            let (cmdlet_at, cmdlet, kind) = terms.iter().enumerate().find_map(|(i, t)| {
+                kinds::of_cmdlet(t)
+                    .filter(|(_, kind)| {
+                        families
+                            .iter()
+                            .any(|f| f.specs.iter().any(|c| c.kind == *kind))
+                    })
+                    .map(|(c, k)| (i, c, k))
+            })?;
+            let (family, spec) =
+                choose_spec(families, kind, &title, &terms[cmdlet_at..], &lower)?;
+            (cmdlet_at, cmdlet, family, spec)
+        }
+    };
     let mut binding = Binding {
         spec,
         comparison: spec.comparison,
@@ -167,6 +183,16 @@ pub fn bind_in(
     }
     set_allowances(&mut binding, &title, &lower);
     Some(binding)
+}
+
+/// The check whose title words ([`CheckSpec::titles`]) the rule's lowercase title holds.
+fn by_title(families: &[&'static Family], title: &str) -> Option<(&'static Family, &'static CheckSpec)> {
+    families.iter().find_map(|f| {
+        f.specs
+            .iter()
+            .find(|c| c.title_matches(title))
+            .map(|c| (*f, c))
+    })
 }
 
 /// The check for a rule, with its family: naming by title; otherwise the first property the

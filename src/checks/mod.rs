@@ -10,7 +10,7 @@
 //!
 //! One rule family lives in one file and declares its checks ([`CheckSpec`]) and, where the
 //! generic comparisons do not fit, its own judging and reading of rule texts: [`receive`],
-//! [`send`], [`transport`]. The shared core: [`bind`](mod@bind) (binding by meaning, scope words,
+//! [`send`], [`transport`], [`server`], [`host`]. The shared core: [`bind`](mod@bind) (binding by meaning, scope words,
 //! allowances), [`text`] (expected values from the check text), [`kinds`] (cmdlet, nouns and
 //! per-server / organization-wide of each kind of object), [`scope`] (which connectors face
 //! the Internet), [`judge`] (the generic comparisons, site values, verdict helpers) and [`fix`]
@@ -18,11 +18,13 @@
 
 pub mod bind;
 pub mod fix;
+pub mod host;
 pub mod judge;
 pub mod kinds;
 pub mod receive;
 pub mod scope;
 pub mod send;
+pub mod server;
 pub mod spec;
 mod text;
 pub mod transport;
@@ -35,7 +37,13 @@ pub use spec::{CheckSpec, Comparison, Expected, Family, JudgeFn, RefineFn, StigV
 use crate::inventory::values::{Size, TimeSpan};
 
 /// Every rule family, in binding priority order: one line per family.
-pub static FAMILIES: &[&Family] = &[&receive::FAMILY, &send::FAMILY, &transport::FAMILY];
+pub static FAMILIES: &[&Family] = &[
+    &receive::FAMILY,
+    &send::FAMILY,
+    &transport::FAMILY,
+    &server::FAMILY,
+    &host::FAMILY,
+];
 
 /// Every check of every family, in binding priority order.
 pub fn checks() -> impl Iterator<Item = &'static CheckSpec> {
