@@ -69,7 +69,12 @@ static SPECS: &[CheckSpec] = &[
         .fix_cmdlet("icacls"),
     CheckSpec::property("host.audit-acl-modify", "-", Acl, &["Access"], V::Other)
         .site_key("audit_log_modifiers")
-        .titled(&[&["audit data", "modif"]])
+        .titled(&[
+            &["audit data", "modif"],
+            // The 2013-2019 Mailbox title of the modification rule (read and deletion have
+            // their own), so the catalog, which has no check text, binds it too.
+            &["protect audit data against unauthorized access."],
+        ])
         .judged_as_set(
             audit_acl,
             "principals with modify rights on the log directories within [values] audit_log_modifiers",
