@@ -507,7 +507,11 @@ fn every_release_binds_the_server_and_host_rules_by_meaning() {
             Some(r) => r.as_str().to_string(),
             None => "other".into(),
         };
-        let version = if name.contains("2010") { "2010" } else { "2013+" };
+        let version = if name.contains("2010") {
+            "2010"
+        } else {
+            "2013+"
+        };
         per_role
             .entry(format!("{role} {version}"))
             .or_default()
@@ -557,7 +561,10 @@ fn every_release_binds_the_server_and_host_rules_by_meaning() {
         for (name, found) in releases {
             // A release may lack a rule (2013 Edge V1R6 has no service pack rule), not more.
             let missing: Vec<&&str> = base.iter().filter(|id| !found.contains(*id)).collect();
-            assert!(missing.len() <= 1, "{name} binds no rule to {missing:?}: {found:?}");
+            assert!(
+                missing.len() <= 1,
+                "{name} binds no rule to {missing:?}: {found:?}"
+            );
         }
     }
 }

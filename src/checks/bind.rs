@@ -142,8 +142,7 @@ pub fn bind_in(
                     })
                     .map(|(c, k)| (i, c, k))
             })?;
-            let (family, spec) =
-                choose_spec(families, kind, &title, &terms[cmdlet_at..], &lower)?;
+            let (family, spec) = choose_spec(families, kind, &title, &terms[cmdlet_at..], &lower)?;
             (cmdlet_at, cmdlet, family, spec)
         }
     };
@@ -186,7 +185,10 @@ pub fn bind_in(
 }
 
 /// The check whose title words ([`CheckSpec::titles`]) the rule's lowercase title holds.
-fn by_title(families: &[&'static Family], title: &str) -> Option<(&'static Family, &'static CheckSpec)> {
+fn by_title(
+    families: &[&'static Family],
+    title: &str,
+) -> Option<(&'static Family, &'static CheckSpec)> {
     families.iter().find_map(|f| {
         f.specs
             .iter()

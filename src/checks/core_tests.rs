@@ -28,7 +28,11 @@ fn check_ids_are_unique_and_every_kind_has_its_facts() {
     }
     let names: BTreeSet<&str> = FAMILIES.iter().map(|f| f.name).collect();
     assert_eq!(names.len(), FAMILIES.len(), "family names are unique");
-    assert!(["receive", "send", "transport"].iter().all(|n| names.contains(n)));
+    assert!(
+        ["receive", "send", "transport"]
+            .iter()
+            .all(|n| names.contains(n))
+    );
     assert_eq!(
         kinds::of_cmdlet("get-transportserver").map(|(c, _)| c),
         Some("Get-TransportServer")

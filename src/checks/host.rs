@@ -5,6 +5,7 @@
 //! disabled). Settings of Exchange itself are in [`super::server`].
 
 use super::judge::{Context, Judgement, Verdict, decided, needs_site_value};
+use super::server::enum_name;
 use super::spec::{CheckSpec, Family, ValueType as V};
 use super::{Binding, RuleText};
 use crate::inventory::InventoryObject;
@@ -286,14 +287,34 @@ fn os_partition(_: &Binding, objects: &[&InventoryObject], ctx: &Context) -> Jud
     let facts = paths(objects);
     let expected = "a volume apart from the OS volume, without other applications";
     let Some(install) = purpose(&facts, "InstallPath") else {
-        return undecided(property, "the inventory has no InstallPath: run the collector on the server", "(not collected)".into(), expected);
+        return undecided(
+            property,
+            "the inventory has no InstallPath: run the collector on the server",
+            "(not collected)".into(),
+            expected,
+        );
     };
     let Some(os) = os_volume(&facts) else {
-        return undecided(property, "the OS volume is not in the inventory (no EventLogPath under %SystemRoot%)", show(&[install]), expected);
+        return undecided(
+            property,
+            "the OS volume is not in the inventory (no EventLogPath under %SystemRoot%)",
+            show(&[install]),
+            expected,
+        );
     };
-    let actual = format!("{}; OS volume {} ({})", show(&[install]), os.volume, os.path);
+    let actual = format!(
+        "{}; OS volume {} ({})",
+        show(&[install]),
+        os.volume,
+        os.path
+    );
     if install.volume == os.volume {
-        return decided_no_fix(false, property, actual, format!("{expected}: Exchange must be reinstalled on another volume"));
+        return decided_no_fix(
+            false,
+            property,
+            actual,
+            format!("{expected}: Exchange must be reinstalled on another volume"),
+        );
     }
     other_applications(ctx, property, &install.volume, actual, expected)
 }
@@ -305,7 +326,12 @@ fn queue_partition(_: &Binding, objects: &[&InventoryObject], ctx: &Context) -> 
     let facts = paths(objects);
     let expected = "a volume of its own: not the Exchange installation's, not the OS volume, no other application";
     let Some(queue) = purpose(&facts, "QueueDatabasePath") else {
-        return undecided(property, "the inventory has no QueueDatabasePath (the collector reads it from EdgeTransport.exe.config)", "(not collected)".into(), expected);
+        return undecided(
+            property,
+            "the inventory has no QueueDatabasePath (the collector reads it from EdgeTransport.exe.config)",
+            "(not collected)".into(),
+            expected,
+        );
     };
     let sharing: Vec<&PathFact> = facts
         .iter()
@@ -321,7 +347,9 @@ fn queue_partition(_: &Binding, objects: &[&InventoryObject], ctx: &Context) -> 
         false,
         property,
         actual,
-        format!("{expected}: set QueueDatabasePath and QueueDatabaseLoggingPath in EdgeTransport.exe.config to a dedicated volume (the Transport service restarts and mail queues while it moves)"),
+        format!(
+            "{expected}: set QueueDatabasePath and QueueDatabaseLoggingPath in EdgeTransport.exe.config to a dedicated volume (the Transport service restarts and mail queues while it moves)"
+        ),
     )
 }
 
@@ -331,16 +359,34 @@ fn audit_partition(_: &Binding, objects: &[&InventoryObject], _: &Context) -> Ju
     let facts = paths(objects);
     let expected = "each log directory on another volume than the Exchange installation";
     let Some(install) = purpose(&facts, "InstallPath") else {
-        return undecided(property, "the inventory has no InstallPath: run the collector on the server", "(not collected)".into(), expected);
+        return undecided(
+            property,
+            "the inventory has no InstallPath: run the collector on the server",
+            "(not collected)".into(),
+            expected,
+        );
     };
     let logs: Vec<&PathFact> = facts
         .iter()
-        .filter(|p| AUDIT_PURPOSES.iter().any(|a| a.eq_ignore_ascii_case(&p.purpose)))
+        .filter(|p| {
+            AUDIT_PURPOSES
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(&p.purpose))
+        })
         .collect();
     if logs.is_empty() {
-        return undecided(property, "the inventory records no log directory", show(&[install]), expected);
+        return undecided(
+            property,
+            "the inventory records no log directory",
+            show(&[install]),
+            expected,
+        );
     }
-    let on_install: Vec<&PathFact> = logs.iter().copied().filter(|p| p.volume == install.volume).collect();
+    let on_install: Vec<&PathFact> = logs
+        .iter()
+        .copied()
+        .filter(|p| p.volume == install.volume)
+        .collect();
     let actual = format!("{}; {}", show(&[install]), show(&logs));
     decided_no_fix(
         on_install.is_empty(),
@@ -349,7 +395,14 @@ fn audit_partition(_: &Binding, objects: &[&InventoryObject], _: &Context) -> Ju
         if on_install.is_empty() {
             expected.to_string()
         } else {
-            format!("{expected}: move {} (e.g. Set-TransportService -MessageTrackingLogPath, -ConnectivityLogPath, -ReceiveProtocolLogPath, -SendProtocolLogPath to another volume)", on_install.iter().map(|p| p.purpose.as_str()).collect::<Vec<_>>().join(", "))
+            format!(
+                "{expected}: move {} (e.g. Set-TransportService -MessageTrackingLogPath, -ConnectivityLogPath, -ReceiveProtocolLogPath, -SendProtocolLogPath to another volume)",
+                on_install
+                    .iter()
+                    .map(|p| p.purpose.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         },
     )
 }
@@ -364,7 +417,12 @@ fn database_partition(_: &Binding, objects: &[&InventoryObject], ctx: &Context) 
         .filter(|p| p.purpose.to_ascii_lowercase().starts_with("edbfilepath"))
         .collect();
     if databases.is_empty() {
-        return undecided(property, "the inventory records no mailbox database path (Get-MailboxDatabase EdbFilePath)", "(not collected)".into(), expected);
+        return undecided(
+            property,
+            "the inventory records no mailbox database path (Get-MailboxDatabase EdbFilePath)",
+            "(not collected)".into(),
+            expected,
+        );
     }
     let mut sharing: Vec<&PathFact> = Vec::new();
     for db in &databases {
@@ -382,7 +440,14 @@ fn database_partition(_: &Binding, objects: &[&InventoryObject], ctx: &Context) 
     let mut actual = show(&databases);
     if !sharing.is_empty() {
         actual.push_str(&format!("; on the same volume: {}", show(&sharing)));
-        return decided_no_fix(false, property, actual, format!("{expected}: move the databases (Move-DatabasePath; the database is dismounted while it moves)"));
+        return decided_no_fix(
+            false,
+            property,
+            actual,
+            format!(
+                "{expected}: move the databases (Move-DatabasePath; the database is dismounted while it moves)"
+            ),
+        );
     }
     let mut volumes: Vec<&str> = databases.iter().map(|d| d.volume.as_str()).collect();
     volumes.sort();
@@ -489,7 +554,11 @@ pub fn access_rules(obj: &InventoryObject) -> Result<Vec<AccessRule>, ValueProbl
     };
     for item in items {
         match item {
-            Value::Object(map) if map.keys().any(|k| k.eq_ignore_ascii_case("IdentityReference")) => {
+            Value::Object(map)
+                if map
+                    .keys()
+                    .any(|k| k.eq_ignore_ascii_case("IdentityReference")) =>
+            {
                 rules.push(AccessRule {
                     principal: field(map, "IdentityReference"),
                     allow: !field(map, "AccessControlType").eq_ignore_ascii_case("Deny")
@@ -510,7 +579,10 @@ pub fn access_rules(obj: &InventoryObject) -> Result<Vec<AccessRule>, ValueProbl
         }
     }
     if rules.iter().any(|r| r.principal.is_empty()) {
-        return Err(ValueProblem::new("Access", "an access rule names no principal"));
+        return Err(ValueProblem::new(
+            "Access",
+            "an access rule names no principal",
+        ));
     }
     Ok(rules)
 }
@@ -543,11 +615,7 @@ impl Right {
 
 /// Whether FileSystemRights (names or a number) grant `right`.
 fn grants(rights: &str, right: Right) -> bool {
-    let number = rights
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .map(|n| n as u32);
+    let number = rights.trim().parse::<i64>().ok().map(|n| n as u32);
     if let Some(bits) = number {
         let generic_all = bits & 0x1000_0000 != 0;
         return generic_all
@@ -582,7 +650,12 @@ fn grants(rights: &str, right: Right) -> bool {
             "changepermissions",
             "takeownership",
         ]),
-        Right::Delete => any(&["fullcontrol", "modify", "delete", "deletesubdirectoriesandfiles"]),
+        Right::Delete => any(&[
+            "fullcontrol",
+            "modify",
+            "delete",
+            "deletesubdirectoriesandfiles",
+        ]),
     }
 }
 
@@ -617,7 +690,11 @@ fn audit_acl(binding: &Binding, objects: &[&InventoryObject], ctx: &Context) -> 
     };
     let logs: Vec<&&InventoryObject> = objects
         .iter()
-        .filter(|o| AUDIT_PURPOSES.iter().any(|a| a.eq_ignore_ascii_case(&text_of(o, "Purpose"))))
+        .filter(|o| {
+            AUDIT_PURPOSES
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(&text_of(o, "Purpose")))
+        })
         .collect();
     let words: Vec<&str> = rights.iter().map(|r| r.word()).collect();
     let expected_base = format!(
@@ -705,7 +782,13 @@ fn audit_acl(binding: &Binding, objects: &[&InventoryObject], ctx: &Context) -> 
             &expected_base,
         );
     }
-    decided(true, property, actual.join("; "), expected_base, String::new())
+    decided(
+        true,
+        property,
+        actual.join("; "),
+        expected_base,
+        String::new(),
+    )
 }
 
 /// The rights of one `[values] application_directory_access` entry (`None`: any rights).
@@ -775,9 +858,10 @@ fn application_directory(_: &Binding, objects: &[&InventoryObject], ctx: &Contex
     let mut differences = Vec::new();
     let mut fixes = Vec::new();
     for rule in rules.iter().filter(|r| r.allow) {
-        let entry = entries.iter().map(|e| entry_rights(e)).find(|(p, _)| {
-            listed(&[p.to_string()], &rule.principal)
-        });
+        let entry = entries
+            .iter()
+            .map(|e| entry_rights(e))
+            .find(|(p, _)| listed(&[p.to_string()], &rule.principal));
         match entry {
             None => {
                 differences.push(format!("{} is not listed", rule.principal));
@@ -823,16 +907,55 @@ fn application_directory(_: &Binding, objects: &[&InventoryObject], ctx: &Contex
     )
 }
 
-/// A service's StartType (`Get-Service`) or StartMode (`Win32_Service`).
+/// `System.ServiceProcess.ServiceStartMode`.
+const START_MODE: &[(&str, i64)] = &[
+    ("Boot", 0),
+    ("System", 1),
+    ("Automatic", 2),
+    ("Manual", 3),
+    ("Disabled", 4),
+];
+
+/// `System.ServiceProcess.ServiceControllerStatus`.
+const SERVICE_STATUS: &[(&str, i64)] = &[
+    ("Stopped", 1),
+    ("StartPending", 2),
+    ("StopPending", 3),
+    ("Running", 4),
+    ("ContinuePending", 5),
+    ("PausePending", 6),
+    ("Paused", 7),
+];
+
+/// A service's StartType (`Get-Service`) or StartMode (`Win32_Service`, where `Auto` is
+/// Automatic).
 fn start_type(obj: &InventoryObject) -> String {
-    let t = text_of(obj, "StartType");
-    if t.is_empty() { text_of(obj, "StartMode") } else { t }
+    let t = enum_name(obj, "StartType", START_MODE);
+    if t.is_empty() {
+        text_of(obj, "StartMode")
+    } else {
+        t
+    }
+}
+
+/// A service's Status (`Get-Service`) or State (`Win32_Service`).
+fn status(obj: &InventoryObject) -> String {
+    let s = enum_name(obj, "Status", SERVICE_STATUS);
+    if s.is_empty() {
+        text_of(obj, "State")
+    } else {
+        s
+    }
 }
 
 /// The service's name (`Name`, `ServiceName`).
 fn service_name(obj: &InventoryObject) -> String {
     let n = text_of(obj, "Name");
-    if n.is_empty() { text_of(obj, "ServiceName") } else { n }
+    if n.is_empty() {
+        text_of(obj, "ServiceName")
+    } else {
+        n
+    }
 }
 
 /// Every service whose name starts with `prefix` is disabled.
@@ -843,7 +966,11 @@ fn protocol_disabled(objects: &[&InventoryObject], prefix: &str, protocol: &str)
     );
     let matching: Vec<&&InventoryObject> = objects
         .iter()
-        .filter(|o| service_name(o).to_ascii_lowercase().starts_with(&prefix.to_ascii_lowercase()))
+        .filter(|o| {
+            service_name(o)
+                .to_ascii_lowercase()
+                .starts_with(&prefix.to_ascii_lowercase())
+        })
         .collect();
     if matching.is_empty() {
         // Only a whole Get-Service export shows that the service is not installed.
@@ -855,14 +982,19 @@ fn protocol_disabled(objects: &[&InventoryObject], prefix: &str, protocol: &str)
             return decided(
                 true,
                 property,
-                format!("no {prefix}* service among the {} services exported (not installed)", objects.len()),
+                format!(
+                    "no {prefix}* service among the {} services exported (not installed)",
+                    objects.len()
+                ),
                 expected,
                 String::new(),
             );
         }
         return undecided(
             property,
-            format!("the export has no {prefix}* service and no other service: export every service (Get-Service)"),
+            format!(
+                "the export has no {prefix}* service and no other service: export every service (Get-Service)"
+            ),
             "(not exported)".into(),
             &expected,
         );
@@ -874,14 +1006,25 @@ fn protocol_disabled(objects: &[&InventoryObject], prefix: &str, protocol: &str)
         let start = start_type(obj);
         actual.push(format!(
             "{name} {} ({})",
-            if start.is_empty() { "(no StartType)" } else { &start },
-            text_of(obj, "Status")
+            if start.is_empty() {
+                "(no StartType)"
+            } else {
+                &start
+            },
+            status(obj)
         ));
         if start.is_empty() {
-            return undecided(property, format!("{name} has no StartType in the export"), actual.join("; "), &expected);
+            return undecided(
+                property,
+                format!("{name} has no StartType in the export"),
+                actual.join("; "),
+                &expected,
+            );
         }
         if !start.eq_ignore_ascii_case("Disabled") {
-            fixes.push(format!("-Name {name} -StartupType Disabled -Status Stopped"));
+            fixes.push(format!(
+                "-Name {name} -StartupType Disabled -Status Stopped"
+            ));
         }
     }
     decided(
@@ -908,11 +1051,7 @@ fn documented_services(_: &Binding, objects: &[&InventoryObject], ctx: &Context)
     let property = "Status";
     let running: Vec<&&InventoryObject> = objects
         .iter()
-        .filter(|o| {
-            let status = text_of(o, "Status");
-            let state = text_of(o, "State");
-            status.eq_ignore_ascii_case("Running") || state.eq_ignore_ascii_case("Running")
-        })
+        .filter(|o| status(o).eq_ignore_ascii_case("Running"))
         .collect();
     let names: Vec<String> = running.iter().map(|o| service_name(o)).collect();
     let shown = format!("{} running: {}", names.len(), names.join(", "));
@@ -933,9 +1072,9 @@ fn documented_services(_: &Binding, objects: &[&InventoryObject], ctx: &Context)
         .filter(|o| {
             let name = service_name(o);
             let display = text_of(o, "DisplayName");
-            !allowed
-                .iter()
-                .any(|a| a.trim().eq_ignore_ascii_case(&name) || a.trim().eq_ignore_ascii_case(&display))
+            !allowed.iter().any(|a| {
+                a.trim().eq_ignore_ascii_case(&name) || a.trim().eq_ignore_ascii_case(&display)
+            })
         })
         .map(|o| service_name(o))
         .collect();

@@ -45,7 +45,10 @@ fn edge_paths(queue: &str, logs: &str) -> Vec<InventoryObject> {
         path("InstallPath", "E:\\Exchange\\V15"),
         path("QueueDatabasePath", &format!("{queue}\\Queue")),
         path("QueueDatabaseLoggingPath", &format!("{queue}\\Queue")),
-        path("MessageTrackingLogPath", &format!("{logs}\\MessageTracking")),
+        path(
+            "MessageTrackingLogPath",
+            &format!("{logs}\\MessageTracking"),
+        ),
         path("LoggingPath", &format!("{logs}\\Logging")),
         path("EventLogPath", "C:\\Windows\\System32\\winevt\\Logs"),
     ]
@@ -54,19 +57,58 @@ fn edge_paths(queue: &str, logs: &str) -> Vec<InventoryObject> {
 #[test]
 fn rules_without_a_cmdlet_bind_by_title_words_even_from_the_catalog() {
     for (title, id) in [
-        ("Exchange audit data must be on separate partitions.", "host.audit-partition"),
-        ("Exchange queue database must reside on a dedicated partition.", "host.queue-partition"),
-        ("Exchange software must be installed on a separate partition from the OS.", "host.os-partition"),
-        ("The Exchange email application must not share a partition with another application.", "host.os-partition"),
-        ("Exchange Mailbox databases must reside on a dedicated partition.", "host.database-partition"),
-        ("Exchange audit data must be protected against unauthorized access (read access).", "host.audit-acl-read"),
-        ("Exchange must have Audit data protected against unauthorized modification.", "host.audit-acl-modify"),
-        ("Exchange must protect audit data against unauthorized deletion.", "host.audit-acl-delete"),
-        ("Audit data must be protected against unauthorized access.", "host.audit-acl"),
-        ("The Exchange application directory must be protected from unauthorized access.", "host.application-directory-acl"),
-        ("Services must be documented and unnecessary services must be removed or disabled.", "host.services"),
-        ("The Exchange IMAP4 service must be disabled.", "host.imap4-disabled"),
-        ("The Exchange Post Office Protocol 3 (POP3) service must be disabled.", "host.pop3-disabled"),
+        (
+            "Exchange audit data must be on separate partitions.",
+            "host.audit-partition",
+        ),
+        (
+            "Exchange queue database must reside on a dedicated partition.",
+            "host.queue-partition",
+        ),
+        (
+            "Exchange software must be installed on a separate partition from the OS.",
+            "host.os-partition",
+        ),
+        (
+            "The Exchange email application must not share a partition with another application.",
+            "host.os-partition",
+        ),
+        (
+            "Exchange Mailbox databases must reside on a dedicated partition.",
+            "host.database-partition",
+        ),
+        (
+            "Exchange audit data must be protected against unauthorized access (read access).",
+            "host.audit-acl-read",
+        ),
+        (
+            "Exchange must have Audit data protected against unauthorized modification.",
+            "host.audit-acl-modify",
+        ),
+        (
+            "Exchange must protect audit data against unauthorized deletion.",
+            "host.audit-acl-delete",
+        ),
+        (
+            "Audit data must be protected against unauthorized access.",
+            "host.audit-acl",
+        ),
+        (
+            "The Exchange application directory must be protected from unauthorized access.",
+            "host.application-directory-acl",
+        ),
+        (
+            "Services must be documented and unnecessary services must be removed or disabled.",
+            "host.services",
+        ),
+        (
+            "The Exchange IMAP4 service must be disabled.",
+            "host.imap4-disabled",
+        ),
+        (
+            "The Exchange Post Office Protocol 3 (POP3) service must be disabled.",
+            "host.pop3-disabled",
+        ),
     ] {
         assert_eq!(bound(MAILBOX, title, "").spec.id, id, "{title}");
     }
@@ -89,40 +131,95 @@ fn rules_without_a_cmdlet_bind_by_title_words_even_from_the_catalog() {
 #[test]
 fn partitions_are_decided_from_the_recorded_volumes() {
     let none = Site::default();
-    let os = bound(EDGE, "Exchange software must be installed on a separate partition from the OS.", "");
+    let os = bound(
+        EDGE,
+        "Exchange software must be installed on a separate partition from the OS.",
+        "",
+    );
     let mut on_c = edge_paths("D:", "F:");
-    on_c[0] = path("InstallPath", "C:\\Program Files\\Microsoft\\Exchange Server\\V15");
+    on_c[0] = path(
+        "InstallPath",
+        "C:\\Program Files\\Microsoft\\Exchange Server\\V15",
+    );
     assert_eq!(judge_set(&os, &on_c, &none).verdict, Verdict::Fail);
     let apart = edge_paths("D:", "F:");
     let j = judge_set(&os, &apart, &none);
-    assert!(matches!(&j.verdict, Verdict::Unknown(why) if why.contains("exchange_only_volumes")), "{j:?}");
-    assert_eq!(judge_set(&os, &apart, &site("exchange_only_volumes = [\"E:\"]")).verdict, Verdict::Pass);
-    assert!(matches!(judge_set(&os, &apart[..1], &none).verdict, Verdict::Unknown(why) if why.contains("OS volume")));
+    assert!(
+        matches!(&j.verdict, Verdict::Unknown(why) if why.contains("exchange_only_volumes")),
+        "{j:?}"
+    );
+    assert_eq!(
+        judge_set(&os, &apart, &site("exchange_only_volumes = [\"E:\"]")).verdict,
+        Verdict::Pass
+    );
+    assert!(
+        matches!(judge_set(&os, &apart[..1], &none).verdict, Verdict::Unknown(why) if why.contains("OS volume"))
+    );
 
-    let queue = bound(EDGE, "Exchange queue database must reside on a dedicated partition.", "");
+    let queue = bound(
+        EDGE,
+        "Exchange queue database must reside on a dedicated partition.",
+        "",
+    );
     let shared = edge_paths("E:", "F:");
     let j = judge_set(&queue, &shared, &none);
     assert_eq!(j.verdict, Verdict::Fail);
     assert!(j.actual.contains("InstallPath"), "{}", j.actual);
-    assert_eq!(judge_set(&queue, &apart, &site("exchange_only_volumes = [\"d:\\\\\"]")).verdict, Verdict::Pass);
-    assert!(matches!(judge_set(&queue, &apart[..1], &none).verdict, Verdict::Unknown(_)));
+    assert_eq!(
+        judge_set(
+            &queue,
+            &apart,
+            &site("exchange_only_volumes = [\"d:\\\\\"]")
+        )
+        .verdict,
+        Verdict::Pass
+    );
+    assert!(matches!(
+        judge_set(&queue, &apart[..1], &none).verdict,
+        Verdict::Unknown(_)
+    ));
 
-    let audit = bound(EDGE, "Exchange audit data must be on separate partitions.", "");
+    let audit = bound(
+        EDGE,
+        "Exchange audit data must be on separate partitions.",
+        "",
+    );
     assert_eq!(judge_set(&audit, &apart, &none).verdict, Verdict::Pass);
     let j = judge_set(&audit, &edge_paths("D:", "E:"), &none);
     assert_eq!(j.verdict, Verdict::Fail);
-    assert!(j.expected.contains("MessageTrackingLogPath, LoggingPath"), "{}", j.expected);
+    assert!(
+        j.expected.contains("MessageTrackingLogPath, LoggingPath"),
+        "{}",
+        j.expected
+    );
 
-    let db = bound(MAILBOX, "Exchange Mailbox databases must reside on a dedicated partition.", "");
+    let db = bound(
+        MAILBOX,
+        "Exchange Mailbox databases must reside on a dedicated partition.",
+        "",
+    );
     let mut mailbox = edge_paths("D:", "F:");
     mailbox.push(path("EdbFilePath DB01", "G:\\DB01\\DB01.edb"));
     mailbox.push(path("LogFolderPath DB01", "G:\\DB01\\Logs"));
-    assert_eq!(judge_set(&db, &mailbox, &site("exchange_only_volumes = [\"G:\"]")).verdict, Verdict::Pass);
-    assert!(matches!(judge_set(&db, &mailbox, &none).verdict, Verdict::Unknown(_)));
+    assert_eq!(
+        judge_set(&db, &mailbox, &site("exchange_only_volumes = [\"G:\"]")).verdict,
+        Verdict::Pass
+    );
+    assert!(matches!(
+        judge_set(&db, &mailbox, &none).verdict,
+        Verdict::Unknown(_)
+    ));
     mailbox.push(path("EdbFilePath DB02", "F:\\DB02\\DB02.edb"));
-    let j = judge_set(&db, &mailbox, &site("exchange_only_volumes = [\"G:\", \"F:\"]"));
+    let j = judge_set(
+        &db,
+        &mailbox,
+        &site("exchange_only_volumes = [\"G:\", \"F:\"]"),
+    );
     assert_eq!(j.verdict, Verdict::Fail, "DB02 shares F: with the logs");
-    assert!(matches!(judge_set(&db, &apart, &none).verdict, Verdict::Unknown(_)));
+    assert!(matches!(
+        judge_set(&db, &apart, &none).verdict,
+        Verdict::Unknown(_)
+    ));
 }
 
 fn acl(purpose: &str, access: serde_json::Value) -> InventoryObject {
@@ -140,7 +237,10 @@ fn ace(who: &str, rights: &str, inherited: bool) -> serde_json::Value {
 fn access_rules_read_from_objects_csv_text_format_list_and_access_to_string() {
     let from_objects = access_rules(&acl(
         "LoggingPath",
-        json!([ace("NT AUTHORITY\\SYSTEM", "FullControl", true), ace("BUILTIN\\Users", "ReadAndExecute, Synchronize", false)]),
+        json!([
+            ace("NT AUTHORITY\\SYSTEM", "FullControl", true),
+            ace("BUILTIN\\Users", "ReadAndExecute, Synchronize", false)
+        ]),
     ))
     .unwrap();
     let csv = "{IdentityReference=NT AUTHORITY\\SYSTEM, AccessControlType=Allow, FileSystemRights=FullControl, IsInherited=True, InheritanceFlags=ContainerInherit, ObjectInherit, PropagationFlags=None};{IdentityReference=BUILTIN\\Users, AccessControlType=Allow, FileSystemRights=ReadAndExecute, Synchronize, IsInherited=False, InheritanceFlags=ContainerInherit, ObjectInherit, PropagationFlags=None}";
@@ -173,50 +273,125 @@ fn audit_acls_allow_only_the_edsp_principals_per_right() {
     let logs = vec![
         acl(
             "MessageTrackingLogPath",
-            json!([ace("NT AUTHORITY\\SYSTEM", "FullControl", true), ace("BUILTIN\\Administrators", "FullControl", true), ace("BUILTIN\\Users", "ReadAndExecute, Synchronize", false)]),
+            json!([
+                ace("NT AUTHORITY\\SYSTEM", "FullControl", true),
+                ace("BUILTIN\\Administrators", "FullControl", true),
+                ace("BUILTIN\\Users", "ReadAndExecute, Synchronize", false)
+            ]),
         ),
-        acl("InstallPath", json!([ace("Everyone", "FullControl", false)])),
+        acl(
+            "InstallPath",
+            json!([ace("Everyone", "FullControl", false)]),
+        ),
     ];
-    let read = bound(EDGE, "Exchange audit data must be protected against unauthorized access (read access).", "");
+    let read = bound(
+        EDGE,
+        "Exchange audit data must be protected against unauthorized access (read access).",
+        "",
+    );
     let j = judge_set(&read, &logs, &Site::default());
-    assert!(matches!(&j.verdict, Verdict::Unknown(why) if why.contains("audit_log_readers")), "{j:?}");
+    assert!(
+        matches!(&j.verdict, Verdict::Unknown(why) if why.contains("audit_log_readers")),
+        "{j:?}"
+    );
     assert!(j.actual.contains("BUILTIN\\Users"), "{}", j.actual);
-    let admins = site("audit_log_readers = [\"SYSTEM\", \"BUILTIN\\\\Administrators\"]\naudit_log_modifiers = [\"NT AUTHORITY\\\\SYSTEM\", \"Administrators\"]\naudit_log_deleters = [\"NT AUTHORITY\\\\SYSTEM\"]");
+    let admins = site(
+        "audit_log_readers = [\"SYSTEM\", \"BUILTIN\\\\Administrators\"]\naudit_log_modifiers = [\"NT AUTHORITY\\\\SYSTEM\", \"Administrators\"]\naudit_log_deleters = [\"NT AUTHORITY\\\\SYSTEM\"]",
+    );
     let j = judge_set(&read, &logs, &admins);
     assert_eq!(j.verdict, Verdict::Fail);
-    assert!(j.expected.contains("not listed: BUILTIN\\Users (read"), "{}", j.expected);
+    assert!(
+        j.expected.contains("not listed: BUILTIN\\Users (read"),
+        "{}",
+        j.expected
+    );
     assert!(j.fix.unwrap().contains("/remove:g \"BUILTIN\\Users\""));
     // Users only read: the modify rule passes, Everyone on the install path is not audit data.
-    let modify = bound(EDGE, "Exchange audit data must be protected against unauthorized access for modification.", "");
+    let modify = bound(
+        EDGE,
+        "Exchange audit data must be protected against unauthorized access for modification.",
+        "",
+    );
     assert_eq!(judge_set(&modify, &logs, &admins).verdict, Verdict::Pass);
-    let delete = bound(EDGE, "Exchange audit data must be protected against unauthorized access for deletion.", "");
+    let delete = bound(
+        EDGE,
+        "Exchange audit data must be protected against unauthorized access for deletion.",
+        "",
+    );
     let j = judge_set(&delete, &logs, &admins);
-    assert_eq!(j.verdict, Verdict::Fail, "Administrators may not delete: {j:?}");
+    assert_eq!(
+        j.verdict,
+        Verdict::Fail,
+        "Administrators may not delete: {j:?}"
+    );
     assert!(j.fix.unwrap().contains("inheritance:d"));
-    let any = bound("Exchange 2010 Edge", "Audit data must be protected against unauthorized access.", "");
-    let j = judge_set(&any, &logs, &site("audit_log_readers = [\"SYSTEM\", \"Administrators\", \"Users\"]"));
-    assert!(matches!(&j.verdict, Verdict::Unknown(why) if why.contains("audit_log_modifiers / audit_log_deleters")), "{j:?}");
-    assert!(matches!(judge_set(&read, &logs[1..], &admins).verdict, Verdict::Unknown(_)));
+    let any = bound(
+        "Exchange 2010 Edge",
+        "Audit data must be protected against unauthorized access.",
+        "",
+    );
+    let j = judge_set(
+        &any,
+        &logs,
+        &site("audit_log_readers = [\"SYSTEM\", \"Administrators\", \"Users\"]"),
+    );
+    assert!(
+        matches!(&j.verdict, Verdict::Unknown(why) if why.contains("audit_log_modifiers / audit_log_deleters")),
+        "{j:?}"
+    );
+    assert!(matches!(
+        judge_set(&read, &logs[1..], &admins).verdict,
+        Verdict::Unknown(_)
+    ));
 }
 
 #[test]
 fn application_directory_matches_the_edsp_access_list() {
     let dir = vec![acl(
         "InstallPath",
-        json!([ace("NT AUTHORITY\\SYSTEM", "FullControl", true), ace("BUILTIN\\Administrators", "FullControl", true), ace("NT AUTHORITY\\NETWORK SERVICE", "ReadAndExecute, Synchronize", true)]),
+        json!([
+            ace("NT AUTHORITY\\SYSTEM", "FullControl", true),
+            ace("BUILTIN\\Administrators", "FullControl", true),
+            ace(
+                "NT AUTHORITY\\NETWORK SERVICE",
+                "ReadAndExecute, Synchronize",
+                true
+            )
+        ]),
     )];
-    let b = bound(MAILBOX, "The Exchange application directory must be protected from unauthorized access.", "");
-    assert!(matches!(judge_set(&b, &dir, &Site::default()).verdict, Verdict::Unknown(why) if why.contains("application_directory_access")));
-    let exact = site("application_directory_access = [\"NT AUTHORITY\\\\SYSTEM=FullControl\", \"BUILTIN\\\\Administrators=FullControl\", \"NETWORK SERVICE\"]");
+    let b = bound(
+        MAILBOX,
+        "The Exchange application directory must be protected from unauthorized access.",
+        "",
+    );
+    assert!(
+        matches!(judge_set(&b, &dir, &Site::default()).verdict, Verdict::Unknown(why) if why.contains("application_directory_access"))
+    );
+    let exact = site(
+        "application_directory_access = [\"NT AUTHORITY\\\\SYSTEM=FullControl\", \"BUILTIN\\\\Administrators=FullControl\", \"NETWORK SERVICE\"]",
+    );
     assert_eq!(judge_set(&b, &dir, &exact).verdict, Verdict::Pass);
-    let narrower = site("application_directory_access = [\"NT AUTHORITY\\\\SYSTEM=FullControl\", \"BUILTIN\\\\Administrators=ReadAndExecute, Synchronize\", \"NETWORK SERVICE\"]");
+    let narrower = site(
+        "application_directory_access = [\"NT AUTHORITY\\\\SYSTEM=FullControl\", \"BUILTIN\\\\Administrators=ReadAndExecute, Synchronize\", \"NETWORK SERVICE\"]",
+    );
     let j = judge_set(&b, &dir, &narrower);
     assert_eq!(j.verdict, Verdict::Fail);
-    assert!(j.expected.contains("BUILTIN\\Administrators has FullControl"), "{}", j.expected);
-    let missing = site("application_directory_access = [\"NT AUTHORITY\\\\SYSTEM=FullControl\", \"BUILTIN\\\\Administrators=FullControl\"]");
+    assert!(
+        j.expected
+            .contains("BUILTIN\\Administrators has FullControl"),
+        "{}",
+        j.expected
+    );
+    let missing = site(
+        "application_directory_access = [\"NT AUTHORITY\\\\SYSTEM=FullControl\", \"BUILTIN\\\\Administrators=FullControl\"]",
+    );
     let j = judge_set(&b, &dir, &missing);
     assert_eq!(j.verdict, Verdict::Fail);
-    assert!(j.fix.unwrap().contains("/remove:g \"NT AUTHORITY\\NETWORK SERVICE\""));
+    assert!(
+        j.fix
+            .unwrap()
+            .contains("/remove:g \"NT AUTHORITY\\NETWORK SERVICE\"")
+    );
 }
 
 fn service(name: &str, start: &str, status: &str) -> InventoryObject {
@@ -241,26 +416,52 @@ fn imap4_and_pop3_services_must_be_disabled() {
     assert_eq!(judge_set(&imap, &services, &none).verdict, Verdict::Pass);
     let j = judge_set(&pop, &services, &none);
     assert_eq!(j.verdict, Verdict::Fail);
-    assert_eq!(j.fix.as_deref(), Some("-Name MSExchangePOP3 -StartupType Disabled -Status Stopped"));
+    assert_eq!(
+        j.fix.as_deref(),
+        Some("-Name MSExchangePOP3 -StartupType Disabled -Status Stopped")
+    );
     assert!(j.expected.contains("POP3 clients lose access"));
     // Not installed: a whole export without the service passes; a filtered one cannot tell.
-    assert_eq!(judge_set(&imap, &services[2..], &none).verdict, Verdict::Pass);
-    assert!(matches!(judge_set(&imap, &services[2..4], &none).verdict, Verdict::Unknown(_)));
+    assert_eq!(
+        judge_set(&imap, &services[2..], &none).verdict,
+        Verdict::Pass
+    );
+    assert!(matches!(
+        judge_set(&imap, &services[2..4], &none).verdict,
+        Verdict::Unknown(_)
+    ));
 }
 
 #[test]
 fn running_services_must_be_documented() {
-    let b = bound(EDGE, "Exchange services must be documented, and unnecessary services must be removed or disabled.", "");
+    let b = bound(
+        EDGE,
+        "Exchange services must be documented, and unnecessary services must be removed or disabled.",
+        "",
+    );
     let services = vec![
         service("MSExchangeTransport", "Automatic", "Running"),
         service("Spooler", "Automatic", "Running"),
         service("Fax", "Manual", "Stopped"),
     ];
-    assert!(matches!(judge_set(&b, &services, &Site::default()).verdict, Verdict::Unknown(why) if why.contains("allowed_services")));
+    assert!(
+        matches!(judge_set(&b, &services, &Site::default()).verdict, Verdict::Unknown(why) if why.contains("allowed_services"))
+    );
     let listed = site("allowed_services = [\"MSExchangeTransport\", \"Display Spooler\"]");
     assert_eq!(judge_set(&b, &services, &listed).verdict, Verdict::Pass);
-    let j = judge_set(&b, &services, &site("allowed_services = [\"MSExchangeTransport\"]"));
+    let j = judge_set(
+        &b,
+        &services,
+        &site("allowed_services = [\"MSExchangeTransport\"]"),
+    );
     assert_eq!(j.verdict, Verdict::Fail);
-    assert!(j.expected.contains("undocumented: Spooler"), "{}", j.expected);
-    assert_eq!(j.fix.as_deref(), Some("-Name Spooler -StartupType Disabled -Status Stopped"));
+    assert!(
+        j.expected.contains("undocumented: Spooler"),
+        "{}",
+        j.expected
+    );
+    assert_eq!(
+        j.fix.as_deref(),
+        Some("-Name Spooler -StartupType Disabled -Status Stopped")
+    );
 }

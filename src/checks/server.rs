@@ -148,7 +148,10 @@ fn refine(binding: &mut Binding, text: &RuleText) {
         }
         "server.execution-policy" => {
             let policy = if text.lower.contains("allsigned")
-                || text.terms.iter().any(|t| t.eq_ignore_ascii_case("AllSigned"))
+                || text
+                    .terms
+                    .iter()
+                    .any(|t| t.eq_ignore_ascii_case("AllSigned"))
             {
                 "AllSigned"
             } else {
@@ -181,6 +184,60 @@ fn refine(binding: &mut Binding, text: &RuleText) {
 fn text_of(obj: &InventoryObject, prop: &str) -> String {
     values::text(obj, prop).ok().flatten().unwrap_or_default()
 }
+
+/// The name of a plain .NET enumeration value: `prop`'s text, or, when an export wrote the
+/// number (`ConvertTo-Json` of Windows PowerShell, some CliXML), the name `names` gives it.
+pub(super) fn enum_name(obj: &InventoryObject, prop: &str, names: &[(&str, i64)]) -> String {
+    let text = text_of(obj, prop);
+    match text.trim().parse::<i64>() {
+        Ok(n) => names
+            .iter()
+            .find(|(_, v)| *v == n)
+            .map_or(text.clone(), |(name, _)| name.to_string()),
+        Err(_) => text,
+    }
+}
+
+/// `Microsoft.Exchange.Configuration...EventLevel` (Get-EventLogLevel).
+const EVENT_LEVEL: &[(&str, i64)] = &[
+    ("Lowest", 0),
+    ("Low", 1),
+    ("Medium", 3),
+    ("High", 5),
+    ("Expert", 7),
+];
+
+/// `Microsoft.PowerShell.ExecutionPolicy`.
+const EXECUTION_POLICY: &[(&str, i64)] = &[
+    ("Unrestricted", 0),
+    ("RemoteSigned", 1),
+    ("AllSigned", 2),
+    ("Restricted", 3),
+    ("Default", 4),
+    ("Bypass", 5),
+    ("Undefined", 6),
+];
+
+/// `Microsoft.PowerShell.ExecutionPolicyScope`.
+const EXECUTION_POLICY_SCOPE: &[(&str, i64)] = &[
+    ("Process", 0),
+    ("CurrentUser", 1),
+    ("LocalMachine", 2),
+    ("UserPolicy", 3),
+    ("MachinePolicy", 4),
+];
+
+/// `Microsoft.Win32.RegistryValueKind`.
+const REGISTRY_VALUE_KIND: &[(&str, i64)] = &[
+    ("None", -1),
+    ("Unknown", 0),
+    ("String", 1),
+    ("ExpandString", 2),
+    ("Binary", 3),
+    ("DWord", 4),
+    ("MultiString", 7),
+    ("QWord", 11),
+];
 
 /// SchUseStrongCrypto: 1 in both registry views; absent or any other value is a finding.
 fn strong_crypto(_: &Binding, objects: &[&InventoryObject], _: &Context) -> Judgement {
@@ -216,26 +273,38 @@ fn strong_crypto(_: &Binding, objects: &[&InventoryObject], _: &Context) -> Judg
             if !v.is_empty() {
                 v.eq_ignore_ascii_case(view)
             } else {
-                text_of(o, "Path").to_ascii_lowercase().contains("wow6432node") == wow
+                text_of(o, "Path")
+                    .to_ascii_lowercase()
+                    .contains("wow6432node")
+                    == wow
             }
         });
         let Some(obj) = found else {
             missing.push(label);
             continue;
         };
-        let kind = text_of(obj, "ValueKind");
+        let kind = enum_name(obj, "ValueKind", REGISTRY_VALUE_KIND);
         let value = values::integer(obj, "Value");
-        let absent = kind.eq_ignore_ascii_case("Absent") || obj.get("Value").is_none_or(|v| v.is_null());
+        let absent =
+            kind.eq_ignore_ascii_case("Absent") || obj.get("Value").is_none_or(|v| v.is_null());
         let shown = if absent {
             "absent".to_string()
         } else {
             match &value {
-                Ok(n) => format!("{n}{}", if kind.is_empty() { String::new() } else { format!(" ({kind})") }),
+                Ok(n) => format!(
+                    "{n}{}",
+                    if kind.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({kind})")
+                    }
+                ),
                 Err(_) => format!("\"{}\" ({kind})", text_of(obj, "Value")),
             }
         };
         actual.push(format!("{label} {shown}"));
-        let ok = !absent && value == Ok(1) && (kind.is_empty() || kind.eq_ignore_ascii_case("DWord"));
+        let ok =
+            !absent && value == Ok(1) && (kind.is_empty() || kind.eq_ignore_ascii_case("DWord"));
         if !ok {
             pass = false;
             fixes.push(format!(
@@ -251,7 +320,11 @@ fn strong_crypto(_: &Binding, objects: &[&InventoryObject], _: &Context) -> Judg
                 missing.join(" and ")
             )),
             property: property.into(),
-            actual: if actual.is_empty() { "(not exported)".into() } else { actual.join("; ") },
+            actual: if actual.is_empty() {
+                "(not exported)".into()
+            } else {
+                actual.join("; ")
+            },
             expected,
             fix: None,
         };
@@ -268,12 +341,7 @@ fn strong_crypto(_: &Binding, objects: &[&InventoryObject], _: &Context) -> Judg
 /// Normalized distinguished name: lowercase, no spaces around commas and equal signs.
 fn normal_dn(dn: &str) -> String {
     dn.split(',')
-        .map(|part| {
-            part.split('=')
-                .map(str::trim)
-                .collect::<Vec<_>>()
-                .join("=")
-        })
+        .map(|part| part.split('=').map(str::trim).collect::<Vec<_>>().join("="))
         .collect::<Vec<_>>()
         .join(",")
         .to_ascii_lowercase()
@@ -301,8 +369,16 @@ fn dod_certificate(_: &Binding, obj: &InventoryObject, ctx: &Context) -> Judgeme
         .unwrap_or_default();
     let actual = format!(
         "\"{issuer}\" (CertificateDomains {}; Services {})",
-        if domains.is_empty() { "(none)" } else { &domains },
-        if services.is_empty() { "None" } else { &services }
+        if domains.is_empty() {
+            "(none)"
+        } else {
+            &domains
+        },
+        if services.is_empty() {
+            "None"
+        } else {
+            &services
+        }
     );
     let normal = normal_dn(&issuer);
     let (pass, expected) = match &ctx.site.values.approved_certificate_issuers {
@@ -386,12 +462,13 @@ fn accepted_domains(_: &Binding, objects: &[&InventoryObject], _: &Context) -> J
 fn event_log_level(binding: &Binding, obj: &InventoryObject, _: &Context) -> Judgement {
     let property = "EventLevel";
     let level = match values::text(obj, property) {
-        Ok(Some(l)) if !l.trim().is_empty() => l.trim().to_string(),
+        Ok(Some(l)) if !l.trim().is_empty() => enum_name(obj, property, EVENT_LEVEL),
         Ok(_) => return unknown(property, "EventLevel is empty"),
         Err(p) => return unknown(property, p),
     };
     let low_too = matches!(&binding.expected, Some(Expected::Text(t)) if t.starts_with("Low or"));
-    let pass = level.eq_ignore_ascii_case("Lowest") || (low_too && level.eq_ignore_ascii_case("Low"));
+    let pass =
+        level.eq_ignore_ascii_case("Lowest") || (low_too && level.eq_ignore_ascii_case("Low"));
     decided(
         pass,
         property,
@@ -421,8 +498,8 @@ fn execution_policy(binding: &Binding, objects: &[&InventoryObject], _: &Context
     let policy_of = |scope: &str| {
         objects
             .iter()
-            .find(|o| text_of(o, "Scope").eq_ignore_ascii_case(scope))
-            .map(|o| text_of(o, property))
+            .find(|o| enum_name(o, "Scope", EXECUTION_POLICY_SCOPE).eq_ignore_ascii_case(scope))
+            .map(|o| enum_name(o, property, EXECUTION_POLICY))
     };
     let listed: Vec<String> = PRECEDENCE
         .iter()
@@ -515,21 +592,33 @@ fn current_build(binding: &Binding, obj: &InventoryObject, ctx: &Context) -> Jud
     let Some(actual) = parse_build(&shown) else {
         return unknown(property, format!("\"{shown}\" is not a build number"));
     };
-    let (wanted, source, or_greater) = match (&ctx.site.values.approved_exchange_build, &binding.expected) {
-        (Some(site), _) => (site.clone(), format!("[values] approved_exchange_build in {}", ctx.site.display_name()), false),
-        (None, Some(Expected::Text(text))) => (text.clone(), "the check text (\"or greater\")".to_string(), true),
-        (None, _) => {
-            return needs_site_value(
-                ctx,
-                "the most current approved Exchange build is",
-                "approved_exchange_build",
-                "\"15.2.1544.4\"",
-                property,
-                shown,
-                "the most current, approved CU",
-            );
-        }
-    };
+    let (wanted, source, or_greater) =
+        match (&ctx.site.values.approved_exchange_build, &binding.expected) {
+            (Some(site), _) => (
+                site.clone(),
+                format!(
+                    "[values] approved_exchange_build in {}",
+                    ctx.site.display_name()
+                ),
+                false,
+            ),
+            (None, Some(Expected::Text(text))) => (
+                text.clone(),
+                "the check text (\"or greater\")".to_string(),
+                true,
+            ),
+            (None, _) => {
+                return needs_site_value(
+                    ctx,
+                    "the most current approved Exchange build is",
+                    "approved_exchange_build",
+                    "\"15.2.1544.4\"",
+                    property,
+                    shown,
+                    "the most current, approved CU",
+                );
+            }
+        };
     let Some(approved) = parse_build(&wanted) else {
         return unknown(
             property,
@@ -564,7 +653,9 @@ fn current_build(binding: &Binding, obj: &InventoryObject, ctx: &Context) -> Jud
         expected: if pass {
             expected
         } else {
-            format!("{expected}: install the approved Cumulative Update (Setup.exe /Mode:Upgrade; the server's services restart)")
+            format!(
+                "{expected}: install the approved Cumulative Update (Setup.exe /Mode:Upgrade; the server's services restart)"
+            )
         },
         fix: None,
     }
@@ -573,7 +664,10 @@ fn current_build(binding: &Binding, obj: &InventoryObject, ctx: &Context) -> Jud
 /// More than one Edge server: the Edge subscriptions name at least two Edge servers.
 fn edge_redundancy(binding: &Binding, objects: &[&InventoryObject], _: &Context) -> Judgement {
     let property = "EdgeSubscription";
-    let mut names: Vec<String> = objects.iter().map(|o| o.name().to_ascii_uppercase()).collect();
+    let mut names: Vec<String> = objects
+        .iter()
+        .map(|o| o.name().to_ascii_uppercase())
+        .collect();
     names.sort();
     names.dedup();
     let actual = if names.is_empty() {

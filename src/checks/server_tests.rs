@@ -71,29 +71,49 @@ fn strong_crypto_needs_1_in_both_views_and_0_or_absent_is_a_finding() {
     let none = Site::default();
     let both = objects(
         ObjectKind::RegistryValue,
-        &[crypto("Registry64", "DWord", json!(1)), crypto("Registry32", "DWord", json!(1))],
+        &[
+            crypto("Registry64", "DWord", json!(1)),
+            crypto("Registry32", "DWord", json!(1)),
+        ],
     );
     assert_eq!(judge_set(&b, &both, &none).verdict, Verdict::Pass);
     // Evaluate-STIG passes a REG_DWORD 0; the text does not.
     let zero = objects(
         ObjectKind::RegistryValue,
-        &[crypto("Registry64", "DWord", json!(1)), crypto("Registry32", "DWord", json!(0))],
+        &[
+            crypto("Registry64", "DWord", json!(1)),
+            crypto("Registry32", "DWord", json!(0)),
+        ],
     );
     let j = judge_set(&b, &zero, &none);
     assert_eq!(j.verdict, Verdict::Fail);
     assert!(j.actual.contains("32-bit 0"), "{}", j.actual);
     let fix = j.fix.expect("fix");
-    assert!(fix.contains("Wow6432Node") && fix.contains("-Value 1 -Type DWord"), "{fix}");
-    assert!(!fix.contains("SOFTWARE\\Microsoft\\.NETFramework"), "only the failing view: {fix}");
+    assert!(
+        fix.contains("Wow6432Node") && fix.contains("-Value 1 -Type DWord"),
+        "{fix}"
+    );
+    assert!(
+        !fix.contains("SOFTWARE\\Microsoft\\.NETFramework"),
+        "only the failing view: {fix}"
+    );
     let absent = objects(
         ObjectKind::RegistryValue,
-        &[crypto("Registry64", "Absent", Value::Null), crypto("Registry32", "DWord", json!(1))],
+        &[
+            crypto("Registry64", "Absent", Value::Null),
+            crypto("Registry32", "DWord", json!(1)),
+        ],
     );
     let j = judge_set(&b, &absent, &none);
     assert_eq!(j.verdict, Verdict::Fail);
     assert!(j.actual.contains("64-bit absent"), "{}", j.actual);
-    let one_view = objects(ObjectKind::RegistryValue, &[crypto("Registry64", "DWord", json!(1))]);
-    assert!(matches!(judge_set(&b, &one_view, &none).verdict, Verdict::Unknown(why) if why.contains("32-bit")));
+    let one_view = objects(
+        ObjectKind::RegistryValue,
+        &[crypto("Registry64", "DWord", json!(1))],
+    );
+    assert!(
+        matches!(judge_set(&b, &one_view, &none).verdict, Verdict::Unknown(why) if why.contains("32-bit"))
+    );
 }
 
 fn certificate(issuer: &str) -> InventoryObject {
@@ -119,12 +139,20 @@ fn certificates_read_the_issuer_by_default_or_against_the_approved_issuers() {
     assert!(j.expected.contains("default reading"), "{}", j.expected);
     let j = judge_one(&b, &own, &none);
     assert_eq!(j.verdict, Verdict::Fail);
-    assert!(j.fix.unwrap().contains("Remove-ExchangeCertificate -Thumbprint AB12"));
+    assert!(
+        j.fix
+            .unwrap()
+            .contains("Remove-ExchangeCertificate -Thumbprint AB12")
+    );
     let listed = site("approved_certificate_issuers = [\"DOD SW CA-75\"]");
     assert_eq!(judge_one(&b, &dod, &listed).verdict, Verdict::Pass);
-    let other = site("approved_certificate_issuers = [\"CN=DOD SW CA-76,OU=PKI,OU=DoD,O=U.S. Government,C=US\"]");
+    let other = site(
+        "approved_certificate_issuers = [\"CN=DOD SW CA-76,OU=PKI,OU=DoD,O=U.S. Government,C=US\"]",
+    );
     assert_eq!(judge_one(&b, &dod, &other).verdict, Verdict::Fail);
-    let dn = site("approved_certificate_issuers = [\"cn=dod sw ca-75,ou=pki,ou=dod,o=u.s. government,c=us\"]");
+    let dn = site(
+        "approved_certificate_issuers = [\"cn=dod sw ca-75,ou=pki,ou=dod,o=u.s. government,c=us\"]",
+    );
     assert_eq!(judge_one(&b, &dod, &dn).verdict, Verdict::Pass);
 }
 
@@ -148,13 +176,19 @@ fn accepted_domains_none_is_a_finding_and_several_are_fine() {
     // Evaluate-STIG wants every domain to be the default; only one can be.
     let several = objects(
         ObjectKind::AcceptedDomain,
-        &[domain("example.mil", true), domain("mail.example.mil", false)],
+        &[
+            domain("example.mil", true),
+            domain("mail.example.mil", false),
+        ],
     );
     assert_eq!(judge_set(&b, &several, &none).verdict, Verdict::Pass);
     let no_default = objects(ObjectKind::AcceptedDomain, &[domain("example.mil", false)]);
     let j = judge_set(&b, &no_default, &none);
     assert_eq!(j.verdict, Verdict::Fail);
-    assert_eq!(j.fix.as_deref(), Some("-Identity \"example.mil\" -MakeDefault $true"));
+    assert_eq!(
+        j.fix.as_deref(),
+        Some("-Identity \"example.mil\" -MakeDefault $true")
+    );
 }
 
 fn category(level: &str) -> InventoryObject {
@@ -173,8 +207,14 @@ fn event_log_level_is_lowest_or_low_where_the_text_allows_it() {
     );
     assert_eq!(b.spec.id, "server.event-log-level");
     let none = Site::default();
-    assert_eq!(judge_one(&b, &category("Lowest"), &none).verdict, Verdict::Pass);
-    assert_eq!(judge_one(&b, &category("Low"), &none).verdict, Verdict::Fail);
+    assert_eq!(
+        judge_one(&b, &category("Lowest"), &none).verdict,
+        Verdict::Pass
+    );
+    assert_eq!(
+        judge_one(&b, &category("Low"), &none).verdict,
+        Verdict::Fail
+    );
     let j = judge_one(&b, &category("Medium"), &none);
     assert_eq!(j.verdict, Verdict::Fail);
     assert_eq!(j.fix.as_deref(), Some("-Level Lowest"));
@@ -183,10 +223,21 @@ fn event_log_level_is_lowest_or_low_where_the_text_allows_it() {
         "Email Diagnostic log level must be set to low or lowest level.",
         "Run Get-EventLogLevel. If any EventLevel is not set to \u{201c}Low\u{201d} or \u{201c}Lowest\u{201d}, this is a finding.",
     );
-    assert_eq!(judge_one(&old, &category("Low"), &none).verdict, Verdict::Pass);
-    assert_eq!(judge_one(&old, &category("Medium"), &none).verdict, Verdict::Fail);
+    assert_eq!(
+        judge_one(&old, &category("Low"), &none).verdict,
+        Verdict::Pass
+    );
+    assert_eq!(
+        judge_one(&old, &category("Medium"), &none).verdict,
+        Verdict::Fail
+    );
     assert!(matches!(
-        judge_one(&b, &object(ObjectKind::EventLogLevel, json!({"Identity": "X\\Y\\Z"})), &none).verdict,
+        judge_one(
+            &b,
+            &object(ObjectKind::EventLogLevel, json!({"Identity": "X\\Y\\Z"})),
+            &none
+        )
+        .verdict,
         Verdict::Unknown(_)
     ));
 }
@@ -229,7 +280,11 @@ fn execution_policy_is_the_effective_one_by_precedence_unless_the_text_names_loc
     ]);
     let j = judge_set(&b, &bypass, &none);
     assert_eq!(j.verdict, Verdict::Fail);
-    assert!(j.fix.unwrap().starts_with("-ExecutionPolicy Undefined -Scope Process"));
+    assert!(
+        j.fix
+            .unwrap()
+            .starts_with("-ExecutionPolicy Undefined -Scope Process")
+    );
     // Group Policy wins over everything.
     let gpo = policies(&[
         ("MachinePolicy", "Unrestricted"),
@@ -258,8 +313,19 @@ fn execution_policy_is_the_effective_one_by_precedence_unless_the_text_names_loc
         "Run Get-ExecutionPolicy. If the value of 'LocalMachine' does not return a value of 'RemoteSigned', this is a finding.",
     );
     assert_eq!(judge_set(&local, &bypass, &none).verdict, Verdict::Pass);
-    assert_eq!(judge_set(&local, &policies(&[("LocalMachine", "Unrestricted")]), &none).verdict, Verdict::Fail);
-    assert!(matches!(judge_set(&b, &[], &none).verdict, Verdict::Unknown(_)));
+    assert_eq!(
+        judge_set(
+            &local,
+            &policies(&[("LocalMachine", "Unrestricted")]),
+            &none
+        )
+        .verdict,
+        Verdict::Fail
+    );
+    assert!(matches!(
+        judge_set(&b, &[], &none).verdict,
+        Verdict::Unknown(_)
+    ));
 }
 
 fn exchange_server(props: Value) -> InventoryObject {
@@ -274,7 +340,10 @@ fn reports_to_microsoft_bind_by_cmdlet_and_property() {
         "Run Get-OrganizationConfig | Select-Object -Property Name, Identity, CustomerFeedbackEnabled. If CustomerFeedbackEnabled is not set to \"False\", this is a finding.",
     );
     assert_eq!(feedback.spec.id, "server.customer-feedback");
-    let org = object(ObjectKind::OrganizationConfig, json!({"Name": "Example", "CustomerFeedbackEnabled": true}));
+    let org = object(
+        ObjectKind::OrganizationConfig,
+        json!({"Name": "Example", "CustomerFeedbackEnabled": true}),
+    );
     let j = judge_one(&feedback, &org, &Site::default());
     assert_eq!(j.verdict, Verdict::Fail);
     assert_eq!(j.fix.as_deref(), Some("-CustomerFeedbackEnabled $false"));
@@ -284,8 +353,13 @@ fn reports_to_microsoft_bind_by_cmdlet_and_property() {
         "Run Get-ExchangeServer -status | Select-Object -Property Name, Identity, ErrorReportingEnabled. If ErrorReportingEnabled is not set to \"False\", this is a finding.",
     );
     assert_eq!(errors.spec.id, "server.error-reporting");
-    let server = exchange_server(json!({"Name": "MBX01", "IsEdgeServer": false, "ErrorReportingEnabled": false, "AdminDisplayVersion": "Version 15.2 (Build 1544.4)"}));
-    assert_eq!(judge_one(&errors, &server, &Site::default()).verdict, Verdict::Pass);
+    let server = exchange_server(
+        json!({"Name": "MBX01", "IsEdgeServer": false, "ErrorReportingEnabled": false, "AdminDisplayVersion": "Version 15.2 (Build 1544.4)"}),
+    );
+    assert_eq!(
+        judge_one(&errors, &server, &Site::default()).verdict,
+        Verdict::Pass
+    );
 }
 
 #[test]
@@ -296,11 +370,25 @@ fn current_build_needs_the_approved_build_and_2010_reads_its_own() {
         "Run Get-ExchangeServer | Format-List Name, AdminDisplayVersion and compare AdminDisplayVersion with the most current, approved CU.",
     );
     assert_eq!(b.spec.id, "server.current-build");
-    let server = exchange_server(json!({"Name": "MBX01", "IsEdgeServer": false, "AdminDisplayVersion": "Version 15.2 (Build 1544.4)"}));
+    let server = exchange_server(
+        json!({"Name": "MBX01", "IsEdgeServer": false, "AdminDisplayVersion": "Version 15.2 (Build 1544.4)"}),
+    );
     let j = judge_one(&b, &server, &Site::default());
     assert!(matches!(&j.verdict, Verdict::Unknown(why) if why.contains("approved_exchange_build")));
-    assert_eq!(judge_one(&b, &server, &site("approved_exchange_build = \"15.2.1544.4\"")).verdict, Verdict::Pass);
-    let j = judge_one(&b, &server, &site("approved_exchange_build = \"Version 15.2 (Build 1748.10)\""));
+    assert_eq!(
+        judge_one(
+            &b,
+            &server,
+            &site("approved_exchange_build = \"15.2.1544.4\"")
+        )
+        .verdict,
+        Verdict::Pass
+    );
+    let j = judge_one(
+        &b,
+        &server,
+        &site("approved_exchange_build = \"Version 15.2 (Build 1748.10)\""),
+    );
     assert_eq!(j.verdict, Verdict::Fail);
     assert!(j.expected.contains("15.2.1748.10"), "{}", j.expected);
     assert!(matches!(
@@ -312,10 +400,20 @@ fn current_build_needs_the_approved_build_and_2010_reads_its_own() {
         "The current, approved service pack must be installed.",
         "Run Get-ExchangeServer | fl name, AdminDisplayVersion. If AdminDisplayVersion does not return Version 14.2 (Build 247.5) or greater, this is a finding.",
     );
-    let newer = exchange_server(json!({"Name": "HUB1", "IsEdgeServer": false, "AdminDisplayVersion": "Version 14.3 (Build 123.4)"}));
-    let older = exchange_server(json!({"Name": "HUB1", "IsEdgeServer": false, "AdminDisplayVersion": "Version 14.1 (Build 438.0)"}));
-    assert_eq!(judge_one(&old, &newer, &Site::default()).verdict, Verdict::Pass);
-    assert_eq!(judge_one(&old, &older, &Site::default()).verdict, Verdict::Fail);
+    let newer = exchange_server(
+        json!({"Name": "HUB1", "IsEdgeServer": false, "AdminDisplayVersion": "Version 14.3 (Build 123.4)"}),
+    );
+    let older = exchange_server(
+        json!({"Name": "HUB1", "IsEdgeServer": false, "AdminDisplayVersion": "Version 14.1 (Build 438.0)"}),
+    );
+    assert_eq!(
+        judge_one(&old, &newer, &Site::default()).verdict,
+        Verdict::Pass
+    );
+    assert_eq!(
+        judge_one(&old, &older, &Site::default()).verdict,
+        Verdict::Fail
+    );
 }
 
 fn subscription(name: &str) -> Value {
@@ -331,10 +429,15 @@ fn edge_redundancy_counts_edge_servers_where_the_export_can_show_them() {
     );
     assert_eq!(b.spec.id, "server.edge-redundancy");
     let none = Site::default();
-    let two = objects(ObjectKind::EdgeSubscription, &[subscription("EDGE01"), subscription("EDGE02")]);
+    let two = objects(
+        ObjectKind::EdgeSubscription,
+        &[subscription("EDGE01"), subscription("EDGE02")],
+    );
     assert_eq!(judge_set(&b, &two, &none).verdict, Verdict::Pass);
     let one = objects(ObjectKind::EdgeSubscription, &[subscription("EDGE01")]);
-    assert!(matches!(judge_set(&b, &one, &none).verdict, Verdict::Unknown(why) if why.contains("Mailbox server")));
+    assert!(
+        matches!(judge_set(&b, &one, &none).verdict, Verdict::Unknown(why) if why.contains("Mailbox server"))
+    );
     // The 2016 wording runs Get-TransportService: still the redundancy check, not transport's.
     let old = bound(
         "MS Exchange 2016 Edge Transport Server STIG",
@@ -342,6 +445,10 @@ fn edge_redundancy_counts_edge_servers_where_the_export_can_show_them() {
         "Run Get-TransportService | select FL. If the value returned is not at least two Edge servers, this is a finding.",
     );
     assert_eq!(old.spec.id, "server.edge-redundancy");
-    let other_role = bound("MS Exchange 2013 CAS STIG", "Exchange must provide redundancy.", "");
+    let other_role = bound(
+        "MS Exchange 2013 CAS STIG",
+        "Exchange must provide redundancy.",
+        "",
+    );
     assert_eq!(judge_set(&other_role, &one, &none).verdict, Verdict::Fail);
 }
