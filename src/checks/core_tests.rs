@@ -121,3 +121,80 @@ fn one_declarative_entry_is_bound_by_meaning_and_judged_by_the_core() {
         "Set-TransportConfig -SmtpClientAuthenticationDisabled $false"
     );
 }
+
+/// Issue 12: a Receive connector that grants Partners, or whose RemoteIPRanges hold public
+/// (globally routable) addresses, is Internet-facing, and the basis says why.
+#[test]
+fn partners_or_public_remote_ranges_make_a_receive_connector_internet_facing() {
+    use super::scope::{connector_scope, is_public_range};
+    use crate::site::Scope;
+    let connector = |groups: &str, ranges: serde_json::Value| {
+        InventoryObject {
+        kind: ObjectKind::ReceiveConnector,
+        source: "r.json".into(),
+        index: 0,
+        fidelity: Fidelity::Exact,
+        properties: json!({"Identity": "MBX01\\Partner", "PermissionGroups": groups,
+            "Bindings": ["0.0.0.0:2525"], "RemoteIPRanges": ranges, "TransportRole": "HubTransport"})
+        .as_object()
+        .cloned()
+        .unwrap(),
+    }
+    };
+    let site = Site::default();
+    let partners = connector_scope(
+        &connector("Partners, ExchangeServers", json!(["10.1.2.3"])),
+        &site,
+        None,
+    );
+    assert_eq!(partners.scope, Some(Scope::Internet));
+    assert!(partners.basis.contains("Partners"), "{}", partners.basis);
+    let public = connector_scope(
+        &connector("AnonymousUsers", json!(["10.0.0.0/8", "20.30.40.0/24"])),
+        &site,
+        None,
+    );
+    assert_eq!(public.scope, Some(Scope::Internet));
+    assert!(
+        public.basis.contains("public") && public.basis.contains("20.30.40.0/24"),
+        "{}",
+        public.basis
+    );
+    let private = connector_scope(
+        &connector(
+            "AnonymousUsers",
+            json!([
+                "10.0.0.0/8",
+                "172.16.0.1-172.31.255.255",
+                "192.168.1.5",
+                "fe80::1",
+                "fd00::/8",
+                "127.0.0.1"
+            ]),
+        ),
+        &site,
+        None,
+    );
+    assert_eq!(private.scope, Some(Scope::Internal));
+    assert!(private.basis.contains("none public"), "{}", private.basis);
+    for public in [
+        "8.8.8.8",
+        "2001:4860::/32",
+        "172.15.0.0/16",
+        "10.0.0.0-11.0.0.0",
+        "11.0.0.0/7",
+    ] {
+        assert!(is_public_range(public), "{public}");
+    }
+    for not_public in [
+        "10.0.0.0/8",
+        "192.0.2.50",
+        "100.64.0.1",
+        "::1",
+        "fc00::/7",
+        "bogus",
+        "10.0.0.0/33",
+    ] {
+        assert!(!is_public_range(not_public), "{not_public}");
+    }
+}

@@ -3,6 +3,7 @@
 //! `Get-TransportConfig` (message sizes, recipient limit, internal SMTP servers). The DNS and
 //! internal SMTP server rules need the EDSP's lists and are judged here.
 
+use super::fix::quote_list;
 use super::judge::{
     Context, Judgement, Verdict, decided, needs_site_value, not_applicable, unknown,
 };
@@ -182,7 +183,7 @@ fn internal_smtp_servers(_: &Binding, obj: &InventoryObject, ctx: &Context) -> J
             "only {} ([values] internal_smtp_servers)",
             accepted.join(", ")
         ),
-        format!("-InternalSMTPServers {}", accepted.join(",")),
+        format!("-InternalSMTPServers {}", quote_list(&accepted)),
     )
 }
 
@@ -282,6 +283,7 @@ fn dns_servers(_: &Binding, obj: &InventoryObject, ctx: &Context) -> Judgement {
             expected: "adapter GUID when the adapter is used, else the EDSP's trusted DNS servers"
                 .into(),
             fix: None,
+            advice: Vec::new(),
         };
     }
     decided(
@@ -289,6 +291,20 @@ fn dns_servers(_: &Binding, obj: &InventoryObject, ctx: &Context) -> Judgement {
         property,
         actual.join("; "),
         "adapter GUID when the adapter is used, else only the trusted DNS servers of [values] dns_servers".into(),
-        "-ExternalDNSServers <trusted> -InternalDNSServers <trusted>".into(),
+        ["External", "Internal"]
+            .iter()
+            .zip([
+                values_.external_dns_servers.as_ref(),
+                values_.internal_dns_servers.as_ref(),
+            ])
+            .map(|(side, list)| {
+                let servers = list
+                    .or(values_.dns_servers.as_ref())
+                    .filter(|l| !l.is_empty())
+                    .map_or_else(|| "<trusted DNS servers>".to_string(), |l| quote_list(l));
+                format!("-{side}DNSServers {servers}")
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
     )
 }
