@@ -53,6 +53,9 @@ pub struct Binding {
     pub validation_method: bool,
     /// Send family: the smart host rule also requires DNSRoutingEnabled False (Edge STIGs).
     pub dns_routing_off: bool,
+    /// Send family, 2016 Edge V2R2 style: the TlsDomain rule also requires DomainSecureEnabled
+    /// True (its check text selects both, with no smart-host or validation-method branch).
+    pub domain_secure_too: bool,
     /// The cmdlet the check runs (`Get-TransportServer` on Exchange 2010).
     pub cmdlet: String,
     /// The rule carried its check text (false for the embedded catalog, which has none).
@@ -84,6 +87,16 @@ pub struct RuleText<'a> {
     pub lower: &'a str,
     /// The check terms (from the text, or the catalog's).
     pub terms: &'a [String],
+    /// The position in `terms` of the cmdlet the rule was bound by (terms before it come from
+    /// a note ahead of the command).
+    pub cmdlet_at: usize,
+}
+
+impl RuleText<'_> {
+    /// Whether the check terms name `term` (case-insensitively).
+    pub fn has_term(&self, term: &str) -> bool {
+        self.terms.iter().any(|t| t.eq_ignore_ascii_case(term))
+    }
 }
 
 /// The server role a benchmark is written for, from its id and title.
@@ -146,6 +159,7 @@ pub fn bind_in(
         smart_host_branch: false,
         validation_method: false,
         dns_routing_off: false,
+        domain_secure_too: false,
         cmdlet: cmdlet.to_string(),
         has_check_text: !prose.is_empty(),
         notes: Vec::new(),
@@ -162,6 +176,7 @@ pub fn bind_in(
                 prose,
                 lower: &lower,
                 terms: &terms,
+                cmdlet_at,
             },
         );
     }

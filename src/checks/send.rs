@@ -65,9 +65,12 @@ static SPECS: &[CheckSpec] = &[
     .with_judge(max_message_size),
 ];
 
-/// The family's reading of a rule text.
+/// The family's reading of a rule text. Without check text (the embedded catalog) the same
+/// readings come from the check terms: the smart-host branch names RequireTLS and TlsAuthLevel,
+/// the validation-method wording names DomainValidation ahead of the command.
 fn refine(binding: &mut Binding, text: &RuleText) {
     let id = binding.spec.id;
+    let catalog = text.prose.is_empty();
     if id == "send.smart-host"
         && text
             .lower
@@ -79,15 +82,26 @@ fn refine(binding: &mut Binding, text: &RuleText) {
         );
     }
     binding.smart_host_branch = matches!(id, "send.domain-secure" | "send.tls-domain")
-        && (text.lower.contains("does not use a smarthost")
-            || text.lower.contains("not using a smarthost"));
-    binding.validation_method =
-        id == "send.tls-domain" && text.lower.contains("which secure validation method");
-    binding.dns_routing_off = id == "send.smart-host"
-        && text
-            .terms
-            .iter()
-            .any(|t| t.eq_ignore_ascii_case("DNSRoutingEnabled"));
+        && if catalog {
+            text.has_term("RequireTLS") && text.has_term("TlsAuthLevel")
+        } else {
+            text.lower.contains("does not use a smarthost")
+                || text.lower.contains("not using a smarthost")
+        };
+    binding.validation_method = id == "send.tls-domain"
+        && if catalog {
+            text.has_term("DomainSecureEnabled")
+                && text.terms[..text.cmdlet_at]
+                    .iter()
+                    .any(|t| t.eq_ignore_ascii_case("DomainValidation"))
+        } else {
+            text.lower.contains("which secure validation method")
+        };
+    binding.domain_secure_too = id == "send.tls-domain"
+        && !binding.smart_host_branch
+        && !binding.validation_method
+        && text.has_term("DomainSecureEnabled");
+    binding.dns_routing_off = id == "send.smart-host" && text.has_term("DNSRoutingEnabled");
 }
 
 /// SC-06: MaxMessageSize equals TransportConfig MaxSendSize, and the check also compares it
@@ -334,6 +348,28 @@ fn tls_domain(binding: &Binding, obj: &InventoryObject, ctx: &Context) -> Judgem
                 }
             }
             Err(p) => unknown("TlsDomain", p),
+        };
+    }
+    if binding.domain_secure_too {
+        let property = "TlsDomain, DomainSecureEnabled";
+        let secure = match values::boolean(obj, "DomainSecureEnabled") {
+            Ok(b) => b,
+            Err(p) => return unknown(property, p),
+        };
+        let actual = format!(
+            "TlsDomain {shown}; DomainSecureEnabled {}",
+            if secure { "True" } else { "False" }
+        );
+        let expected = format!("TlsDomain {wanted_words} and DomainSecureEnabled True");
+        return match domain_ok {
+            None if secure => needs(property, actual, &expected),
+            _ => decided(
+                domain_ok == Some(true) && secure,
+                property,
+                actual,
+                expected,
+                format!("-TlsDomain {wanted} -DomainSecureEnabled $true"),
+            ),
         };
     }
     match domain_ok {

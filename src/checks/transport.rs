@@ -160,6 +160,23 @@ fn internal_smtp_servers(_: &Binding, obj: &InventoryObject, ctx: &Context) -> J
     } else {
         servers.join(", ")
     };
+    if servers.is_empty() {
+        return decided(
+            false,
+            "InternalSMTPServers",
+            shown,
+            "the EDSP's accepted SMTP server addresses (the check text speaks of the addresses returned; an empty list reflects none of the accepted ones, and anti-spam filtering cannot tell internal senders, so exstig reads it as a finding)".into(),
+            format!(
+                "-InternalSMTPServers {}",
+                ctx.site
+                    .values
+                    .internal_smtp_servers
+                    .as_deref()
+                    .filter(|a| !a.is_empty())
+                    .map_or_else(|| "<accepted SMTP server addresses>".to_string(), quote_list)
+            ),
+        );
+    }
     let Some(accepted) = ctx.site.values.internal_smtp_servers.clone() else {
         return needs_site_value(
             ctx,
@@ -176,7 +193,7 @@ fn internal_smtp_servers(_: &Binding, obj: &InventoryObject, ctx: &Context) -> J
         .filter(|s| !accepted.iter().any(|a| a.eq_ignore_ascii_case(s.trim())))
         .collect();
     decided(
-        extra.is_empty() && !servers.is_empty(),
+        extra.is_empty(),
         "InternalSMTPServers",
         shown,
         format!(
@@ -260,12 +277,14 @@ fn dns_servers(_: &Binding, obj: &InventoryObject, ctx: &Context) -> Judgement {
                     servers.join(", ")
                 }
             ));
+            // "Not populated with the documented trusted DNS servers": an empty list is a
+            // finding whatever the trusted servers are.
             match trusted {
+                _ if servers.is_empty() => pass = false,
                 Some(list) => {
-                    pass &= !servers.is_empty()
-                        && servers
-                            .iter()
-                            .all(|s| list.iter().any(|t| t.eq_ignore_ascii_case(s.trim())));
+                    pass &= servers
+                        .iter()
+                        .all(|s| list.iter().any(|t| t.eq_ignore_ascii_case(s.trim())));
                 }
                 None => missing_site.push(side.to_ascii_lowercase()),
             }
