@@ -151,3 +151,45 @@ fn partners_and_public_ranges_make_receive_connectors_internet_facing() {
         "{details}"
     );
 }
+
+/// Issue 14: each Send connector is judged on its own ConnectionInactivityTimeOut (Evaluate-STIG
+/// compares the whole list), with one details line and one fix per connector.
+#[test]
+fn each_send_connector_is_judged_on_its_own_inactivity_timeout() {
+    let timeout = |name: &str, value: &str| {
+        let mut connector = send(name, Some("example.mil"), "DomainValidation", true);
+        connector["ConnectionInactivityTimeOut"] = json!(value);
+        connector
+    };
+    let results = run(
+        "verdict-inactivity",
+        "exchange-2019-mailbox",
+        json!([
+            timeout("Ten", "00:10:00"),
+            timeout("Fifteen", "00:15:00"),
+            timeout("Also ten", "00:10:00")
+        ]),
+        "",
+    );
+    let (status, details, comments) = &results["EX19-MB-000132"];
+    assert_eq!(*status, Status::Open, "{details}");
+    assert!(
+        comments.starts_with("Open: 1 of 3 Send connectors fails."),
+        "{comments}"
+    );
+    assert!(details.contains("Fifteen | any scope | ConnectionInactivityTimeOut | actual 00:15:00 | expected 00:10:00 (STIG value) | FAIL"), "{details}");
+    assert!(details.contains("Ten | any scope | ConnectionInactivityTimeOut | actual 00:10:00 | expected 00:10:00 (STIG value) | pass"), "{details}");
+    assert!(
+        comments.contains(
+            "Set-SendConnector -Identity 'Fifteen' -ConnectionInactivityTimeOut 00:10:00"
+        ) && !comments.contains("-Identity 'Ten'"),
+        "{comments}"
+    );
+    let all_good = run(
+        "verdict-inactivity-pass",
+        "exchange-2019-mailbox",
+        json!([timeout("Ten", "00:10:00"), timeout("Also ten", "00:10:00")]),
+        "",
+    );
+    assert_eq!(all_good["EX19-MB-000132"].0, Status::NotAFinding);
+}
