@@ -563,3 +563,24 @@ fn receive_message_size_fix_is_never_unlimited() {
         );
     }
 }
+
+/// A fix that is a note (an exception's justification, which may span lines) is one comment
+/// line: pasting it runs nothing.
+#[test]
+fn note_fixes_are_single_comment_lines() {
+    let binding = edge_binding(
+        "Exchange Receive connectors must control the number of recipients.",
+        "Get-ReceiveConnector | Select Name, Identity, ConnectionTimeout\nIf the value of ConnectionTimeout is not set to 00:05:00, this is a finding.",
+    );
+    let obj = receive("Relay", "00:10:00");
+    let line = fix::command(
+        &binding,
+        &fix::target(&obj),
+        "# accepted risk\nRemove-Item C:\\ -Recurse\r\nend",
+    );
+    assert!(!line.contains(['\n', '\r']), "{line}");
+    assert!(
+        matches!(tokenize(&line).unwrap()[..], [Token::Comment(_)]),
+        "{line}"
+    );
+}

@@ -32,11 +32,15 @@ pub fn target(obj: &InventoryObject) -> String {
     }
 }
 
-/// The whole command: cmdlet, target (from [`target`]) and the judge's arguments; commented
-/// out when the arguments hold a `<placeholder>` the reader must fill in first.
+/// The whole command, on one line: cmdlet, target (from [`target`]) and the judge's arguments;
+/// commented out when the arguments hold a `<placeholder>` the reader must fill in first, or
+/// are themselves a comment (`# ...`, a note instead of a fix).
 pub fn command(binding: &Binding, target: &str, args: &str) -> String {
+    let args = args.replace(['\r', '\n'], " ");
     let line = format!("{}{target} {args}", cmdlet(binding));
-    if has_placeholder(args) {
+    if args.starts_with('#') {
+        format!("# {line}")
+    } else if has_placeholder(&args) {
         format!("# {line}   # fill in the <...> value(s) and remove the leading # before running")
     } else {
         line

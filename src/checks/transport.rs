@@ -232,6 +232,7 @@ fn dns_servers(_: &Binding, obj: &InventoryObject, ctx: &Context) -> Judgement {
     let mut actual = Vec::new();
     let mut pass = true;
     let mut missing_site = Vec::new();
+    let mut fixes = Vec::new();
     for (side, trusted) in [
         (
             "External",
@@ -264,6 +265,12 @@ fn dns_servers(_: &Binding, obj: &InventoryObject, ctx: &Context) -> Judgement {
                 if has_guid { guid.as_str() } else { "(none)" }
             ));
             pass &= has_guid;
+            if !has_guid {
+                fixes.push(format!(
+                    "-{side}DNSAdapterEnabled $false -{side}DNSServers {}",
+                    trusted_list(trusted)
+                ));
+            }
         } else {
             let servers = match values::list(obj, &format!("{side}DNSServers")) {
                 Ok(s) => s,
@@ -279,12 +286,20 @@ fn dns_servers(_: &Binding, obj: &InventoryObject, ctx: &Context) -> Judgement {
             ));
             // "Not populated with the documented trusted DNS servers": an empty list is a
             // finding whatever the trusted servers are.
-            match trusted {
-                _ if servers.is_empty() => pass = false,
-                Some(list) => {
-                    pass &= servers
+            let side_ok = match trusted {
+                _ if servers.is_empty() => Some(false),
+                Some(list) => Some(
+                    servers
                         .iter()
-                        .all(|s| list.iter().any(|t| t.eq_ignore_ascii_case(s.trim())));
+                        .all(|s| list.iter().any(|t| t.eq_ignore_ascii_case(s.trim()))),
+                ),
+                None => None,
+            };
+            match side_ok {
+                Some(true) => {}
+                Some(false) => {
+                    pass = false;
+                    fixes.push(format!("-{side}DNSServers {}", trusted_list(trusted)));
                 }
                 None => missing_site.push(side.to_ascii_lowercase()),
             }
@@ -310,20 +325,13 @@ fn dns_servers(_: &Binding, obj: &InventoryObject, ctx: &Context) -> Judgement {
         property,
         actual.join("; "),
         "adapter GUID when the adapter is used, else only the trusted DNS servers of [values] dns_servers".into(),
-        ["External", "Internal"]
-            .iter()
-            .zip([
-                values_.external_dns_servers.as_ref(),
-                values_.internal_dns_servers.as_ref(),
-            ])
-            .map(|(side, list)| {
-                let servers = list
-                    .or(values_.dns_servers.as_ref())
-                    .filter(|l| !l.is_empty())
-                    .map_or_else(|| "<trusted DNS servers>".to_string(), |l| quote_list(l));
-                format!("-{side}DNSServers {servers}")
-            })
-            .collect::<Vec<_>>()
-            .join(" "),
+        fixes.join(" "),
     )
+}
+
+/// The trusted DNS servers as a `Set-` argument, or a placeholder when the site gives none.
+fn trusted_list(trusted: Option<&Vec<String>>) -> String {
+    trusted
+        .filter(|l| !l.is_empty())
+        .map_or_else(|| "<trusted DNS servers>".to_string(), |l| quote_list(l))
 }
