@@ -56,6 +56,9 @@ pub struct Binding {
     /// Send family, 2016 Edge V2R2 style: the TlsDomain rule also requires DomainSecureEnabled
     /// True (its check text selects both, with no smart-host or validation-method branch).
     pub domain_secure_too: bool,
+    /// How the family reads this rule's text, when it differs from the check's summary (shown
+    /// by `exstig rules`).
+    pub reading: Option<String>,
     /// The cmdlet the check runs (`Get-TransportServer` on Exchange 2010).
     pub cmdlet: String,
     /// The rule carried its check text (false for the embedded catalog, which has none).
@@ -160,6 +163,7 @@ pub fn bind_in(
         validation_method: false,
         dns_routing_off: false,
         domain_secure_too: false,
+        reading: None,
         cmdlet: cmdlet.to_string(),
         has_check_text: !prose.is_empty(),
         notes: Vec::new(),
@@ -339,7 +343,10 @@ pub fn describe(benchmark: &Benchmark, rule: &Rule) -> Option<String> {
             b.spec.site_key.unwrap_or_default()
         ),
         Comparison::Naming => "lists the connector names for human review (Not_Reviewed)".into(),
-        Comparison::Custom => b.spec.summary.unwrap_or_default().to_string(),
+        Comparison::Custom => b
+            .reading
+            .clone()
+            .unwrap_or_else(|| b.spec.summary.unwrap_or_default().to_string()),
     };
     let edsp = if b.edsp_allowed {
         format!(

@@ -102,6 +102,24 @@ fn refine(binding: &mut Binding, text: &RuleText) {
         && !binding.validation_method
         && text.has_term("DomainSecureEnabled");
     binding.dns_routing_off = id == "send.smart-host" && text.has_term("DNSRoutingEnabled");
+    binding.reading = match id {
+        "send.tls-domain" if binding.validation_method => Some(
+            "DomainSecureEnabled = True, or TlsAuthLevel = DomainValidation with TlsDomain = [values] internal_smtp_domain".into(),
+        ),
+        "send.tls-domain" if binding.smart_host_branch => Some(
+            "TlsDomain = [values] internal_smtp_domain; without a smart host DomainSecureEnabled = True, with one RequireTLS = True and TlsAuthLevel = DomainValidation".into(),
+        ),
+        "send.tls-domain" if binding.domain_secure_too => Some(
+            "TlsDomain = [values] internal_smtp_domain and DomainSecureEnabled = True".into(),
+        ),
+        "send.domain-secure" if binding.smart_host_branch => Some(
+            "without a smart host DomainSecureEnabled = True; with one DNSRoutingEnabled = False, RequireTLS = True, TlsAuthLevel = DomainValidation".into(),
+        ),
+        "send.smart-host" if binding.dns_routing_off => Some(
+            "SmartHosts holds the [values] smart_hosts and DNSRoutingEnabled = False".into(),
+        ),
+        _ => None,
+    };
 }
 
 /// SC-06: MaxMessageSize equals TransportConfig MaxSendSize, and the check also compares it
