@@ -1,6 +1,6 @@
 //! Binding a benchmark rule to one of exstig's checks by meaning: the cmdlet its check runs, the
 //! first property it selects that a check of that kind knows, the expected value of its text
-//! ([`super::text`]), the scope words of its title, and the allowances of its text (EDSP values,
+//! (`text`), the scope words of its title, and the allowances of its text (EDSP values,
 //! documented deviations, applicability notes). The rule's family adds its own reading
 //! ([`super::Family::refine`]).
 
