@@ -1,6 +1,6 @@
 //! Binding a benchmark rule to one of exstig's checks by meaning: the cmdlet its check runs, the
 //! first property it selects that a check of that kind knows, the expected value of its text
-//! ([`super::text`]), the scope words of its title, and the allowances of its text (EDSP values,
+//! (`text`), the scope words of its title, and the allowances of its text (EDSP values,
 //! documented deviations, applicability notes). The rule's family adds its own reading
 //! ([`super::Family::refine`]).
 
@@ -53,6 +53,12 @@ pub struct Binding {
     pub validation_method: bool,
     /// Send family: the smart host rule also requires DNSRoutingEnabled False (Edge STIGs).
     pub dns_routing_off: bool,
+    /// Send family, 2016 Edge V2R2 style: the TlsDomain rule also requires DomainSecureEnabled
+    /// True (its check text selects both, with no smart-host or validation-method branch).
+    pub domain_secure_too: bool,
+    /// How the family reads this rule's text, when it differs from the check's summary (shown
+    /// by `exstig rules`).
+    pub reading: Option<String>,
     /// The cmdlet the check runs (`Get-TransportServer` on Exchange 2010).
     pub cmdlet: String,
     /// The rule carried its check text (false for the embedded catalog, which has none).
@@ -84,6 +90,16 @@ pub struct RuleText<'a> {
     pub lower: &'a str,
     /// The check terms (from the text, or the catalog's).
     pub terms: &'a [String],
+    /// The position in `terms` of the cmdlet the rule was bound by (terms before it come from
+    /// a note ahead of the command).
+    pub cmdlet_at: usize,
+}
+
+impl RuleText<'_> {
+    /// Whether the check terms name `term` (case-insensitively).
+    pub fn has_term(&self, term: &str) -> bool {
+        self.terms.iter().any(|t| t.eq_ignore_ascii_case(term))
+    }
 }
 
 /// The server role a benchmark is written for, from its id and title.
@@ -169,6 +185,8 @@ pub fn bind_in(
         smart_host_branch: false,
         validation_method: false,
         dns_routing_off: false,
+        domain_secure_too: false,
+        reading: None,
         cmdlet: cmdlet.to_string(),
         has_check_text: !prose.is_empty(),
         notes: Vec::new(),
@@ -185,6 +203,7 @@ pub fn bind_in(
                 prose,
                 lower: &lower,
                 terms: &terms,
+                cmdlet_at,
             },
         );
     }
@@ -394,7 +413,10 @@ pub fn describe(benchmark: &Benchmark, rule: &Rule) -> Option<String> {
             b.spec.site_key.unwrap_or_default()
         ),
         Comparison::Naming => "lists the connector names for human review (Not_Reviewed)".into(),
-        Comparison::Custom => b.spec.summary.unwrap_or_default().to_string(),
+        Comparison::Custom => b
+            .reading
+            .clone()
+            .unwrap_or_else(|| b.spec.summary.unwrap_or_default().to_string()),
     };
     let edsp = if b.edsp_allowed {
         format!(
