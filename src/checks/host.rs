@@ -4,6 +4,7 @@
 //! directory against the EDSP's principals, and the services (documented, IMAP4 and POP3
 //! disabled). Settings of Exchange itself are in [`super::server`].
 
+use super::fix::caution;
 use super::judge::{Context, Judgement, Verdict, decided, needs_site_value};
 use super::server::enum_name;
 use super::spec::{CheckSpec, Family, ValueType as V};
@@ -224,6 +225,7 @@ fn undecided(property: &str, why: impl Into<String>, actual: String, expected: &
         actual,
         expected: expected.into(),
         fix: None,
+        advice: Vec::new(),
     }
 }
 
@@ -236,6 +238,7 @@ fn decided_no_fix(pass: bool, property: &str, actual: String, expected: String) 
         actual,
         expected,
         fix: None,
+        advice: Vec::new(),
     }
 }
 
@@ -714,6 +717,7 @@ fn audit_acl(binding: &Binding, objects: &[&InventoryObject], ctx: &Context) -> 
     let mut unlisted = Vec::new();
     let mut fixes = Vec::new();
     let mut missing_keys = Vec::new();
+    let mut inherited: Vec<String> = Vec::new();
     for obj in &logs {
         let path = text_of(obj, "Path");
         let rules = match access_rules(obj) {
@@ -740,17 +744,12 @@ fn audit_acl(binding: &Binding, objects: &[&InventoryObject], ctx: &Context) -> 
                 Some(allowed) => {
                     for r in holders.iter().filter(|r| !listed(allowed, &r.principal)) {
                         unlisted.push(format!("{} ({} on {path})", r.principal, right.word()));
-                        let fix = format!(
-                            "\"{path}\" /remove:g \"{}\"{}",
-                            r.principal,
-                            if r.inherited {
-                                format!("  # inherited: first icacls \"{path}\" /inheritance:d")
-                            } else {
-                                String::new()
-                            }
-                        );
+                        let fix = format!("\"{path}\" /remove:g \"{}\"", r.principal);
                         if !fixes.contains(&fix) {
                             fixes.push(fix);
+                        }
+                        if r.inherited && !inherited.contains(&path) {
+                            inherited.push(path.clone());
                         }
                     }
                 }
@@ -763,13 +762,19 @@ fn audit_acl(binding: &Binding, objects: &[&InventoryObject], ctx: &Context) -> 
         }
     }
     if !unlisted.is_empty() {
-        return decided(
+        let mut judgement = decided(
             false,
             property,
             actual.join("; "),
             format!("{expected_base}; not listed: {}", unlisted.join(", ")),
             fixes.join("; icacls "),
         );
+        for path in inherited {
+            judgement.advice.push(caution(&format!(
+                "the rule on {path} is inherited: icacls /remove leaves it until inheritance is turned off there (icacls \"{path}\" /inheritance:d) or the parent's rule is removed"
+            )));
+        }
+        return judgement;
     }
     if !missing_keys.is_empty() {
         return needs_site_value(
@@ -900,7 +905,7 @@ fn application_directory(_: &Binding, objects: &[&InventoryObject], ctx: &Contex
             )
         },
         if fixes.is_empty() {
-            format!("\"{path}\" /grant  # set the rights the EDSP lists")
+            format!("\"{path}\" /grant \"<principal>:<rights the EDSP lists>\"")
         } else {
             fixes.join("; icacls ")
         },
@@ -961,9 +966,7 @@ fn service_name(obj: &InventoryObject) -> String {
 /// Every service whose name starts with `prefix` is disabled.
 fn protocol_disabled(objects: &[&InventoryObject], prefix: &str, protocol: &str) -> Judgement {
     let property = "StartType";
-    let expected = format!(
-        "every {prefix}* service StartType Disabled (registry Start = 4); {protocol} clients lose access"
-    );
+    let expected = format!("every {prefix}* service StartType Disabled (registry Start = 4)");
     let matching: Vec<&&InventoryObject> = objects
         .iter()
         .filter(|o| {
@@ -1027,13 +1030,19 @@ fn protocol_disabled(objects: &[&InventoryObject], prefix: &str, protocol: &str)
             ));
         }
     }
-    decided(
+    let mut judgement = decided(
         fixes.is_empty(),
         property,
         actual.join("; "),
         expected,
         fixes.join("; Set-Service "),
-    )
+    );
+    if !fixes.is_empty() {
+        judgement.advice.push(caution(&format!(
+            "{protocol} clients lose access to their mailboxes"
+        )));
+    }
+    judgement
 }
 
 /// IMAP4 services disabled.

@@ -29,6 +29,7 @@ fn judge_set(binding: &Binding, objects: &[InventoryObject], site: &Site) -> Jud
         &Context {
             site,
             transport_config: None,
+            inventory: None,
         },
     )
 }
@@ -324,7 +325,11 @@ fn audit_acls_allow_only_the_edsp_principals_per_right() {
         Verdict::Fail,
         "Administrators may not delete: {j:?}"
     );
-    assert!(j.fix.unwrap().contains("inheritance:d"));
+    assert!(
+        j.advice.iter().any(|a| a.contains("/inheritance:d")),
+        "{:?}",
+        j.advice
+    );
     let any = bound(
         "Exchange 2010 Edge",
         "Audit data must be protected against unauthorized access.",
@@ -420,7 +425,10 @@ fn imap4_and_pop3_services_must_be_disabled() {
         j.fix.as_deref(),
         Some("-Name MSExchangePOP3 -StartupType Disabled -Status Stopped")
     );
-    assert!(j.expected.contains("POP3 clients lose access"));
+    assert_eq!(
+        j.advice,
+        vec!["# Caution: POP3 clients lose access to their mailboxes".to_string()]
+    );
     // Not installed: a whole export without the service passes; a filtered one cannot tell.
     assert_eq!(
         judge_set(&imap, &services[2..], &none).verdict,

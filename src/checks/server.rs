@@ -4,6 +4,7 @@
 //! Microsoft, the installed Exchange build, and Edge redundancy. The host family ([`super::host`])
 //! has the partitions, ACLs and services.
 
+use super::fix::caution;
 use super::judge::{Context, Judgement, Verdict, decided, needs_site_value, unknown};
 use super::spec::{CheckSpec, Expected, Family, StigValue, ValueType as V};
 use super::{Binding, RuleText};
@@ -327,15 +328,22 @@ fn strong_crypto(_: &Binding, objects: &[&InventoryObject], _: &Context) -> Judg
             },
             expected,
             fix: None,
+            advice: Vec::new(),
         };
     }
-    decided(
+    let mut judgement = decided(
         pass,
         property,
         actual.join("; "),
         expected,
         fixes.join("; Set-ItemProperty "),
-    )
+    );
+    if !pass {
+        judgement.advice.push(caution(
+            ".NET reads the value at start: restart the server (or the Exchange services) to apply it",
+        ));
+    }
+    judgement
 }
 
 /// Normalized distinguished name: lowercase, no spaces around commas and equal signs.
@@ -407,15 +415,21 @@ fn dod_certificate(_: &Binding, obj: &InventoryObject, ctx: &Context) -> Judgeme
     } else {
         services
     };
-    decided(
+    let mut judgement = decided(
         pass,
         property,
         actual,
         expected,
         format!(
-            "-Thumbprint <thumbprint of the DoD-issued replacement> -Services \"{services_arg}\"  # then Remove-ExchangeCertificate -Thumbprint {thumbprint}; the services switch to the new certificate"
+            "-Thumbprint <thumbprint of the DoD-issued replacement> -Services \"{services_arg}\""
         ),
-    )
+    );
+    if !pass {
+        judgement.advice.push(caution(&format!(
+            "{services_arg} move to the replacement certificate; then remove this one with Remove-ExchangeCertificate -Thumbprint {thumbprint}"
+        )));
+    }
+    judgement
 }
 
 /// Accepted domains: at least one, one of them the default.
@@ -428,6 +442,7 @@ fn accepted_domains(_: &Binding, objects: &[&InventoryObject], _: &Context) -> J
             actual: "no accepted domain".into(),
             expected: "at least one accepted domain, the default one Default True: New-AcceptedDomain -Name \"<domain>\" -DomainName <domain> -DomainType Authoritative".into(),
             fix: None,
+            advice: Vec::new(),
         };
     }
     let mut shown = Vec::new();
@@ -540,21 +555,25 @@ fn execution_policy(binding: &Binding, objects: &[&InventoryObject], _: &Context
     };
     let pass = policy.eq_ignore_ascii_case(&want);
     let fix = match scope {
-        "MachinePolicy" | "UserPolicy" => format!(
-            "-ExecutionPolicy {want} -Scope LocalMachine  # the {scope} scope comes from Group Policy (Turn on Script Execution): set the GPO to allow local scripts and remote signed scripts"
-        ),
+        "MachinePolicy" | "UserPolicy" => format!("-ExecutionPolicy {want} -Scope LocalMachine"),
         "Process" | "CurrentUser" => format!(
             "-ExecutionPolicy Undefined -Scope {scope}; Set-ExecutionPolicy -ExecutionPolicy {want} -Scope LocalMachine"
         ),
         _ => format!("-ExecutionPolicy {want} -Scope LocalMachine"),
     };
-    decided(
+    let mut judgement = decided(
         pass,
         property,
         format!("{policy} ({note}; {})", listed.join(", ")),
         format!("{want} (STIG value)"),
         fix,
-    )
+    );
+    if !pass && matches!(scope, "MachinePolicy" | "UserPolicy") {
+        judgement.advice.push(caution(&format!(
+            "the {scope} scope comes from Group Policy (Turn on Script Execution) and overrides this: set the GPO to allow local scripts and remote signed scripts"
+        )));
+    }
+    judgement
 }
 
 /// An Exchange build `major.minor.build.revision` read from `Version 15.2 (Build 1544.4)` or
@@ -643,6 +662,7 @@ fn current_build(binding: &Binding, obj: &InventoryObject, ctx: &Context) -> Jud
             actual: shown,
             expected,
             fix: None,
+            advice: Vec::new(),
         };
     }
     let pass = actual >= approved;
@@ -658,6 +678,7 @@ fn current_build(binding: &Binding, obj: &InventoryObject, ctx: &Context) -> Jud
             )
         },
         fix: None,
+        advice: Vec::new(),
     }
 }
 
@@ -688,6 +709,7 @@ fn edge_redundancy(binding: &Binding, objects: &[&InventoryObject], _: &Context)
             actual,
             expected,
             fix: None,
+            advice: Vec::new(),
         };
     }
     Judgement {
@@ -698,6 +720,7 @@ fn edge_redundancy(binding: &Binding, objects: &[&InventoryObject], _: &Context)
             "{expected}: deploy another Edge server and subscribe it (New-EdgeSubscription)"
         ),
         fix: None,
+        advice: Vec::new(),
     }
 }
 

@@ -32,6 +32,7 @@ fn judge_set(binding: &Binding, objects: &[InventoryObject], site: &Site) -> Jud
         &Context {
             site,
             transport_config: None,
+            inventory: None,
         },
     )
 }
@@ -43,6 +44,7 @@ fn judge_one(binding: &Binding, obj: &InventoryObject, site: &Site) -> Judgement
         &Context {
             site,
             transport_config: None,
+            inventory: None,
         },
     )
 }
@@ -139,11 +141,12 @@ fn certificates_read_the_issuer_by_default_or_against_the_approved_issuers() {
     assert!(j.expected.contains("default reading"), "{}", j.expected);
     let j = judge_one(&b, &own, &none);
     assert_eq!(j.verdict, Verdict::Fail);
-    assert!(
-        j.fix
-            .unwrap()
-            .contains("Remove-ExchangeCertificate -Thumbprint AB12")
+    assert_eq!(
+        j.fix.as_deref(),
+        Some("-Thumbprint <thumbprint of the DoD-issued replacement> -Services \"IIS, SMTP\"")
     );
+    assert!(j.advice[0].starts_with("# Caution:"));
+    assert!(j.advice[0].contains("Remove-ExchangeCertificate -Thumbprint AB12"));
     let listed = site("approved_certificate_issuers = [\"DOD SW CA-75\"]");
     assert_eq!(judge_one(&b, &dod, &listed).verdict, Verdict::Pass);
     let other = site(
@@ -295,7 +298,11 @@ fn execution_policy_is_the_effective_one_by_precedence_unless_the_text_names_loc
     ]);
     let j = judge_set(&b, &gpo, &none);
     assert_eq!(j.verdict, Verdict::Fail);
-    assert!(j.fix.unwrap().contains("Group Policy"));
+    assert!(
+        j.advice.iter().any(|a| a.contains("Group Policy")),
+        "{:?}",
+        j.advice
+    );
     let undefined = policies(&[
         ("MachinePolicy", "Undefined"),
         ("UserPolicy", "Undefined"),
