@@ -264,24 +264,3 @@ fn evaluate_reads_every_format_of_both_servers() {
         }
     }
 }
-
-/// The checks' facts about the kinds they read agree with the inventory's kind table.
-#[test]
-fn check_kind_facts_agree_with_the_kind_table() {
-    for facts in exstig::checks::kinds::KINDS {
-        let spec = facts.kind.spec();
-        assert_eq!(facts.cmdlets, spec.cmdlets, "{:?}", facts.kind);
-        assert_eq!(
-            facts.per_server,
-            facts.kind.is_per_server(),
-            "{:?}",
-            facts.kind
-        );
-        assert_eq!(
-            facts.singleton,
-            spec.single && !facts.kind.is_per_server(),
-            "{:?}",
-            facts.kind
-        );
-    }
-}
