@@ -111,6 +111,7 @@ fn one_declarative_entry_is_bound_by_meaning_and_judged_by_the_core() {
     let ctx = Context {
         site: &site,
         transport_config: None,
+        inventory: None,
     };
     assert_eq!(judge(&b, &org(false), &ctx).verdict, Verdict::Pass);
     let failed = judge(&b, &org(true), &ctx);

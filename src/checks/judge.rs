@@ -6,8 +6,8 @@
 
 use super::fix::value_arg;
 use super::{Binding, Comparison, Expected, ValueType};
-use crate::inventory::InventoryObject;
 use crate::inventory::values::{self, Limit, Size, ValueProblem};
+use crate::inventory::{Inventory, InventoryObject};
 use crate::site::{LimitValue, Site, SiteValues};
 use std::collections::BTreeSet;
 
@@ -49,6 +49,9 @@ pub struct Context<'a> {
     pub site: &'a Site,
     /// `Get-TransportConfig` from the inventory, when present.
     pub transport_config: Option<&'a InventoryObject>,
+    /// The whole inventory, for a rule that reads other kinds of object than its own (the
+    /// IIS settings of an OWA rule); `None` in unit tests of a single object.
+    pub inventory: Option<&'a Inventory>,
 }
 
 /// The EDSP value of `[values] key`, as an expected value.
