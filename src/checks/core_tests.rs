@@ -233,6 +233,7 @@ fn empty_required_lists_are_findings_without_the_site_values() {
     let ctx = Context {
         site: &site,
         transport_config: None,
+        inventory: None,
     };
     let empty = judge(
         &smtp,
@@ -273,6 +274,7 @@ fn empty_required_lists_are_findings_without_the_site_values() {
         &Context {
             site: &multi_homed,
             transport_config: None,
+            inventory: None,
         },
     );
     assert_eq!(judged.verdict, Verdict::Fail, "{judged:?}");
@@ -305,6 +307,7 @@ fn tls_domain_rule_that_also_selects_domain_secure_requires_both() {
     let ctx = Context {
         site: &site,
         transport_config: None,
+        inventory: None,
     };
     let send = |secure: bool| {
         InventoryObject {
