@@ -21,6 +21,7 @@ pub mod fix;
 pub mod host;
 pub mod judge;
 pub mod kinds;
+pub mod mailbox;
 pub mod receive;
 pub mod scope;
 pub mod send;
@@ -41,6 +42,7 @@ pub static FAMILIES: &[&Family] = &[
     &receive::FAMILY,
     &send::FAMILY,
     &transport::FAMILY,
+    &mailbox::FAMILY,
     &server::FAMILY,
     &host::FAMILY,
 ];
