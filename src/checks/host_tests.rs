@@ -2,6 +2,7 @@
 //! partitions, the ACL readings in every export shape, and the services. The check texts are
 //! short phrasings written for these tests.
 
+use super::acl::{Right, grants};
 use super::*;
 use crate::checks::bind;
 use crate::checks::tests::{benchmark, object, rule};
