@@ -148,7 +148,8 @@ fn edge02_and_mbx02_in_every_format() {
         "{details}"
     );
     assert!(
-        comments.contains("Set-Service -Name MSExchangePOP3 -StartupType Disabled -Status Stopped"),
+        comments
+            .contains("Set-Service -Name 'MSExchangePOP3' -StartupType Disabled -Status Stopped"),
         "{comments}"
     );
     let (_, details, comments) = &results["EX19-MB-000061"];
@@ -158,6 +159,16 @@ fn edge02_and_mbx02_in_every_format() {
     );
     assert!(
         comments.contains("Set-ExecutionPolicy -ExecutionPolicy RemoteSigned -Scope LocalMachine"),
+        "{comments}"
+    );
+    // A fix that needs a value exstig does not have (the replacement certificate) is a comment.
+    let (_, _, comments) = &results["EX19-MB-000019"];
+    assert!(
+        comments.contains("# Remove-ExchangeCertificate -Identity '9F8E7D6C5B4A39281706F5E4D3C2B1A09F8E7D6C' # after a DoD-issued replacement serves SMTP"),
+        "{comments}"
+    );
+    assert!(
+        comments.contains("# Caution: removing certificate"),
         "{comments}"
     );
     let (_, _, comments) = &results["EX19-MB-000244"];
@@ -196,7 +207,7 @@ fn the_edsp_values_decide_the_rules_that_need_them() {
     // Administrators may delete the logs, the EDSP (here) lets only SYSTEM.
     assert_eq!(status("EX19-ED-000046"), Open);
     assert!(
-        results["EX19-ED-000046"].2.contains("icacls \""),
+        results["EX19-ED-000046"].2.contains("icacls '"),
         "{}",
         results["EX19-ED-000046"].2
     );

@@ -307,7 +307,7 @@ fn audit_acls_allow_only_the_edsp_principals_per_right() {
         "{}",
         j.expected
     );
-    assert!(j.fix.unwrap().contains("/remove:g \"BUILTIN\\Users\""));
+    assert!(j.fix.unwrap().contains("/remove:g 'BUILTIN\\Users'"));
     // Users only read: the modify rule passes, Everyone on the install path is not audit data.
     let modify = bound(
         EDGE,
@@ -396,7 +396,7 @@ fn application_directory_matches_the_edsp_access_list() {
     assert!(
         j.fix
             .unwrap()
-            .contains("/remove:g \"NT AUTHORITY\\NETWORK SERVICE\"")
+            .contains("/remove:g 'NT AUTHORITY\\NETWORK SERVICE'")
     );
 }
 
@@ -424,7 +424,7 @@ fn imap4_and_pop3_services_must_be_disabled() {
     assert_eq!(j.verdict, Verdict::Fail);
     assert_eq!(
         j.fix.as_deref(),
-        Some("-Name MSExchangePOP3 -StartupType Disabled -Status Stopped")
+        Some("-Name 'MSExchangePOP3' -StartupType Disabled -Status Stopped")
     );
     assert_eq!(
         j.advice,
@@ -471,6 +471,6 @@ fn running_services_must_be_documented() {
     );
     assert_eq!(
         j.fix.as_deref(),
-        Some("-Name Spooler -StartupType Disabled -Status Stopped")
+        Some("-Name 'Spooler' -StartupType Disabled -Status Stopped")
     );
 }

@@ -4,7 +4,7 @@
 //! Microsoft, the installed Exchange build, and Edge redundancy. The host family ([`super::host`])
 //! has the partitions, ACLs and services.
 
-use super::fix::caution;
+use super::fix::{caution, quote};
 use super::judge::{Context, Judgement, Verdict, decided, needs_site_value, unknown};
 use super::spec::{CheckSpec, Expected, Family, StigValue, ValueType as V};
 use super::{Binding, RuleText};
@@ -52,7 +52,7 @@ static SPECS: &[CheckSpec] = &[
         dod_certificate,
         "each certificate's Issuer is one of [values] approved_certificate_issuers (default reading: an issuer under OU=DoD, O=U.S. Government)",
     )
-    .fix_cmdlet("Enable-ExchangeCertificate"),
+    .fix_cmdlet("Remove-ExchangeCertificate"),
     CheckSpec::property(
         "server.accepted-domains",
         "-",
@@ -286,12 +286,13 @@ fn dod_certificate(_: &Binding, obj: &InventoryObject, ctx: &Context) -> Judgeme
         actual,
         expected,
         format!(
-            "-Thumbprint <thumbprint of the DoD-issued replacement> -Services \"{services_arg}\""
+            "# after a DoD-issued replacement serves {services_arg}: Enable-ExchangeCertificate -Thumbprint <replacement thumbprint> -Services {}",
+            quote(&services_arg)
         ),
     );
     if !pass {
         judgement.advice.push(caution(&format!(
-            "{services_arg} move to the replacement certificate; then remove this one with Remove-ExchangeCertificate -Thumbprint {thumbprint}"
+            "removing certificate {thumbprint} before the replacement serves {services_arg} stops those services (SMTP: mail flow)"
         )));
     }
     judgement
@@ -334,7 +335,7 @@ fn accepted_domains(_: &Binding, objects: &[&InventoryObject], _: &Context) -> J
         property,
         shown.join("; "),
         "at least one accepted domain, one of them Default True (only one can be; several domains are fine)".into(),
-        format!("-Identity \"{first}\" -MakeDefault $true"),
+        format!("-Identity {} -MakeDefault $true", quote(&first)),
     )
 }
 

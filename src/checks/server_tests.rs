@@ -143,10 +143,12 @@ fn certificates_read_the_issuer_by_default_or_against_the_approved_issuers() {
     assert_eq!(j.verdict, Verdict::Fail);
     assert_eq!(
         j.fix.as_deref(),
-        Some("-Thumbprint <thumbprint of the DoD-issued replacement> -Services \"IIS, SMTP\"")
+        Some(
+            "# after a DoD-issued replacement serves IIS, SMTP: Enable-ExchangeCertificate -Thumbprint <replacement thumbprint> -Services 'IIS, SMTP'"
+        )
     );
     assert!(j.advice[0].starts_with("# Caution:"));
-    assert!(j.advice[0].contains("Remove-ExchangeCertificate -Thumbprint AB12"));
+    assert!(j.advice[0].contains("removing certificate AB12"));
     let listed = site("approved_certificate_issuers = [\"DOD SW CA-75\"]");
     assert_eq!(judge_one(&b, &dod, &listed).verdict, Verdict::Pass);
     let other = site(
@@ -190,7 +192,7 @@ fn accepted_domains_none_is_a_finding_and_several_are_fine() {
     assert_eq!(j.verdict, Verdict::Fail);
     assert_eq!(
         j.fix.as_deref(),
-        Some("-Identity \"example.mil\" -MakeDefault $true")
+        Some("-Identity 'example.mil' -MakeDefault $true")
     );
 }
 

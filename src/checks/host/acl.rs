@@ -3,7 +3,7 @@
 
 use super::{AUDIT_PURPOSES, text_of, undecided};
 use crate::checks::Binding;
-use crate::checks::fix::caution;
+use crate::checks::fix::{caution, quote};
 use crate::checks::judge::{Context, Judgement, decided, needs_site_value, unknown};
 use crate::inventory::InventoryObject;
 use crate::inventory::values::{self, ValueProblem};
@@ -291,7 +291,7 @@ pub(super) fn audit_acl(
                 Some(allowed) => {
                     for r in holders.iter().filter(|r| !listed(allowed, &r.principal)) {
                         unlisted.push(format!("{} ({} on {path})", r.principal, right.word()));
-                        let fix = format!("\"{path}\" /remove:g \"{}\"", r.principal);
+                        let fix = format!("{} /remove:g {}", quote(&path), quote(&r.principal));
                         if !fixes.contains(&fix) {
                             fixes.push(fix);
                         }
@@ -421,7 +421,11 @@ pub(super) fn application_directory(
         match entry {
             None => {
                 differences.push(format!("{} is not listed", rule.principal));
-                fixes.push(format!("\"{path}\" /remove:g \"{}\"", rule.principal));
+                fixes.push(format!(
+                    "{} /remove:g {}",
+                    quote(&path),
+                    quote(&rule.principal)
+                ));
             }
             Some((_, Some(want))) if want != rights_set(&rule.rights) => {
                 differences.push(format!(
@@ -456,7 +460,10 @@ pub(super) fn application_directory(
             )
         },
         if fixes.is_empty() {
-            format!("\"{path}\" /grant \"<principal>:<rights the EDSP lists>\"")
+            format!(
+                "{} /grant <principal>:<rights the EDSP lists>",
+                quote(&path)
+            )
         } else {
             fixes.join("; icacls ")
         },

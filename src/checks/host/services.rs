@@ -2,7 +2,7 @@
 
 use super::{text_of, undecided};
 use crate::checks::Binding;
-use crate::checks::fix::caution;
+use crate::checks::fix::{caution, quote};
 use crate::checks::judge::{Context, Judgement, decided, needs_site_value};
 use crate::checks::server::enum_name;
 use crate::inventory::InventoryObject;
@@ -121,7 +121,8 @@ fn protocol_disabled(objects: &[&InventoryObject], prefix: &str, protocol: &str)
         }
         if !start.eq_ignore_ascii_case("Disabled") {
             fixes.push(format!(
-                "-Name {name} -StartupType Disabled -Status Stopped"
+                "-Name {} -StartupType Disabled -Status Stopped",
+                quote(&name)
             ));
         }
     }
@@ -200,7 +201,7 @@ pub(super) fn documented_services(
         },
         undocumented
             .iter()
-            .map(|n| format!("-Name {n} -StartupType Disabled -Status Stopped"))
+            .map(|n| format!("-Name {} -StartupType Disabled -Status Stopped", quote(n)))
             .collect::<Vec<_>>()
             .join("; Set-Service "),
     )
