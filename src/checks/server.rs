@@ -86,7 +86,7 @@ static SPECS: &[CheckSpec] = &[
     .titled(&[&["signed scripts"]])
     .judged_as_set(
         execution_policy,
-        "the effective execution policy (MachinePolicy > UserPolicy > Process > CurrentUser > LocalMachine), or the scope the check text names, = RemoteSigned",
+        "the server's effective execution policy (MachinePolicy > UserPolicy > CurrentUser > LocalMachine; not the exporting session's Process scope), or the scope the check text names, = RemoteSigned",
     )
     .fix_cmdlet("Set-ExecutionPolicy"),
     CheckSpec::property(

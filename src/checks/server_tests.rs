@@ -275,7 +275,8 @@ fn execution_policy_is_the_effective_one_by_precedence_unless_the_text_names_loc
         ("LocalMachine", "RemoteSigned"),
     ]);
     assert_eq!(judge_set(&b, &good, &none).verdict, Verdict::Pass);
-    // A Process scope overrides the machine's policy.
+    // The Process scope is the exporting session's (the collector may run with Bypass), not a
+    // setting of the server (Evaluate-STIG reads its own process' policy).
     let bypass = policies(&[
         ("MachinePolicy", "Undefined"),
         ("UserPolicy", "Undefined"),
@@ -284,11 +285,22 @@ fn execution_policy_is_the_effective_one_by_precedence_unless_the_text_names_loc
         ("LocalMachine", "RemoteSigned"),
     ]);
     let j = judge_set(&b, &bypass, &none);
+    assert_eq!(j.verdict, Verdict::Pass);
+    assert!(j.actual.contains("Process scope"), "{}", j.actual);
+    // A CurrentUser policy does override the machine's.
+    let user = policies(&[
+        ("MachinePolicy", "Undefined"),
+        ("UserPolicy", "Undefined"),
+        ("Process", "Undefined"),
+        ("CurrentUser", "Unrestricted"),
+        ("LocalMachine", "RemoteSigned"),
+    ]);
+    let j = judge_set(&b, &user, &none);
     assert_eq!(j.verdict, Verdict::Fail);
     assert!(
         j.fix
             .unwrap()
-            .starts_with("-ExecutionPolicy Undefined -Scope Process")
+            .starts_with("-ExecutionPolicy Undefined -Scope CurrentUser")
     );
     // Group Policy wins over everything.
     let gpo = policies(&[

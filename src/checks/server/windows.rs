@@ -155,8 +155,9 @@ const PRECEDENCE: [&str; 5] = [
     "LocalMachine",
 ];
 
-/// Signed scripts: the effective execution policy (or the LocalMachine scope where the text
-/// names it) is the STIG's.
+/// Signed scripts: the server's effective execution policy (every scope but the exporting
+/// session's Process scope, by precedence; or the LocalMachine scope where the text names it)
+/// is the STIG's.
 pub(super) fn execution_policy(
     binding: &Binding,
     objects: &[&InventoryObject],
@@ -192,11 +193,18 @@ pub(super) fn execution_policy(
             }
         }
     } else {
+        // The Process scope lives only as long as the session that ran the export (the
+        // collector may run with -ExecutionPolicy Bypass): it is not a setting of the server.
         match PRECEDENCE
             .iter()
+            .filter(|s| **s != "Process")
             .find_map(|s| policy_of(s).filter(defined).map(|p| (*s, p)))
         {
-            Some((s, p)) => (s, p, "the effective policy"),
+            Some((s, p)) => (
+                s,
+                p,
+                "the effective policy of the server; the Process scope, the exporting session's own, is left out",
+            ),
             None if listed.len() == PRECEDENCE.len() => (
                 "none",
                 "RemoteSigned".to_string(),
@@ -213,7 +221,7 @@ pub(super) fn execution_policy(
     let pass = policy.eq_ignore_ascii_case(&want);
     let fix = match scope {
         "MachinePolicy" | "UserPolicy" => format!("-ExecutionPolicy {want} -Scope LocalMachine"),
-        "Process" | "CurrentUser" => format!(
+        "CurrentUser" => format!(
             "-ExecutionPolicy Undefined -Scope {scope}; Set-ExecutionPolicy -ExecutionPolicy {want} -Scope LocalMachine"
         ),
         _ => format!("-ExecutionPolicy {want} -Scope LocalMachine"),
