@@ -1,6 +1,10 @@
 //! exstig: evaluates Microsoft Exchange SMTP connector exports against DISA Exchange STIGs
 //! and writes STIG Viewer checklists (CKL, CKLB) and XCCDF results.
 
+// Every `&str` slice at a computed byte offset must be on a character boundary: slicing
+// methods that cannot panic (`get`, `split_at_checked`, `char_indices`) are used instead.
+#![warn(clippy::string_slice)]
+
 pub mod batch;
 pub mod benchmark;
 pub mod catalog;
@@ -15,6 +19,7 @@ pub mod inventory;
 pub mod merge;
 pub mod site;
 pub mod summary;
+pub mod term;
 pub mod validate;
 pub mod xccdf;
 pub mod xml;

@@ -6,9 +6,9 @@
 //! ASSET in XSD order, SI_DATA in STIG Viewer's order (an SI_DATA without value has no
 //! `SID_DATA`), STIG_DATA in model order, then the five review elements, always present. Only
 //! `&`, `<` and `>` are escaped in text, all in [`push_escaped`], which also drops characters XML
-//! 1.0 forbids. FINDING_DETAILS and COMMENTS longer than 32,767 characters (STIG Viewer's and
-//! STIG Manager's limit) are cut by [`clean_text`] with its visible marker: the one change a
-//! read-and-write round trip can make.
+//! 1.0 forbids. FINDING_DETAILS and COMMENTS are never cut, however long: text people wrote is
+//! kept whole (exstig's own text is capped where it is made, by [`super::clean_text`], and the
+//! commands warn about longer human text with [`super::overlong_texts`]).
 //!
 //! [`read`] accepts what STIG Viewer, Evaluate-STIG and STIG Manager write (BOM, CRLF, `<X/>`,
 //! entity and character references, XML comments at document, CHECKLIST, iSTIG and VULN level)
@@ -16,8 +16,8 @@
 //! and the ASSET children as the file had them. DTDs are refused, so entities are never expanded.
 
 use super::{
-    Asset, AttributeName, Checklist, ChecklistStig, MAX_TEXT_CHARS, ROLES, Status, Vuln,
-    XmlComment, attribute_name, clean_text, is_xml_char,
+    Asset, AttributeName, Checklist, ChecklistStig, ROLES, Status, Vuln, XmlComment,
+    attribute_name, is_xml_char,
 };
 use crate::error::{Error, Position, Result};
 
@@ -281,16 +281,13 @@ fn write_vuln(out: &mut Out, vuln: &Vuln) {
         position += 1;
     }
     let review = [
-        ("STATUS", Cow::Borrowed(vuln.status.ckl())),
-        ("FINDING_DETAILS", capped(&vuln.finding_details)),
-        ("COMMENTS", capped(&vuln.comments)),
-        (
-            "SEVERITY_OVERRIDE",
-            Cow::Borrowed(vuln.severity_override.as_str()),
-        ),
+        ("STATUS", vuln.status.ckl()),
+        ("FINDING_DETAILS", vuln.finding_details.as_str()),
+        ("COMMENTS", vuln.comments.as_str()),
+        ("SEVERITY_OVERRIDE", vuln.severity_override.as_str()),
         (
             "SEVERITY_JUSTIFICATION",
-            Cow::Borrowed(vuln.severity_justification.as_str()),
+            vuln.severity_justification.as_str(),
         ),
     ];
     for (name, value) in &review {
@@ -308,16 +305,6 @@ fn clean(text: &str) -> Cow<'_, str> {
         Cow::Borrowed(text)
     } else {
         Cow::Owned(text.chars().filter(|&c| is_xml_char(c)).collect())
-    }
-}
-
-/// FINDING_DETAILS / COMMENTS: capped by [`clean_text`] when they may be too long (borrowed
-/// otherwise: [`push_escaped`] drops forbidden characters).
-fn capped(text: &str) -> Cow<'_, str> {
-    if text.len() <= MAX_TEXT_CHARS {
-        Cow::Borrowed(text)
-    } else {
-        Cow::Owned(clean_text(text))
     }
 }
 
