@@ -186,6 +186,50 @@ pub fn check_output(path: &Path, options: WriteOptions, create_parent: bool) -> 
     Ok(())
 }
 
+/// Checks the outputs of a command before any work: each can be written ([`check_output`]), no
+/// two name the same file, and none is one of the `inputs` (compared as files: a symbolic link
+/// or another spelling of an input is that input). A report path is an output like the others.
+pub fn check_outputs(
+    outputs: &[&Path],
+    inputs: &[&Path],
+    options: WriteOptions,
+    create_parent: bool,
+) -> Result<()> {
+    for (i, out) in outputs.iter().enumerate() {
+        check_output(out, options, create_parent)?;
+        if outputs[..i].iter().any(|other| same_file(other, out)) {
+            return Err(Error::Usage(format!(
+                "{} is given as two outputs",
+                out.display()
+            )));
+        }
+        if inputs.iter().any(|input| same_file(input, out)) {
+            return Err(Error::Usage(format!(
+                "{} is both an input and an output: exstig never writes over its inputs; give another output path",
+                out.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `a` and `b` name the same file (after symbolic links and `..`), whether or not it
+/// exists yet.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    a == b || matches!((resolved(a), resolved(b)), (Some(a), Some(b)) if a == b)
+}
+
+/// The absolute, link-free path `path` writes to (its folder canonicalized when the file does
+/// not exist yet).
+fn resolved(path: &Path) -> Option<PathBuf> {
+    let target = write_target(path).ok()?;
+    if let Ok(canonical) = target.canonicalize() {
+        return Some(canonical);
+    }
+    let name = target.file_name()?;
+    Some(folder_of(&target).canonicalize().ok()?.join(name))
+}
+
 fn read_only(path: &Path) -> Error {
     Error::Usage(format!(
         "{} is read-only: exstig does not replace it; make it writable or give --force (it stays read-only)",

@@ -337,7 +337,10 @@ fn check_xml(text: &str, extension: &str, options: Options) -> (Option<Format>, 
             ckl::check(&root, &mut findings);
             (Some(Format::Ckl), findings.problems)
         }
-        "Benchmark" if root.descendants_named("TestResult").is_empty() => {
+        "Benchmark"
+            if root.descendants_named("TestResult").is_empty()
+                && root.descendants_named("rule-result").is_empty() =>
+        {
             let title = root.child_text("title").unwrap_or("").trim();
             findings.warn_at(
                 root.offset,

@@ -276,7 +276,7 @@ const EXPECTED: &[(&str, &[&str])] = &[
     ),
     (
         "stig-manager-test-files/cklb/Single-Vuln-Long-CommentDetail.cklb",
-        &["finding_details has 32768 characters"],
+        &["finding_details has 32768 UTF-16 units"],
     ),
     (
         "stig-manager-test-files/cklb/Single-Vuln-Pass-Empty-CommentDetail.cklb",

@@ -27,7 +27,9 @@ const MAX_VALUES: usize = 5_000_000;
 /// Whether the text looks like CliXML (used by format detection).
 pub fn looks_like(text: &str) -> bool {
     let start = skip_preamble(text).trim_start();
-    start.starts_with('<') && start[..start.len().min(4096)].contains("<Objs")
+    // The first 4 KiB, cut on a character boundary.
+    let head = start.get(..start.floor_char_boundary(4096)).unwrap_or(start);
+    start.starts_with('<') && head.contains("<Objs")
 }
 
 /// Skips a BOM and the `#< CLIXML` line PowerShell writes before serialized error streams.
