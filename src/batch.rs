@@ -279,7 +279,9 @@ fn same_folder(a: &Path, b: &Path) -> bool {
 
 /// Runs `work`, turning a panic into an error message: the last line of defence that keeps one
 /// server's bug from ending the run for the others.
-fn isolated<T>(work: impl FnOnce() -> std::result::Result<T, String>) -> std::result::Result<T, String> {
+fn isolated<T>(
+    work: impl FnOnce() -> std::result::Result<T, String>,
+) -> std::result::Result<T, String> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
         Ok(result) => result,
         Err(payload) => {

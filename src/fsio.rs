@@ -454,12 +454,7 @@ fn link_anonymous(_file: &File, _target: &Path) -> Option<PathBuf> {
 
 /// Writes `contents` for `path` (landing in `target`) to a synced temporary file: anonymous
 /// where possible, else named. `like`: the metadata whose mode the file takes.
-fn stage(
-    path: &Path,
-    target: PathBuf,
-    contents: &[u8],
-    like: Option<&Metadata>,
-) -> Result<Staged> {
+fn stage(path: &Path, target: PathBuf, contents: &[u8], like: Option<&Metadata>) -> Result<Staged> {
     let dir = folder_of(&target).to_path_buf();
     remove_stale_temporaries(&dir);
     if let Some(mut file) = anonymous_file(&dir) {

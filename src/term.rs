@@ -74,7 +74,10 @@ mod tests {
         assert_eq!(value("a\u{1b}]0;owned\u{7}b"), "a\\x1B]0;owned\\x07b");
         assert_eq!(value("x\u{9b}2J\r\n"), "x\\u{9B}2J\\x0D\\x0A");
         assert_eq!(value("a\u{202e}b"), "a\\u{202E}b");
-        assert_eq!(text("line 1\n\tline 2\u{1b}[2J"), "line 1\n\tline 2\\x1B[2J");
+        assert_eq!(
+            text("line 1\n\tline 2\u{1b}[2J"),
+            "line 1\n\tline 2\\x1B[2J"
+        );
         assert_eq!(text("é ü 中"), "é ü 中");
     }
 }

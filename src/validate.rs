@@ -221,9 +221,7 @@ pub fn validate_bytes_with(path: &Path, bytes: &[u8], options: Options) -> Repor
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
     let mut encoding_problems = Vec::new();
-    let mut note = |message: &str| {
-        encoding_problems.push(file_problem(message))
-    };
+    let mut note = |message: &str| encoding_problems.push(file_problem(message));
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         note(
             "UTF-16 encoded: STIG Manager and MITRE hdf-converters read UTF-8 only; save it as UTF-8 without BOM",
@@ -388,9 +386,9 @@ pub fn has_revision(rule_id: &str) -> bool {
         return false;
     };
     match body.rfind('r') {
-        Some(i) if i > 0 => body
-            .get(i + 1..)
-            .is_some_and(|revision| !revision.is_empty() && revision.chars().all(|c| c.is_ascii_digit())),
+        Some(i) if i > 0 => body.get(i + 1..).is_some_and(|revision| {
+            !revision.is_empty() && revision.chars().all(|c| c.is_ascii_digit())
+        }),
         _ => false,
     }
 }

@@ -128,7 +128,10 @@ const EXPECTED: &[(&str, &[&str])] = &[
     ),
     (
         "stig-manager-test-files/ckl/Single-Vuln-Long-CommentDetail.ckl",
-        &["FINDING_DETAILS has 32769 UTF-16 units", "COMMENTS has 32769"],
+        &[
+            "FINDING_DETAILS has 32769 UTF-16 units",
+            "COMMENTS has 32769",
+        ],
     ),
     (
         "stig-manager-test-files/ckl/Single-Vuln-Pass-Empty-CommentDetail.ckl",

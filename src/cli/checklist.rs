@@ -37,7 +37,8 @@ pub fn run(args: &ChecklistArgs) -> Result<i32> {
         ));
     }
     let write = crate::fsio::WriteOptions { force: args.force };
-    let inputs: Vec<&std::path::Path> = args.source.benchmark.iter().map(PathBuf::as_path).collect();
+    let inputs: Vec<&std::path::Path> =
+        args.source.benchmark.iter().map(PathBuf::as_path).collect();
     crate::fsio::check_outputs(&[&args.ckl], &inputs, write, false)?;
     let benchmark = args.source.load()?;
     if benchmark.rules.is_empty() {

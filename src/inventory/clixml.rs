@@ -28,7 +28,9 @@ const MAX_VALUES: usize = 5_000_000;
 pub fn looks_like(text: &str) -> bool {
     let start = skip_preamble(text).trim_start();
     // The first 4 KiB, cut on a character boundary.
-    let head = start.get(..start.floor_char_boundary(4096)).unwrap_or(start);
+    let head = start
+        .get(..start.floor_char_boundary(4096))
+        .unwrap_or(start);
     start.starts_with('<') && head.contains("<Objs")
 }
 

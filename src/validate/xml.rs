@@ -177,7 +177,12 @@ pub fn parse(text: &str) -> Result<Element, XmlError> {
             }
             Event::CData(data) => match stack.last_mut() {
                 Some(open) => open.text.push_str(&data.xml10_content()),
-                None => return fail(at, "not well-formed XML: CDATA outside the root element".into()),
+                None => {
+                    return fail(
+                        at,
+                        "not well-formed XML: CDATA outside the root element".into(),
+                    );
+                }
             },
             Event::GeneralRef(reference) => {
                 let resolved = match crate::xml::resolve_entity(&reference) {
@@ -187,7 +192,10 @@ pub fn parse(text: &str) -> Result<Element, XmlError> {
                 match stack.last_mut() {
                     Some(open) => open.text.push(resolved),
                     None => {
-                        return fail(at, "not well-formed XML: a reference outside the root element".into());
+                        return fail(
+                            at,
+                            "not well-formed XML: a reference outside the root element".into(),
+                        );
                     }
                 }
             }
@@ -206,7 +214,8 @@ pub fn parse(text: &str) -> Result<Element, XmlError> {
             Event::Decl(_) if at != 0 => {
                 return fail(
                     at,
-                    "not well-formed XML: the XML declaration is allowed only at the very start".into(),
+                    "not well-formed XML: the XML declaration is allowed only at the very start"
+                        .into(),
                 );
             }
             Event::PI(pi) => {
@@ -215,11 +224,17 @@ pub fn parse(text: &str) -> Result<Element, XmlError> {
                     return fail(at, "not well-formed XML: the XML declaration is allowed only at the very start".into());
                 }
                 if !is_name(target) {
-                    return fail(at, "not well-formed XML: bad processing instruction target".into());
+                    return fail(
+                        at,
+                        "not well-formed XML: bad processing instruction target".into(),
+                    );
                 }
             }
             Event::DocType(_) if root.is_some() || !stack.is_empty() => {
-                return fail(at, "not well-formed XML: DOCTYPE after the root element".into());
+                return fail(
+                    at,
+                    "not well-formed XML: DOCTYPE after the root element".into(),
+                );
             }
             Event::Decl(_) | Event::Comment(_) | Event::DocType(_) => {}
         }
@@ -242,13 +257,20 @@ fn is_space(b: u8) -> bool {
 /// The element of the start tag whose text between `<` and `>` (or `/>`) is `tag`, at byte
 /// `offset`, checked in full; also the namespace prefixes it declares. `scopes`: the prefixes
 /// declared by the open elements.
-fn open(tag: &str, offset: usize, scopes: &[Vec<String>]) -> Result<(Element, Vec<String>), XmlError> {
+fn open(
+    tag: &str,
+    offset: usize,
+    scopes: &[Vec<String>],
+) -> Result<(Element, Vec<String>), XmlError> {
     let fail = |at: usize, message: String| XmlError {
         offset: offset + 1 + at,
         message: format!("not well-formed XML: {message}"),
     };
     let bytes = tag.as_bytes();
-    let name_end = bytes.iter().position(|&b| is_space(b)).unwrap_or(bytes.len());
+    let name_end = bytes
+        .iter()
+        .position(|&b| is_space(b))
+        .unwrap_or(bytes.len());
     let name = tag.get(..name_end).unwrap_or("");
     if !is_name(name) {
         return Err(fail(0, format!("bad element name '{name}'")));
@@ -286,18 +308,30 @@ fn open(tag: &str, offset: usize, scopes: &[Vec<String>]) -> Result<(Element, Ve
         }
         let quote = match bytes.get(i) {
             Some(&q) if q == b'"' || q == b'\'' => q,
-            _ => return Err(fail(i, format!("the value of attribute '{key}' is not quoted"))),
+            _ => {
+                return Err(fail(
+                    i,
+                    format!("the value of attribute '{key}' is not quoted"),
+                ));
+            }
         };
         let value_start = i + 1;
         let Some(length) = bytes[value_start..].iter().position(|&b| b == quote) else {
-            return Err(fail(i, format!("the value of attribute '{key}' is not closed")));
+            return Err(fail(
+                i,
+                format!("the value of attribute '{key}' is not closed"),
+            ));
         };
         i = value_start + length + 1;
         let raw = tag.get(value_start..value_start + length).unwrap_or("");
         if let Some(lt) = raw.find('<') {
-            return Err(fail(value_start + lt, format!("'<' in the value of attribute '{key}'")));
+            return Err(fail(
+                value_start + lt,
+                format!("'<' in the value of attribute '{key}'"),
+            ));
         }
-        let value = attribute_value(raw).map_err(|(at, message)| fail(value_start + at, message))?;
+        let value =
+            attribute_value(raw).map_err(|(at, message)| fail(value_start + at, message))?;
         if attributes.iter().any(|(k, _)| k == key) {
             return Err(fail(key_start, format!("attribute '{key}' appears twice")));
         }
@@ -307,7 +341,10 @@ fn open(tag: &str, offset: usize, scopes: &[Vec<String>]) -> Result<(Element, Ve
     for (key, value) in &attributes {
         if let Some(prefix) = key.strip_prefix("xmlns:") {
             if value.is_empty() {
-                return Err(fail(0, format!("namespace prefix '{prefix}' is declared empty")));
+                return Err(fail(
+                    0,
+                    format!("namespace prefix '{prefix}' is declared empty"),
+                ));
             }
             declared.push(prefix.to_string());
         }
@@ -318,11 +355,19 @@ fn open(tag: &str, offset: usize, scopes: &[Vec<String>]) -> Result<(Element, Ve
             || scopes.iter().flatten().any(|p| p == prefix)
     };
     let unbound = std::iter::once(name)
-        .chain(attributes.iter().map(|(k, _)| k.as_str()).filter(|k| !k.starts_with("xmlns")))
+        .chain(
+            attributes
+                .iter()
+                .map(|(k, _)| k.as_str())
+                .filter(|k| !k.starts_with("xmlns")),
+        )
         .filter_map(|n| n.split_once(':').map(|(prefix, _)| prefix))
         .find(|prefix| !bound(prefix));
     if let Some(prefix) = unbound {
-        return Err(fail(0, format!("namespace prefix '{prefix}' is not declared")));
+        return Err(fail(
+            0,
+            format!("namespace prefix '{prefix}' is not declared"),
+        ));
     }
     let element = Element {
         name: name.to_string(),
@@ -355,7 +400,11 @@ fn attribute_value(raw: &str) -> Result<String, (usize, String)> {
 }
 
 fn normalized_space(c: char) -> char {
-    if matches!(c, '\t' | '\n' | '\r') { ' ' } else { c }
+    if matches!(c, '\t' | '\n' | '\r') {
+        ' '
+    } else {
+        c
+    }
 }
 
 fn attach(stack: &mut [Element], root: &mut Option<Element>, element: Element) {
