@@ -21,7 +21,7 @@ rm -rf target/fuzz-crashes
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 status=0
-EXSTIG_FUZZ_EXECS="$execs" EXSTIG_FUZZ_SEED="$seed" /usr/bin/env time -v \
+EXSTIG_FUZZ_EXECS="$execs" EXSTIG_FUZZ_SEED="$seed" \
     cargo test "${profile[@]}" --quiet --test readers_mutation every_reader_survives_mutated_inputs \
     -- --exact --nocapture >"$log" 2>&1 || status=$?
 fuzz_line="$(grep -m1 '^fuzz:' "$log" || true)"

@@ -126,6 +126,17 @@ pub fn run_batch(
     site: Option<&Path>,
     asset: &AssetArgs,
     fail_on: Option<FailOn>,
+) -> Result<i32> {
+    run_batch_with(args, source, site, asset, fail_on, Default::default())
+}
+
+/// [`run_batch`] with `write` (`--force`: read-only outputs replaced too).
+pub fn run_batch_with(
+    args: &BatchArgs,
+    source: &BenchmarkSource,
+    site: Option<&Path>,
+    asset: &AssetArgs,
+    fail_on: Option<FailOn>,
     write: crate::fsio::WriteOptions,
 ) -> Result<i32> {
     let mut opts = args.options(source, site, asset)?;

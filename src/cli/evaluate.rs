@@ -120,7 +120,7 @@ pub fn run(args: &EvaluateArgs) -> Result<i32> {
                 "batch mode (--inventory-dir) reads its folder and writes to --out-dir: drop the INVENTORY files and --ckl/--cklb/--xccdf".into(),
             ));
         }
-        return super::batch_args::run_batch(
+        return super::batch_args::run_batch_with(
             &args.batch,
             &args.source,
             args.site.as_deref(),
