@@ -961,6 +961,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_panic_is_an_error_message_not_the_end_of_the_run() {
+        let outcome: std::result::Result<(), String> = isolated(|| panic!("boom in a reader"));
+        let message = outcome.unwrap_err();
+        assert!(message.contains("boom in a reader"), "{message}");
+        assert!(
+            message.contains("the other servers were processed"),
+            "{message}"
+        );
+        assert_eq!(isolated(|| Ok::<_, String>(7)), Ok(7));
+    }
+
+    #[test]
     fn output_names_follow_the_pattern_and_parse_back() {
         let name = output_name(
             "EDGE 01",

@@ -545,6 +545,108 @@ mod tests {
         );
     }
 
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("exstig-fsio-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn a_staged_file_has_no_name_until_it_lands() {
+        let dir = temp_dir("anonymous");
+        let target = dir.join("out.ckl");
+        let staged = stage(&target, target.clone(), b"whole", None).unwrap();
+        assert!(staged.anonymous.is_some(), "O_TMPFILE is used on Linux");
+        assert!(
+            names(&dir).is_empty(),
+            "nothing named while staged: {:?}",
+            names(&dir)
+        );
+        staged.commit(b"whole").unwrap();
+        assert_eq!(names(&dir), ["out.ckl"]);
+        assert_eq!(std::fs::read(&target).unwrap(), b"whole");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn stale_temporary_files_of_a_killed_run_are_removed() {
+        let dir = temp_dir("stale");
+        let stale = dir.join(format!(
+            ".out.ckl.{}.tmp",
+            "0123456789abcdef0123456789abcdef"
+        ));
+        let fresh = dir.join(format!(
+            ".out.ckl.{}.tmp",
+            "fedcba9876543210fedcba9876543210"
+        ));
+        let foreign = dir.join(".out.ckl.keep.tmp");
+        for file in [&stale, &fresh, &foreign] {
+            std::fs::write(file, b"half a checklist").unwrap();
+        }
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+        for file in [&stale, &foreign] {
+            std::fs::File::options()
+                .write(true)
+                .open(file)
+                .unwrap()
+                .set_modified(old)
+                .unwrap();
+        }
+        write_atomic(&dir.join("out.ckl"), b"x").unwrap();
+        assert!(
+            !stale.exists(),
+            "an hour-old temporary file of ours is removed"
+        );
+        assert!(fresh.exists(), "a running write's file is left alone");
+        assert!(foreign.exists(), "a file not of our naming is left alone");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn non_regular_inputs_are_refused() {
+        let err = read_bytes(Path::new("/dev/zero")).unwrap_err().to_string();
+        assert!(err.contains("not a regular file"), "{err}");
+        let err = read_bytes(&std::env::temp_dir()).unwrap_err().to_string();
+        assert!(err.contains("folder"), "{err}");
+    }
+
+    #[test]
+    fn outputs_are_compared_as_files() {
+        let dir = temp_dir("same");
+        std::fs::write(dir.join("a.ckl"), b"a").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(dir.join("a.ckl"), dir.join("link.ckl")).unwrap();
+        assert!(same_file(&dir.join("a.ckl"), &dir.join("./a.ckl")));
+        #[cfg(unix)]
+        assert!(same_file(&dir.join("link.ckl"), &dir.join("a.ckl")));
+        assert!(same_file(&dir.join("new.ckl"), &dir.join("./new.ckl")));
+        assert!(!same_file(&dir.join("a.ckl"), &dir.join("b.ckl")));
+        let err = check_outputs(
+            &[&dir.join("./a.ckl")],
+            &[&dir.join("a.ckl")],
+            WriteOptions::default(),
+            false,
+        );
+        assert!(
+            err.unwrap_err()
+                .to_string()
+                .contains("both an input and an output")
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     #[test]
     fn failed_rename_leaves_no_temporary_files() {
         let dir = std::env::temp_dir().join(format!("exstig-fsio-{}", std::process::id()));

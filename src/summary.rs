@@ -672,3 +672,25 @@ pub fn write(fleet: &Fleet, path: &Path, options: crate::fsio::WriteOptions) -> 
     };
     crate::fsio::write_all_atomic_with(&[(path, text.into_bytes())], options)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_that_start_a_formula_are_quoted() {
+        for cell in [
+            "=cmd|' /C calc'!A0",
+            "+SRV",
+            "-SRV",
+            "@SRV",
+            "\tSRV",
+            "\rSRV",
+        ] {
+            assert_eq!(csv_cell(cell), format!("'{cell}"));
+        }
+        for cell in ["SRV", "", "12", "a=b", "'x"] {
+            assert_eq!(csv_cell(cell), cell);
+        }
+    }
+}

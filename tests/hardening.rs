@@ -471,9 +471,8 @@ fn validate_rejects_what_xmllint_and_exstigs_reader_reject() {
         assert!(!stdout(&out).contains(": ok"), "{name}: {}", stdout(&out));
         // xmllint reports an undeclared prefix but exits 0; STIG Viewer's namespace-aware
         // parser refuses it. The reader cases are well-formed XML that exstig's reader refuses.
-        let well_formed_only = !name.contains("host-name")
-            && !name.contains("asset")
-            && name != "unbound-prefix";
+        let well_formed_only =
+            !name.contains("host-name") && !name.contains("asset") && name != "unbound-prefix";
         if well_formed_only && common::have_tool("xmllint") {
             let xmllint = Command::new("xmllint")
                 .args(["--noout", "--nonet"])

@@ -479,6 +479,30 @@ mod order_tests {
     use super::*;
 
     #[test]
+    fn own_text_is_capped_in_utf16_units_and_human_text_is_only_named() {
+        let wide = "😀".repeat(20_000);
+        assert_eq!(text_length(&wide), 40_000);
+        let capped = clean_text(&wide);
+        assert!(text_length(&capped) <= MAX_TEXT_CHARS);
+        assert!(capped.ends_with(TRUNCATION_MARKER));
+        assert_eq!(clean_text("short"), "short");
+        let mut vuln = Vuln::from_rule(&Benchmark::default(), &Rule::default(), "u");
+        vuln.comments = wide;
+        vuln.finding_details = "d".repeat(MAX_TEXT_CHARS);
+        let checklist = Checklist {
+            stigs: vec![ChecklistStig {
+                vulns: vec![vuln],
+                ..ChecklistStig::default()
+            }],
+            ..Checklist::default()
+        };
+        let long = overlong_texts(&checklist);
+        assert_eq!(long.len(), 1, "{long:?}");
+        assert_eq!((long[0].field, long[0].length), ("COMMENTS", 40_000));
+        assert!(long[0].to_string().contains("kept whole"));
+    }
+
+    #[test]
     fn from_rule_writes_stig_data_in_the_schema_order() {
         let rule = Rule {
             ccis: vec!["CCI-000001".into(), "CCI-000002".into()],
