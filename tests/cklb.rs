@@ -448,7 +448,7 @@ fn ckl_to_cklb_to_ckl_keeps_every_review_and_rule_field() {
         let capped = |text: &str, through_ckl: bool| {
             if through_ckl {
                 text.chars()
-                    .filter(|c| exstig::checklist::is_xml_char(*c))
+                    .filter(|c| exstig::xml::is_xml_char(*c))
                     .collect()
             } else {
                 text.to_string()

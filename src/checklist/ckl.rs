@@ -16,10 +16,10 @@
 //! and the ASSET children as the file had them. DTDs are refused, so entities are never expanded.
 
 use super::{
-    Asset, AttributeName, Checklist, ChecklistStig, ROLES, Status, Vuln, XmlComment,
-    attribute_name, is_xml_char,
+    Asset, AttributeName, Checklist, ChecklistStig, ROLES, Status, Vuln, XmlComment, attribute_name,
 };
 use crate::error::{Error, Position, Result};
+use crate::xml::is_xml_char;
 
 pub mod lexer;
 use lexer::{Lexer, Token};

@@ -405,7 +405,10 @@ pub fn text_length(text: &str) -> usize {
 /// [`TRUNCATION_MARKER`] when cut. Human text is never cut: the writers keep it whole and
 /// [`overlong_texts`] names it for a warning.
 pub fn clean_text(text: &str) -> String {
-    let cleaned: String = text.chars().filter(|&c| is_xml_char(c)).collect();
+    let cleaned: String = text
+        .chars()
+        .filter(|&c| crate::xml::is_xml_char(c))
+        .collect();
     if text_length(&cleaned) <= MAX_TEXT_CHARS {
         return cleaned;
     }
@@ -467,11 +470,6 @@ pub fn overlong_texts(checklist: &Checklist) -> Vec<OverlongText> {
         }
     }
     found
-}
-
-/// Whether XML 1.0 allows `c` in a document.
-pub fn is_xml_char(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
 }
 
 #[cfg(test)]

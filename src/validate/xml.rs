@@ -101,7 +101,7 @@ pub fn parse(text: &str) -> Result<Element, XmlError> {
     let fail = |offset: usize, message: String| Err(XmlError { offset, message });
     if let Some((at, c)) = text
         .char_indices()
-        .find(|(_, c)| !crate::checklist::is_xml_char(*c))
+        .find(|(_, c)| !crate::xml::is_xml_char(*c))
     {
         return fail(
             at,
