@@ -44,7 +44,6 @@
 //! evaluating and writing them, which is caught and reported as the server's failure.
 //! `--out-dir` may not be the inventory folder (the next run would read its own outputs);
 //! inside it, it is skipped.
-#![warn(clippy::string_slice)]
 
 use crate::benchmark::Benchmark;
 use crate::checklist::{Asset, Checklist, ckl, cklb};

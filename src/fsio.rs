@@ -12,7 +12,6 @@
 //! time exstig writes into that folder. An existing target keeps its mode (and its owner where
 //! permitted); a symbolic link is written through to its target and stays a link; a read-only
 //! target is refused unless the command's `--force` is given ([`WriteOptions`]).
-#![warn(clippy::string_slice)]
 
 use crate::error::{Error, Result};
 use std::fs::{File, Metadata};

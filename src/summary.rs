@@ -131,7 +131,7 @@ fn cut(text: &str, max: usize) -> String {
         None => text.to_string(),
         Some((end, _)) => format!(
             "{}\n[... cut in the summary; the checklist has the full text]",
-            &text[..end]
+            text.get(..end).unwrap_or(text)
         ),
     }
 }

@@ -5,7 +5,6 @@
 //!
 //! The commands print through [`eprint_text`] and [`print_text`]; `src/cli/mod.rs` routes the
 //! `eprintln!`, `eprint!`, `println!` and `print!` of every subcommand through them.
-#![warn(clippy::string_slice)]
 
 use std::borrow::Cow;
 use std::fmt::Write as _;

@@ -16,6 +16,8 @@ pub mod csv;
 pub mod formatlist;
 pub mod json;
 mod recognize;
+// Slices only at offsets of ASCII text it searched for (see the note in lib.rs).
+#[allow(clippy::string_slice)]
 pub mod values;
 
 /// The kinds of Exchange object exstig understands.
