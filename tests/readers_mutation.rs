@@ -531,4 +531,17 @@ fn the_crash_samples_are_refused_without_a_panic() {
         "validate held {used} bytes for a {}-byte file",
         deep.len()
     );
+    // A million bytes of sibling elements: the tree stays proportional to the file.
+    let flat = format!("<r>{}</r>", "<a/>".repeat(250_000));
+    PEAK.with(|p| p.set(HELD.with(Cell::get)));
+    let held_before = HELD.with(Cell::get);
+    let report = exstig::validate::validate_bytes(Path::new("flat.xml"), flat.as_bytes());
+    let used = PEAK.with(Cell::get).saturating_sub(held_before);
+    assert!(!report.problems.is_empty());
+    println!("validate: {used} bytes held for a {}-byte flat file", flat.len());
+    assert!(
+        used < memory_allowed(flat.len()),
+        "validate held {used} bytes for a {}-byte flat file",
+        flat.len()
+    );
 }
