@@ -3,7 +3,7 @@
 # each inventory format, CKL, CKLB, benchmark XCCDF/zip/derived JSON, site file, validate) for
 # many executions, and prints executions, crashes, the slowest case and the peak memory.
 #
-#   scripts/fuzz.sh [EXECS] [SEED]      # default 100000 executions, seed 24301
+#   scripts/fuzz.sh [EXECS] [SEED]      # default 100000 executions, a new seed each run (printed)
 #
 # The toolchain is stable Rust, so this is a seeded mutation harness rather than cargo-fuzz:
 # the same seed gives the same cases, and an input that crashes a reader is saved under
@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 execs="${1:-100000}"
-seed="${2:-24301}"
+seed="${2:-$(date +%s)}"
 profile=()
 if [[ "${FUZZ_PROFILE:-debug}" == release ]]; then
     profile=(--release)
@@ -36,7 +36,7 @@ echo "crashes:           $(field crashes)"
 echo "seconds:           $(field seconds)"
 echo "slowest case:      $(sed -n 's/.* slowest \(.*\) most memory.*/\1/p' <<<"$fuzz_line")"
 echo "most memory/case:  $(sed -n 's/.* most memory held by one case \(.*\) peak RSS.*/\1/p' <<<"$fuzz_line")"
-echo "peak RSS (harness):$(field 'peak RSS') KiB"
+echo "peak RSS:          $(field "peak RSS") KiB (the harness process)"
 echo "seed:              $seed"
 if [[ $status -ne 0 ]]; then
     grep -A40 'inputs crash a reader\|a case took\|held .* bytes for' "$log" || tail -40 "$log"

@@ -1,6 +1,8 @@
 //! Issue 13: no panic on any input, a batch that survives a bad server, and writes that respect
 //! the user's files. Each test here failed on the code before the fix; all run the real binary.
 
+#![cfg(unix)]
+
 mod common;
 
 use std::fs;

@@ -274,6 +274,26 @@ fn benchmark_seeds() -> Vec<(String, Vec<u8>)> {
     seeds
 }
 
+/// XCCDF results as exstig writes them, for two rules of the 2019 Edge catalog.
+fn xccdf_results() -> Vec<u8> {
+    let mut benchmark = exstig::catalog::get("exchange-2019-edge").expect("catalog");
+    benchmark.rules.truncate(2);
+    let checklist = exstig::checklist::Checklist {
+        asset: exstig::checklist::Asset {
+            host_name: "EDGE01".into(),
+            ..Default::default()
+        },
+        stigs: vec![exstig::checklist::ChecklistStig::from_benchmark(&benchmark)],
+        ..Default::default()
+    };
+    let now = chrono::Utc::now();
+    let run = exstig::xccdf::RunInfo {
+        start: now,
+        end: now,
+    };
+    exstig::xccdf::write_results(&benchmark, &checklist, &run).into_bytes()
+}
+
 fn readers() -> Vec<Reader> {
     use exstig::inventory::InputFormat;
     fn inventory_as(path: &Path, bytes: &[u8], format: Option<InputFormat>) {
@@ -286,6 +306,7 @@ fn readers() -> Vec<Reader> {
         .chain(checklist_seeds(".cklb"))
         .collect();
     let mut validate_seeds = checklists.clone();
+    validate_seeds.push(("XCCDF results of two rules".into(), xccdf_results()));
     validate_seeds.push((
         "benchmark XCCDF".into(),
         fixture("benchmarks/U_Example_Mail_Relay_STIG_V3R4_Manual-xccdf.xml"),
@@ -401,6 +422,11 @@ fn run(execs: usize, seed: u64) -> Outcome {
                 .extension()
                 .map(|e| e.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "txt".into());
+            let extension = if extension.contains(' ') {
+                "xml".to_string()
+            } else {
+                extension
+            };
             let path = PathBuf::from(format!("fuzz.{extension}"));
             let held_before = HELD.with(Cell::get);
             PEAK.with(|p| p.set(held_before));
@@ -538,7 +564,10 @@ fn the_crash_samples_are_refused_without_a_panic() {
     let report = exstig::validate::validate_bytes(Path::new("flat.xml"), flat.as_bytes());
     let used = PEAK.with(Cell::get).saturating_sub(held_before);
     assert!(!report.problems.is_empty());
-    println!("validate: {used} bytes held for a {}-byte flat file", flat.len());
+    println!(
+        "validate: {used} bytes held for a {}-byte flat file",
+        flat.len()
+    );
     assert!(
         used < memory_allowed(flat.len()),
         "validate held {used} bytes for a {}-byte flat file",
