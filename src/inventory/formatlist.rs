@@ -169,6 +169,7 @@ pub fn parse(path: &Path, text: &str) -> Result<ParsedFile> {
         objects,
         fidelity: Fidelity::Text,
         host: None,
+        collection: Vec::new(),
     })
 }
 
