@@ -221,6 +221,31 @@ pub fn validate_bytes_with(path: &Path, bytes: &[u8], options: Options) -> Repor
         .unwrap_or_default();
     let mut encoding_problems = Vec::new();
     let mut note = |message: &str| encoding_problems.push(file_problem(message));
+    if bytes.starts_with(b"PK\x03\x04") {
+        // A zip: DISA's benchmark download, or nothing validate reads.
+        let (format, problem) = match crate::benchmark::parse_bytes(path, bytes, "") {
+            Ok(benchmark) => (
+                Some(Format::Benchmark),
+                Problem {
+                    severity: Severity::Warning,
+                    ..file_problem(&format!(
+                        "a DISA benchmark download ('{}' {}), not a checklist or results file: validate checks CKL, CKLB and XCCDF results; a benchmark is the input of `exstig evaluate --benchmark`",
+                        benchmark.id,
+                        benchmark.revision()
+                    ))
+                },
+            ),
+            Err(_) => (
+                None,
+                file_problem("a zip archive, not a CKL, CKLB or XCCDF results file"),
+            ),
+        };
+        return Report {
+            path: path.to_path_buf(),
+            format,
+            problems: vec![problem],
+        };
+    }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         note(
             "UTF-16 encoded: STIG Manager and MITRE hdf-converters read UTF-8 only; save it as UTF-8 without BOM",

@@ -432,6 +432,31 @@ mod tests {
     }
 
     #[test]
+    fn attributes_are_read_as_xml_defines_them() {
+        let root =
+            parse("<a b=\"x>y\" c = '1&#x41;\t2' xmlns:p=\"urn:p\"><p:d p:e=\"\"/></a>").unwrap();
+        assert_eq!(root.attr("b"), Some("x>y"));
+        assert_eq!(root.attr("c"), Some("1A 2"));
+        assert_eq!(root.children[0].attr("e"), Some(""));
+        for bad in [
+            "<a b=\"1\" b=\"2\"/>",
+            "<a b=\"<\"/>",
+            "<a b/>",
+            "<a b=1/>",
+            "<a b=\"1\"c=\"2\"/>",
+            "<a b=\"&x;\"/>",
+            "<a b=\"&\"/>",
+            "<p:a/>",
+            "<1a/>",
+            "<a>]]></a>",
+            "<a>\u{1}</a>",
+            "<a/><?xml version=\"1.0\"?>",
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?} is not well-formed");
+        }
+    }
+
+    #[test]
     fn reports_where_the_document_breaks() {
         let err = parse("<a>\n<b></a>").unwrap_err();
         assert!(err.message.contains("not well-formed"), "{}", err.message);
