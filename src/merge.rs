@@ -972,18 +972,6 @@ pub fn render_checklist(path: &Path, checklist: &Checklist) -> Result<Vec<u8>> {
     })
 }
 
-/// Errors when an output path is an existing directory (checked before anything is written, so
-/// that a multi-file write never stages files it cannot place).
-pub fn check_output_path(path: &Path) -> Result<()> {
-    if path.is_dir() {
-        return Err(Error::io(
-            path,
-            std::io::Error::new(std::io::ErrorKind::IsADirectory, "is a directory"),
-        ));
-    }
-    Ok(())
-}
-
 /// Writes `checklist` to `path` atomically as CKL or CKLB, chosen by the extension.
 pub fn write_checklist(path: &Path, checklist: &Checklist) -> Result<()> {
     let bytes = render_checklist(path, checklist)?;
