@@ -8,7 +8,7 @@
 //! markup inserted, spans deleted or repeated, raw bytes changed, the input cut), chosen by a
 //! seeded generator, so a failure is reproduced by its seed and case number.
 //!
-//! `cargo test` runs a few thousand cases per reader. `scripts/fuzz.sh` runs the same harness
+//! `cargo test` runs 2,000 cases per reader. `scripts/fuzz.sh` runs the same harness
 //! for as many executions as asked (`EXSTIG_FUZZ_EXECS`, all readers in turn; `EXSTIG_FUZZ_SEED`
 //! to vary) and prints executions, crashes, the slowest case and the peak memory. Inputs that
 //! crash are saved under `target/fuzz-crashes/`.
@@ -476,6 +476,9 @@ fn peak_rss_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// Cases per reader in `cargo test` (scripts/fuzz.sh asks for more).
+const CASES_PER_READER: usize = 2_000;
+
 /// Memory a case may hold at its peak: generous for parse trees, far below any blow-up.
 fn memory_allowed(input: usize) -> usize {
     64 * input + 16 * 1024 * 1024
@@ -486,7 +489,7 @@ fn every_reader_survives_mutated_inputs() {
     let execs: usize = std::env::var("EXSTIG_FUZZ_EXECS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(20_000);
+        .unwrap_or(CASES_PER_READER * readers().len());
     let seed: u64 = std::env::var("EXSTIG_FUZZ_SEED")
         .ok()
         .and_then(|v| v.parse().ok())
