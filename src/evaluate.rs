@@ -1162,8 +1162,8 @@ mod tests {
             rules: vec![Rule {
                 rule_id: "SV-1r1_rule".into(),
                 stig_id: "X-1".into(),
-                title: "Queue monitoring".into(),
-                check_content: "Get-MailContact | Select Name".into(),
+                title: "Contacts".into(),
+                check_content: "Get-MailContact | Select ExternalEmailAddress".into(),
                 ..Rule::default()
             }],
             ..Benchmark::default()
