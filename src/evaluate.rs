@@ -13,7 +13,7 @@ use crate::checks::kinds::{self, noun};
 use crate::checks::scope::connector_scope;
 use crate::checks::{self, Binding, RuleScope, fix};
 use crate::error::{Error, Result};
-use crate::inventory::{Fidelity, Inventory, InventoryObject, ObjectKind};
+use crate::inventory::{Collection, Fidelity, Inventory, InventoryObject, ObjectKind};
 use crate::site::{Exception, ExceptionStatus, Site, glob_matches};
 use chrono::NaiveDate;
 use std::collections::BTreeSet;
@@ -497,7 +497,22 @@ impl<'a> Evaluator<'a> {
             self.apply_rule_exceptions(rule, Some(&binding), &exceptions, &mut result, &mut notes);
             return result;
         }
-        if objects.is_empty() {
+        let collection = self.inventory.collection(binding.spec.kind);
+        if let (true, Collection::NotCollected(reason)) = (objects.is_empty(), &collection) {
+            let export = binding.spec.kind.cmdlet();
+            result.comments = format!(
+                "Not reviewed: {export} was not collected: {reason}. Collect it (collect/Export-ExchangeStigInventory.ps1, or {export} | Export-Clixml) and evaluate again."
+            );
+            details.push_str(&format!("Not collected: {export}: {reason}\n"));
+            result.finding_details = details;
+            self.apply_rule_exceptions(rule, Some(&binding), &exceptions, &mut result, &mut notes);
+            return result;
+        }
+        // A rule about the whole set judges an empty set when the export says there is none
+        // (no accepted domain, no IP Allow list entry, no forwarding mailbox).
+        let empty_set_is_an_answer =
+            binding.spec.judge_set.is_some() && collection == Collection::Collected;
+        if objects.is_empty() && !empty_set_is_an_answer {
             let export = binding.spec.kind.cmdlet();
             result.comments = format!(
                 "Not reviewed: the inventory holds no {export} objects. Export them ({export} | ConvertTo-Json -Depth 4 > {}.json, or the inventory bundle) and evaluate again.",
@@ -520,9 +535,39 @@ impl<'a> Evaluator<'a> {
             self.apply_rule_exceptions(rule, Some(&binding), &exceptions, &mut result, &mut notes);
             return result;
         }
+        if binding.not_applicable_with_antispam
+            && let Some(product) = &self.site.values.antispam_product
+        {
+            result.status = Status::NotApplicable;
+            let why = format!(
+                "{} declares another DoD-approved anti-spam product or gateway ([values] antispam_product = \"{product}\") and the check text says the rule is not applicable then",
+                self.site.display_name()
+            );
+            details.push_str(&format!("Not applicable: {why}.\n"));
+            result.comments = format!("Not applicable: {why}.");
+            result.finding_details = details;
+            self.apply_rule_exceptions(rule, Some(&binding), &exceptions, &mut result, &mut notes);
+            return result;
+        }
         let (lines, out_of_scope) =
             self.judge_objects(rule, &binding, &objects, &exceptions, &mut notes);
-        result.status = verdict_of(&lines);
+        let judged = verdict_of(&lines);
+        result.status = judged;
+        // "If a third-party anti-spam product is used, it must meet the requirement": Exchange's
+        // own failing setting is then not the finding; a person checks that product.
+        let third_party = self
+            .site
+            .values
+            .antispam_product
+            .as_ref()
+            .filter(|_| binding.antispam_product_must_comply && judged == Status::Open)
+            .map(|product| {
+                result.status = Status::NotReviewed;
+                format!(
+                    "Not reviewed: Exchange's own setting fails, but {} declares the anti-spam product \"{product}\" ([values] antispam_product) and the check text says that product must be configured to meet the requirement: verify it there (Exchange's result follows).",
+                    self.site.display_name()
+                )
+            });
         details.push_str(&details_table(&binding, &lines, &out_of_scope));
         if !elsewhere.is_empty() {
             details.push_str(&format!(
@@ -531,7 +576,8 @@ impl<'a> Evaluator<'a> {
                 elsewhere.join(", ")
             ));
         }
-        let comments = self.comments_for(&binding, result.status, &lines, objects.len());
+        let mut comments = self.comments_for(&binding, judged, &lines, objects.len());
+        comments.splice(0..0, third_party);
         result.finding_details = details;
         result.comments = comments.join("\n");
         self.apply_rule_exceptions(rule, Some(&binding), &exceptions, &mut result, &mut notes);
@@ -551,6 +597,7 @@ impl<'a> Evaluator<'a> {
         let ctx = Context {
             site: self.site,
             transport_config: self.inventory.of_kind(ObjectKind::TransportConfig).next(),
+            inventory: Some(self.inventory),
         };
         if let Some(judge_set) = binding.spec.judge_set {
             let facts = kinds::facts(binding.spec.kind);

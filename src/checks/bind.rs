@@ -44,6 +44,12 @@ pub struct Binding {
     pub not_applicable_note: Option<String>,
     /// The check text makes the rule not applicable on SIPR enclaves (`[values] sipr = true`).
     pub not_applicable_on_sipr: bool,
+    /// The check text makes the rule not applicable when another DoD-approved anti-spam
+    /// product or email gateway such as EEMSG is used (`[values] antispam_product`).
+    pub not_applicable_with_antispam: bool,
+    /// The check text says a third-party anti-spam product in use must meet the rule itself, so
+    /// with `[values] antispam_product` Exchange's own settings cannot show a finding.
+    pub antispam_product_must_comply: bool,
     /// The check text declares the rule not a finding on this server type (Edge smart host).
     pub not_a_finding_note: Option<String>,
     /// Send family: 2016 Edge style smart-host branch for Send connector domain security.
@@ -118,19 +124,44 @@ pub fn bind_in(
     } else {
         crate::benchmark::terms::check_terms(prose)
     };
-    let (cmdlet_at, cmdlet, kind) = terms.iter().enumerate().find_map(|(i, t)| {
-        kinds::of_cmdlet(t)
-            .filter(|(_, kind)| {
-                families
-                    .iter()
-                    .any(|f| f.specs.iter().any(|c| c.kind == *kind))
-            })
-            .map(|(c, k)| (i, c, k))
-    })?;
     let title = rule.title.to_ascii_lowercase();
     let lower = prose.to_ascii_lowercase();
     let role = benchmark_role(benchmark);
-    let (family, spec) = choose_spec(families, kind, &title, &terms[cmdlet_at..], &lower)?;
+    // The cmdlets the text runs, in order, with the kind each returns.
+    let cmdlets: Vec<(usize, &'static str, ObjectKind)> = terms
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| kinds::of_cmdlet(t).map(|(c, k)| (i, c, k)))
+        .collect();
+    let has_checks = |kind: ObjectKind| {
+        families
+            .iter()
+            .any(|f| f.specs.iter().any(|c| c.kind == kind))
+    };
+    // First the cmdlet whose own selection names a property a check knows (a check text may
+    // list a certificate before the virtual directory it is about); else the first cmdlet with
+    // checks, judged by everything the text names after it.
+    let selected = cmdlets.iter().enumerate().find_map(|(n, &(at, cmdlet, kind))| {
+        let end = cmdlets.get(n + 1).map_or(terms.len(), |next| next.0);
+        let found = choose_by_selection(families, kind, &title, &terms[at..end])?;
+        Some((at, cmdlet, found))
+    });
+    let (cmdlet_at, cmdlet, (family, spec)) = match selected {
+        Some(found) => found,
+        None => {
+            let &(at, cmdlet, kind) = cmdlets.iter().find(|(_, _, kind)| has_checks(*kind))?;
+            let only_cmdlet = cmdlets.iter().all(|(_, c, _)| c.eq_ignore_ascii_case(cmdlet));
+            let found = choose_spec(
+                families,
+                kind,
+                &title,
+                (&terms[..at], &terms[at..]),
+                &lower,
+                only_cmdlet,
+            )?;
+            (at, cmdlet, found)
+        }
+    };
     let mut binding = Binding {
         spec,
         comparison: spec.comparison,
@@ -142,6 +173,8 @@ pub fn bind_in(
         deviation_allowed: false,
         not_applicable_note: None,
         not_applicable_on_sipr: false,
+        not_applicable_with_antispam: false,
+        antispam_product_must_comply: false,
         not_a_finding_note: None,
         smart_host_branch: false,
         validation_method: false,
@@ -169,33 +202,61 @@ pub fn bind_in(
     Some(binding)
 }
 
-/// The check for a rule, with its family: naming by title; otherwise the first property the
-/// check selects (in the order the check text names them) that a check of `kind` knows.
-fn choose_spec(
+/// The checks of `kind` among `families`, with their family.
+fn checks_of(
+    families: &[&'static Family],
+    kind: ObjectKind,
+) -> impl Iterator<Item = (&'static Family, &'static CheckSpec)> + '_ {
+    families.iter().flat_map(move |f| {
+        f.specs
+            .iter()
+            .filter(move |c| c.kind == kind)
+            .map(move |c| (*f, c))
+    })
+}
+
+/// The check a rule's title or its cmdlet's selection (`terms`, from the cmdlet to the next
+/// one) names: naming by title; otherwise the first selected property (in the order the text
+/// names them) that a check of `kind` knows.
+fn choose_by_selection(
     families: &[&'static Family],
     kind: ObjectKind,
     title: &str,
     terms: &[String],
-    lower: &str,
 ) -> Option<(&'static Family, &'static CheckSpec)> {
-    let of_kind = || {
-        families.iter().flat_map(move |f| {
-            f.specs
-                .iter()
-                .filter(move |c| c.kind == kind)
-                .map(move |c| (*f, c))
-        })
-    };
     if title.contains("named") {
-        return of_kind().find(|(_, c)| c.comparison == Comparison::Naming);
+        return checks_of(families, kind).find(|(_, c)| c.comparison == Comparison::Naming);
     }
-    let by_key = |word: &str| {
-        of_kind().find(|(_, c)| {
+    terms.iter().find_map(|word| {
+        checks_of(families, kind).find(|(_, c)| {
             c.comparison != Comparison::Naming
                 && c.keys.iter().any(|k| k.eq_ignore_ascii_case(word))
         })
-    };
-    if let Some(found) = terms.iter().find_map(|t| by_key(t)) {
+    })
+}
+
+/// The check for a rule, with its family: [`choose_by_selection`] over everything the text
+/// names after the cmdlet (`terms.1`), then before it (`terms.0`: a note ahead of the command,
+/// "the default value for Sender Reputation is True for Enabled", whose property the catalog's
+/// deduplicated terms name only there), else the earliest property a check of `kind` knows
+/// anywhere in the text, else (when the text runs no other cmdlet: `only_cmdlet`) the kind's one
+/// check.
+fn choose_spec(
+    families: &[&'static Family],
+    kind: ObjectKind,
+    title: &str,
+    (before, terms): (&[String], &[String]),
+    lower: &str,
+    only_cmdlet: bool,
+) -> Option<(&'static Family, &'static CheckSpec)> {
+    let of_kind = || checks_of(families, kind);
+    if let Some(found) = choose_by_selection(families, kind, title, terms) {
+        return Some(found);
+    }
+    if title.contains("named") {
+        return None;
+    }
+    if let Some(found) = choose_by_selection(families, kind, title, before) {
         return Some(found);
     }
     // No selected property (e.g. `Format-List *dns*`): the earliest property named anywhere.
@@ -210,6 +271,15 @@ fn choose_spec(
         })
         .min_by_key(|(at, _)| *at)
         .map(|(_, found)| found)
+        .or_else(|| {
+            // The text names no property a check knows, but it runs only this cmdlet and the
+            // cmdlet has only one check (`Get-Mailbox | Select Name, Identity, Forward*`).
+            let mut checks = of_kind().filter(|(_, c)| c.comparison != Comparison::Naming);
+            match (only_cmdlet, checks.next(), checks.next()) {
+                (true, Some(only), None) => Some(only),
+                _ => None,
+            }
+        })
 }
 
 /// The connectors a rule applies to, from its title (a family may read more of its text).
@@ -286,15 +356,37 @@ fn set_allowances(binding: &mut Binding, title: &str, lower: &str) {
     binding.deviation_allowed = binding.edsp_allowed
         || lower.contains("risk must be documented and accepted")
         || lower.contains("risk acceptance");
-    binding.not_applicable_on_sipr = lower.contains("not applicable for sipr");
-    if binding.not_applicable_on_sipr {
-        binding.not_applicable_note =
-            Some("the check text says the rule is not applicable for SIPR enclaves".into());
-    } else if lower.contains("antispam product") || lower.contains("anti-spam product") {
-        binding.not_applicable_note = Some(
-            "the check text says the rule is not applicable when another DoD-approved anti-spam product or email gateway (such as EEMSG) is used"
-                .into(),
-        );
+    // Applicability notes are one line each ("This requirement is N/A for SIPR enclaves.");
+    // a family may already have set them for the embedded catalog, which carries no text.
+    let says_na = |line: &str| {
+        line.contains("not applicable")
+            || line.contains("n/a")
+            || line.contains(" na ")
+            || line.contains("(na)")
+    };
+    binding.not_applicable_on_sipr |= lower
+        .lines()
+        .any(|line| line.contains("sipr") && says_na(line));
+    binding.not_applicable_with_antispam |= lower.lines().any(|line| {
+        ["antispam product", "anti-spam product", "eemsg"]
+            .iter()
+            .any(|w| line.contains(w))
+            && says_na(line)
+    });
+    binding.antispam_product_must_comply |= ["antispam product", "anti-spam product"]
+        .iter()
+        .any(|w| lower.contains(&format!("{w} must be configured to meet")));
+    if binding.not_applicable_note.is_none() {
+        binding.not_applicable_note = if binding.not_applicable_on_sipr {
+            Some("the check text says the rule is not applicable for SIPR enclaves".into())
+        } else if binding.not_applicable_with_antispam {
+            Some(
+                "the check text says the rule is not applicable when another DoD-approved anti-spam product or email gateway (such as EEMSG) is used"
+                    .into(),
+            )
+        } else {
+            None
+        };
     }
 }
 

@@ -26,7 +26,9 @@ fn check_ids_are_unique_and_every_kind_has_its_facts() {
         );
         assert_eq!(spec.property, spec.keys[0]);
     }
-    assert_eq!(FAMILIES.len(), 3);
+    let names: BTreeSet<&str> = FAMILIES.iter().map(|f| f.name).collect();
+    assert_eq!(names.len(), FAMILIES.len(), "family names are unique");
+    assert!(names.is_superset(&["receive", "send", "transport"].into_iter().collect()));
     assert_eq!(
         kinds::of_cmdlet("get-transportserver").map(|(c, _)| c),
         Some("Get-TransportServer")
@@ -111,6 +113,7 @@ fn one_declarative_entry_is_bound_by_meaning_and_judged_by_the_core() {
     let ctx = Context {
         site: &site,
         transport_config: None,
+        inventory: None,
     };
     assert_eq!(judge(&b, &org(false), &ctx).verdict, Verdict::Pass);
     let failed = judge(&b, &org(true), &ctx);

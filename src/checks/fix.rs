@@ -27,9 +27,12 @@ pub fn target(obj: &InventoryObject) -> String {
     }
 }
 
-/// The whole command: cmdlet, target (from [`target`]) and the judge's arguments.
+/// The whole command: cmdlet, target (from [`target`]) and the judge's arguments. A check whose
+/// fix cmdlet is empty (`.fix_cmdlet("")`) has judges that write whole commands.
 pub fn command(binding: &Binding, target: &str, args: &str) -> String {
     format!("{}{target} {args}", cmdlet(binding))
+        .trim_start()
+        .to_string()
 }
 
 /// A value in `Set-` argument syntax.
@@ -49,4 +52,22 @@ pub fn value_arg(expected: &Expected, value: ValueType) -> String {
             }
         }
     }
+}
+
+/// `text` as a PowerShell string literal: single-quoted, inner single quotes doubled (so `$`,
+/// backticks and double quotes stay literal).
+pub fn ps_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// `items` as a PowerShell array argument of quoted strings (`'a','b'`), `$null` when empty.
+pub fn ps_list<S: AsRef<str>>(items: &[S]) -> String {
+    if items.is_empty() {
+        return "$null".into();
+    }
+    items
+        .iter()
+        .map(|i| ps_quote(i.as_ref()))
+        .collect::<Vec<_>>()
+        .join(",")
 }

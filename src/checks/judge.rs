@@ -6,7 +6,7 @@
 
 use super::fix::value_arg;
 use super::{Binding, Comparison, Expected, ValueType};
-use crate::inventory::InventoryObject;
+use crate::inventory::{Inventory, InventoryObject};
 use crate::inventory::values::{self, Limit, Size, ValueProblem};
 use crate::site::{LimitValue, Site, SiteValues};
 use std::collections::BTreeSet;
@@ -46,6 +46,9 @@ pub struct Context<'a> {
     pub site: &'a Site,
     /// `Get-TransportConfig` from the inventory, when present.
     pub transport_config: Option<&'a InventoryObject>,
+    /// The whole inventory, for a rule that reads other kinds of object than its own (the
+    /// IIS settings of an OWA rule); `None` in unit tests of a single object.
+    pub inventory: Option<&'a Inventory>,
 }
 
 /// The EDSP value of `[values] key`, as an expected value.
@@ -70,6 +73,7 @@ pub fn site_value(values: &SiteValues, key: &str) -> Option<Expected> {
         "max_per_domain_outbound_connections" => limit(values.max_per_domain_outbound_connections),
         "max_receive_size" => values.max_receive_size.map(Expected::Size),
         "max_send_size" => values.max_send_size.map(Expected::Size),
+        "srl_block_threshold" => values.srl_block_threshold.map(Expected::Number),
         _ => None,
     }
 }

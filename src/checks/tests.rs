@@ -62,6 +62,7 @@ fn verdict_with(
         &Context {
             site,
             transport_config: config,
+            inventory: None,
         },
     )
     .verdict
@@ -131,6 +132,7 @@ fn edsp_value_replaces_the_stig_value_only_where_the_text_allows() {
         &Context {
             site: &site,
             transport_config: None,
+            inventory: None,
         },
     );
     assert_eq!(j.verdict, Verdict::Pass);
@@ -407,6 +409,7 @@ fn anonymous_rule_scope_follows_the_check_text() {
         &Context {
             site: &Site::default(),
             transport_config: None,
+            inventory: None,
         },
     );
     assert_eq!(
