@@ -661,6 +661,7 @@ impl<'a> Evaluator<'a> {
                                 actual: "(not read)".into(),
                                 expected: String::new(),
                                 fix: None,
+                                advice: Vec::new(),
                             },
                             exception_note: None,
                             fix_target: fix::target(obj),
@@ -724,6 +725,7 @@ impl<'a> Evaluator<'a> {
                 for l in failing {
                     if let Some(args) = &l.judgement.fix {
                         comments.push(fix::command(binding, &l.fix_target, args));
+                        comments.extend(l.judgement.advice.iter().cloned());
                     }
                 }
                 if binding.edsp_allowed {
@@ -1031,6 +1033,7 @@ mod tests {
                 actual: String::new(),
                 expected: String::new(),
                 fix: None,
+                advice: Vec::new(),
             },
             exception_note: None,
             fix_target: String::new(),

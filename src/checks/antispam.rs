@@ -10,7 +10,7 @@
 //! apart by their titles and the cmdlets their texts run ("installed", the four filters of
 //! "filtering enabled", "disabled", hyperlinks) and switches the binding to the matching check.
 
-use super::fix::{ps_list, ps_quote};
+use super::fix::{caution, quote as ps_quote, quote_list};
 use super::judge::{Context, Judgement, Verdict, decided, needs_site_value, not_applicable, unknown};
 use super::spec::{CheckSpec, Family, StigValue, ValueType as V};
 use super::{Binding, RuleText};
@@ -361,6 +361,7 @@ fn enumeration(binding: &Binding, obj: &InventoryObject, ctx: &Context) -> Judge
                 .map(|e| e.display(binding.spec.value))
                 .unwrap_or_default(),
             fix: None,
+            advice: Vec::new(),
         };
     }
     super::judge::compare(binding, obj, ctx)
@@ -384,10 +385,10 @@ fn contains(list: &[String], item: &str) -> bool {
 fn add_remove(property: &str, add: &[String], remove: &[String]) -> Option<String> {
     let mut parts = Vec::new();
     if !add.is_empty() {
-        parts.push(format!("Add={}", ps_list(add)));
+        parts.push(format!("Add={}", quote_list(add)));
     }
     if !remove.is_empty() {
-        parts.push(format!("Remove={}", ps_list(remove)));
+        parts.push(format!("Remove={}", quote_list(remove)));
     }
     (!parts.is_empty()).then(|| format!("-{property} @{{{}}}", parts.join("; ")))
 }
@@ -563,6 +564,7 @@ fn filtering_enabled(_: &Binding, content: &[&InventoryObject], ctx: &Context) -
             actual: actual.join("; "),
             expected,
             fix: None,
+            advice: Vec::new(),
         };
     }
     failing.dedup();
@@ -623,13 +625,14 @@ fn installed(_: &Binding, content: &[&InventoryObject], ctx: &Context) -> Judgem
                 .join(", ")
         ),
     };
-    decided(
+    let judgement = decided(
         !content.is_empty(),
         property,
         actual,
         "a content filter configuration (the check text: no value returned is a finding)".into(),
-        "& $env:ExchangeInstallPath\\Scripts\\Install-AntiSpamAgents.ps1; Restart-Service MSExchangeTransport  # the restart briefly stops mail flow through this server".into(),
-    )
+        "& $env:ExchangeInstallPath\\Scripts\\Install-AntiSpamAgents.ps1; Restart-Service MSExchangeTransport".into(),
+    );
+    cautioned(judgement, RESTART)
 }
 
 /// IP Allow list entries: none, or only those the EDSP signs off.
@@ -676,7 +679,7 @@ fn ip_allow_list_empty(_: &Binding, entries: &[&InventoryObject], ctx: &Context)
             shown_entries.join(", ")
         },
         expected,
-        format!("{fix}  # senders on the list bypass the other anti-spam filters"),
+        fix,
     )
 }
 
@@ -898,8 +901,19 @@ fn malware_shown(state: Option<bool>) -> String {
     }
 }
 
-const ENABLE_MALWARE: &str = "& $env:ExchangeInstallPath\\Scripts\\Enable-AntimalwareScanning.ps1; Restart-Service MSExchangeTransport  # the restart briefly stops mail flow through this server";
-const DISABLE_MALWARE: &str = "& $env:ExchangeInstallPath\\Scripts\\Disable-AntimalwareScanning.ps1; Restart-Service MSExchangeTransport  # the restart briefly stops mail flow through this server";
+const ENABLE_MALWARE: &str = "& $env:ExchangeInstallPath\\Scripts\\Enable-AntimalwareScanning.ps1; Restart-Service MSExchangeTransport";
+const DISABLE_MALWARE: &str = "& $env:ExchangeInstallPath\\Scripts\\Disable-AntimalwareScanning.ps1; Restart-Service MSExchangeTransport";
+/// What restarting the transport service does.
+const RESTART: &str =
+    "restarting MSExchangeTransport briefly stops mail flow through this server";
+
+/// `judgement` with a caution line after its fix command, when it fails.
+fn cautioned(mut judgement: Judgement, text: &str) -> Judgement {
+    if judgement.fix.is_some() {
+        judgement.advice.push(caution(text));
+    }
+    judgement
+}
 
 /// The anti-malware agent enabled (and so configured): absent or disabled is a finding, unless
 /// the EDSP names another scanner, where the STIG's "built-in agent disabled" rule applies.
@@ -930,7 +944,7 @@ fn malware_agent_enabled(_: &Binding, agents: &[&InventoryObject], ctx: &Context
             ),
         );
     }
-    decided(
+    let judgement = decided(
         false,
         property,
         malware_shown(state),
@@ -939,7 +953,8 @@ fn malware_agent_enabled(_: &Binding, agents: &[&InventoryObject], ctx: &Context
             ctx.site.display_name()
         ),
         ENABLE_MALWARE.into(),
-    )
+    );
+    cautioned(judgement, RESTART)
 }
 
 /// The built-in Malware Agent disabled: Enabled True is a finding, but where the EDSP names the
@@ -973,6 +988,7 @@ fn malware_agent_disabled(_: &Binding, agents: &[&InventoryObject], ctx: &Contex
             actual: malware_shown(state),
             expected: expected.into(),
             fix: None,
+            advice: Vec::new(),
         };
     }
     let unnamed = if ctx.site.values.malware_scanner.is_none() {
@@ -983,13 +999,14 @@ fn malware_agent_disabled(_: &Binding, agents: &[&InventoryObject], ctx: &Contex
     } else {
         String::new()
     };
-    decided(
+    let judgement = decided(
         false,
         property,
         malware_shown(state),
         format!("{expected}{unnamed}"),
         DISABLE_MALWARE.into(),
-    )
+    );
+    cautioned(judgement, RESTART)
 }
 
 /// Whether a transport agent is one of Exchange's own (its factory is Microsoft.Exchange's).
@@ -1115,6 +1132,6 @@ fn malware_updates(_: &Binding, obj: &InventoryObject, ctx: &Context) -> Judgeme
             frequency.map_or("(not set)".into(), |n| format!("{n} minutes"))
         ),
         "an update frequency (minutes, the EDSP's cadence)".into(),
-        "-UpdateFrequency 60  # minutes: use the cadence of the EDSP".into(),
+        "-UpdateFrequency <minutes: the EDSP's update cadence>".into(),
     )
 }

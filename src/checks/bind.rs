@@ -1,6 +1,6 @@
 //! Binding a benchmark rule to one of exstig's checks by meaning: the cmdlet its check runs, the
 //! first property it selects that a check of that kind knows, the expected value of its text
-//! ([`super::text`]), the scope words of its title, and the allowances of its text (EDSP values,
+//! (`text`), the scope words of its title, and the allowances of its text (EDSP values,
 //! documented deviations, applicability notes). The rule's family adds its own reading
 //! ([`super::Family::refine`]).
 
@@ -59,6 +59,12 @@ pub struct Binding {
     pub validation_method: bool,
     /// Send family: the smart host rule also requires DNSRoutingEnabled False (Edge STIGs).
     pub dns_routing_off: bool,
+    /// Send family, 2016 Edge V2R2 style: the TlsDomain rule also requires DomainSecureEnabled
+    /// True (its check text selects both, with no smart-host or validation-method branch).
+    pub domain_secure_too: bool,
+    /// How the family reads this rule's text, when it differs from the check's summary (shown
+    /// by `exstig rules`).
+    pub reading: Option<String>,
     /// The cmdlet the check runs (`Get-TransportServer` on Exchange 2010).
     pub cmdlet: String,
     /// The rule carried its check text (false for the embedded catalog, which has none).
@@ -90,6 +96,16 @@ pub struct RuleText<'a> {
     pub lower: &'a str,
     /// The check terms (from the text, or the catalog's).
     pub terms: &'a [String],
+    /// The position in `terms` of the cmdlet the rule was bound by (terms before it come from
+    /// a note ahead of the command).
+    pub cmdlet_at: usize,
+}
+
+impl RuleText<'_> {
+    /// Whether the check terms name `term` (case-insensitively).
+    pub fn has_term(&self, term: &str) -> bool {
+        self.terms.iter().any(|t| t.eq_ignore_ascii_case(term))
+    }
 }
 
 /// The server role a benchmark is written for, from its id and title.
@@ -141,16 +157,21 @@ pub fn bind_in(
     // First the cmdlet whose own selection names a property a check knows (a check text may
     // list a certificate before the virtual directory it is about); else the first cmdlet with
     // checks, judged by everything the text names after it.
-    let selected = cmdlets.iter().enumerate().find_map(|(n, &(at, cmdlet, kind))| {
-        let end = cmdlets.get(n + 1).map_or(terms.len(), |next| next.0);
-        let found = choose_by_selection(families, kind, &title, &terms[at..end])?;
-        Some((at, cmdlet, found))
-    });
+    let selected = cmdlets
+        .iter()
+        .enumerate()
+        .find_map(|(n, &(at, cmdlet, kind))| {
+            let end = cmdlets.get(n + 1).map_or(terms.len(), |next| next.0);
+            let found = choose_by_selection(families, kind, &title, &terms[at..end])?;
+            Some((at, cmdlet, found))
+        });
     let (cmdlet_at, cmdlet, (family, spec)) = match selected {
         Some(found) => found,
         None => {
             let &(at, cmdlet, kind) = cmdlets.iter().find(|(_, _, kind)| has_checks(*kind))?;
-            let only_cmdlet = cmdlets.iter().all(|(_, c, _)| c.eq_ignore_ascii_case(cmdlet));
+            let only_cmdlet = cmdlets
+                .iter()
+                .all(|(_, c, _)| c.eq_ignore_ascii_case(cmdlet));
             let found = choose_spec(
                 families,
                 kind,
@@ -179,6 +200,8 @@ pub fn bind_in(
         smart_host_branch: false,
         validation_method: false,
         dns_routing_off: false,
+        domain_secure_too: false,
+        reading: None,
         cmdlet: cmdlet.to_string(),
         has_check_text: !prose.is_empty(),
         notes: Vec::new(),
@@ -195,6 +218,7 @@ pub fn bind_in(
                 prose,
                 lower: &lower,
                 terms: &terms,
+                cmdlet_at,
             },
         );
     }
@@ -202,11 +226,22 @@ pub fn bind_in(
     Some(binding)
 }
 
+/// Properties a check text selects only to name the objects it lists.
+const IDENTIFYING: [&str; 7] = [
+    "Name",
+    "Identity",
+    "Server",
+    "ServerName",
+    "Filter",
+    "Forward",
+    "DistinguishedName",
+];
+
 /// The checks of `kind` among `families`, with their family.
-fn checks_of(
-    families: &[&'static Family],
+fn checks_of<'a>(
+    families: &'a [&'static Family],
     kind: ObjectKind,
-) -> impl Iterator<Item = (&'static Family, &'static CheckSpec)> + '_ {
+) -> impl Iterator<Item = (&'static Family, &'static CheckSpec)> + 'a {
     families.iter().flat_map(move |f| {
         f.specs
             .iter()
@@ -272,10 +307,15 @@ fn choose_spec(
         .min_by_key(|(at, _)| *at)
         .map(|(_, found)| found)
         .or_else(|| {
-            // The text names no property a check knows, but it runs only this cmdlet and the
-            // cmdlet has only one check (`Get-Mailbox | Select Name, Identity, Forward*`).
+            // The text runs only this cmdlet, selects nothing but names, and the cmdlet has
+            // only one check (`Get-Mailbox | Select Name, Identity, Forward*`).
+            let names_only = terms.iter().skip(1).all(|t| {
+                IDENTIFYING
+                    .iter()
+                    .any(|name| name.eq_ignore_ascii_case(t.trim_end_matches('*')))
+            });
             let mut checks = of_kind().filter(|(_, c)| c.comparison != Comparison::Naming);
-            match (only_cmdlet, checks.next(), checks.next()) {
+            match (only_cmdlet && names_only, checks.next(), checks.next()) {
                 (true, Some(only), None) => Some(only),
                 _ => None,
             }
@@ -416,7 +456,10 @@ pub fn describe(benchmark: &Benchmark, rule: &Rule) -> Option<String> {
             b.spec.site_key.unwrap_or_default()
         ),
         Comparison::Naming => "lists the connector names for human review (Not_Reviewed)".into(),
-        Comparison::Custom => b.spec.summary.unwrap_or_default().to_string(),
+        Comparison::Custom => b
+            .reading
+            .clone()
+            .unwrap_or_else(|| b.spec.summary.unwrap_or_default().to_string()),
     };
     let edsp = if b.edsp_allowed {
         format!(
