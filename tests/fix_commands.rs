@@ -298,6 +298,7 @@ fn library_fix_commands_keep_every_identity_literal() {
     let ctx = Context {
         site: &site,
         transport_config: None,
+        inventory: None,
     };
     for name in NASTY {
         let obj = receive(name, "00:10:00");
@@ -489,6 +490,7 @@ fn every_fix_value_has_its_property_shape() {
                 let ctx = Context {
                     site: &site,
                     transport_config: config,
+                    inventory: None,
                 };
                 let j = judge(&b, &obj, &ctx);
                 let Some(args) = j.fix.as_deref() else {
@@ -549,6 +551,7 @@ fn receive_message_size_fix_is_never_unlimited() {
         let ctx = Context {
             site: &site,
             transport_config: Some(&org),
+            inventory: None,
         };
         let j = judge(&binding, &obj, &ctx);
         assert_eq!(j.verdict, Verdict::Fail);

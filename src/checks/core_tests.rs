@@ -235,6 +235,7 @@ fn empty_required_lists_are_findings_without_the_site_values() {
     let ctx = Context {
         site: &site,
         transport_config: None,
+        inventory: None,
     };
     let empty = judge(
         &smtp,
@@ -275,6 +276,7 @@ fn empty_required_lists_are_findings_without_the_site_values() {
         &Context {
             site: &multi_homed,
             transport_config: None,
+            inventory: None,
         },
     );
     assert_eq!(judged.verdict, Verdict::Fail, "{judged:?}");
@@ -307,6 +309,7 @@ fn tls_domain_rule_that_also_selects_domain_secure_requires_both() {
     let ctx = Context {
         site: &site,
         transport_config: None,
+        inventory: None,
     };
     let send = |secure: bool| {
         InventoryObject {

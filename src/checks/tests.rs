@@ -652,6 +652,7 @@ fn send_domain_security_and_tls_checks() {
         &Context {
             site: &Site::default(),
             transport_config: None,
+            inventory: None,
         },
     );
     assert_eq!(j.actual, "(not set)");
