@@ -802,11 +802,17 @@ impl<'a> Evaluator<'a> {
                     self.site.display_name()
                 ));
             }
-            Some(_) if binding.not_applicable_on_sipr => {}
+            Some(_) if binding.not_applicable_on_sipr || binding.not_applicable_with_antispam => {}
             Some(note) => comments.push(format!(
                 "Note: {note}; if that is the case here, record an [[exception]] with status = \"not_applicable\"."
             )),
             None => {}
+        }
+        if binding.not_applicable_with_antispam && self.site.values.antispam_product.is_none() {
+            comments.push(format!(
+                "Note: the check text says the rule is not applicable when another DoD-approved anti-spam product or email gateway (such as EEMSG) is used; if so, name it in {} as [values] antispam_product = \"EEMSG\" (the product the EDSP names).",
+                self.site.display_name()
+            ));
         }
         comments
     }
