@@ -11,7 +11,9 @@
 //! "filtering enabled", "disabled", hyperlinks) and switches the binding to the matching check.
 
 use super::fix::{caution, quote as ps_quote, quote_list};
-use super::judge::{Context, Judgement, Verdict, decided, needs_site_value, not_applicable, unknown};
+use super::judge::{
+    Context, Judgement, Verdict, decided, needs_site_value, not_applicable, unknown,
+};
 use super::spec::{CheckSpec, Family, StigValue, ValueType as V};
 use super::{Binding, RuleText};
 use crate::inventory::values;
@@ -378,7 +380,8 @@ fn shown(items: &[String]) -> String {
 
 /// Case-insensitive membership.
 fn contains(list: &[String], item: &str) -> bool {
-    list.iter().any(|i| i.trim().eq_ignore_ascii_case(item.trim()))
+    list.iter()
+        .any(|i| i.trim().eq_ignore_ascii_case(item.trim()))
 }
 
 /// `-Property @{Add=...; Remove=...}`, the multivalued-property edit syntax of Exchange.
@@ -687,7 +690,12 @@ fn ip_allow_list_empty(_: &Binding, entries: &[&InventoryObject], ctx: &Context)
 /// configured: the rule is not applicable (no provider is used) unless the EDSP names one.
 fn block_list_provider(_: &Binding, providers: &[&InventoryObject], ctx: &Context) -> Judgement {
     let property = "Name, Guid, LookupDomain";
-    let named = ctx.site.values.block_list_providers.clone().unwrap_or_default();
+    let named = ctx
+        .site
+        .values
+        .block_list_providers
+        .clone()
+        .unwrap_or_default();
     let add = |missing: &[String]| {
         missing
             .iter()
@@ -712,7 +720,10 @@ fn block_list_provider(_: &Binding, providers: &[&InventoryObject], ctx: &Contex
             false,
             property,
             "(no provider)".into(),
-            format!("the EDSP's providers {} ([values] block_list_providers)", named.join(", ")),
+            format!(
+                "the EDSP's providers {} ([values] block_list_providers)",
+                named.join(", ")
+            ),
             add(&named),
         );
     }
@@ -743,7 +754,11 @@ fn block_list_provider(_: &Binding, providers: &[&InventoryObject], ctx: &Contex
         }
         actual.push(fields.join(", "));
     }
-    let missing: Vec<String> = named.iter().filter(|n| !contains(&seen, n)).cloned().collect();
+    let missing: Vec<String> = named
+        .iter()
+        .filter(|n| !contains(&seen, n))
+        .cloned()
+        .collect();
     let expected = if named.is_empty() {
         "Name, Guid and LookupDomain configured (exstig compares with the EDSP's providers when [values] block_list_providers names them)".to_string()
     } else {
@@ -795,13 +810,23 @@ fn attachment_types(_: &Binding, entries: &[&InventoryObject], ctx: &Context) ->
                 Err(p) => return unknown(property, p),
             },
         };
-        let kind = values::text(entry, "Type").ok().flatten().unwrap_or_default();
+        let kind = values::text(entry, "Type")
+            .ok()
+            .flatten()
+            .unwrap_or_default();
         found.push((attachment_key(&name), name, kind));
     }
     let action = collected(ctx, K::AttachmentFilterConfig)
         .ok()
-        .and_then(|c| c.first().and_then(|c| values::text(c, "Action").ok().flatten()))
-        .map(|a| format!("; Get-AttachmentFilterListConfig Action {a} (the check text does not judge it)"))
+        .and_then(|c| {
+            c.first()
+                .and_then(|c| values::text(c, "Action").ok().flatten())
+        })
+        .map(|a| {
+            format!(
+                "; Get-AttachmentFilterListConfig Action {a} (the check text does not judge it)"
+            )
+        })
         .unwrap_or_default();
     let actual = format!(
         "{}{action}",
@@ -904,8 +929,7 @@ fn malware_shown(state: Option<bool>) -> String {
 const ENABLE_MALWARE: &str = "& $env:ExchangeInstallPath\\Scripts\\Enable-AntimalwareScanning.ps1; Restart-Service MSExchangeTransport";
 const DISABLE_MALWARE: &str = "& $env:ExchangeInstallPath\\Scripts\\Disable-AntimalwareScanning.ps1; Restart-Service MSExchangeTransport";
 /// What restarting the transport service does.
-const RESTART: &str =
-    "restarting MSExchangeTransport briefly stops mail flow through this server";
+const RESTART: &str = "restarting MSExchangeTransport briefly stops mail flow through this server";
 
 /// `judgement` with a caution line after its fix command, when it fails.
 fn cautioned(mut judgement: Judgement, text: &str) -> Judgement {
@@ -1058,8 +1082,7 @@ fn hyperlink_agent(_: &Binding, agents: &[&InventoryObject], ctx: &Context) -> J
                     "no custom transport agent ({} agents, all Exchange's own)",
                     agents.len()
                 ),
-                "the custom agent that renders hyperlinks from non-.mil domains unclickable"
-                    .into(),
+                "the custom agent that renders hyperlinks from non-.mil domains unclickable".into(),
                 install("<agent named in the EDSP>"),
             );
         }
@@ -1085,7 +1108,10 @@ fn hyperlink_agent(_: &Binding, agents: &[&InventoryObject], ctx: &Context) -> J
             Ok(enabled) => decided(
                 enabled,
                 property,
-                format!("\"{name}\" Enabled {}", if enabled { "True" } else { "False" }),
+                format!(
+                    "\"{name}\" Enabled {}",
+                    if enabled { "True" } else { "False" }
+                ),
                 format!("\"{name}\" installed and Enabled ([values] hyperlink_agent)"),
                 format!("Enable-TransportAgent -Identity {}", ps_quote(&name)),
             ),

@@ -78,7 +78,10 @@ fn agent(name: &str, enabled: bool) -> InventoryObject {
     let factory = if name == "Link Sanitizer" {
         "Contoso.Mail.LinkSanitizerFactory".to_string()
     } else {
-        format!("Microsoft.Exchange.Transport.Agent.{}Factory", name.replace(' ', ""))
+        format!(
+            "Microsoft.Exchange.Transport.Agent.{}Factory",
+            name.replace(' ', "")
+        )
     };
     object(
         K::TransportAgent,
@@ -90,32 +93,128 @@ fn agent(name: &str, enabled: bool) -> InventoryObject {
 #[test]
 fn each_rule_binds_to_its_check_by_property_and_title() {
     let cases = [
-        ("Blank senders must be rejected.", "Get-SenderFilterConfig | Select Name, Action\nIf Action is not set to Reject, this is a finding.", "antispam.blank-sender-action"),
-        ("Blank senders must be filtered.", "Get-SenderFilterConfig | Select Name, BlankSenderBlockingEnabled\nIf it is not set to True, this is a finding.", "antispam.blank-sender-blocking"),
-        ("The Sender filter must block unaccepted domains.", "Get-SenderFilterConfig | Select Name, BlockedDomains, BlockedDomainsAndSubdomains", "antispam.blocked-domains"),
-        ("The SMTP Sender filter must be enabled.", "Get-SenderFilterConfig | Select Name, Enabled\nIf Enabled is not set to True, this is a finding.", "antispam.sender-filter"),
-        ("Filtered messages must be archived.", "Get-ContentFilterConfig | Select Name, QuarantineMailbox", "antispam.quarantine-mailbox"),
-        ("The Spam Evaluation filter must be enabled.", "Get-ContentFilterConfig | Select Name, Identity, Enabled\nIf Enabled is not set to True, this is a finding.", "antispam.content-filter"),
-        ("Exchange must have anti-spam filtering installed.", "Get-ContentFilterConfig | Format-Table Name, Enabled\nIf nothing is returned, this is a finding.", "antispam.installed"),
-        ("Exchange must have anti-spam filtering enabled.", "Get-ContentFilterConfig | Format-Table Name, Enabled; Get-SenderFilterConfig | Format-Table Name, Enabled; Get-SenderIDConfig | Format-Table Name, Enabled; Get-SenderReputationConfig | Format-Table Name, Enabled", "antispam.filtering-enabled"),
-        ("Nonexistent recipients must not be blocked.", "Get-RecipientFilterConfig | Select Name, RecipientValidationEnabled\nIf it is not set to False, this is a finding.", "antispam.recipient-validation"),
-        ("The Recipient filter must be enabled.", "Get-RecipientFilterConfig | Select Name, Enabled", "antispam.recipient-filter"),
-        ("Sender Reputation must identify the spam block level.", "Get-SenderReputationConfig | Select Name, SrlBlockThreshold\nIf it is not set to 6, this is a finding, unless it has signoff and risk acceptance in the EDSP.", "antispam.srl-block-threshold"),
-        ("Sender Reputation must be enabled.", "Get-SenderReputationConfig | Select Name, Enabled", "antispam.sender-reputation"),
-        ("Malformed From addresses must be rejected.", "Get-SenderIdConfig | Select Name, Identity, SpoofedDomainAction\nIf it is not set to Reject, this is a finding.", "antispam.spoofed-domain-action"),
-        ("Sender ID must be enabled.", "Get-SenderIdConfig | Select Name, Identity, Enabled", "antispam.sender-id"),
-        ("IP Allow List entries must be empty.", "Get-IPAllowListEntry | Format-List\nIf anything is returned, this is a finding.", "antispam.ip-allow-list-empty"),
-        ("The IP Allow List filter must be enabled.", "Get-IPAllowListConfig | Select Name, Enabled", "antispam.ip-allow-list-filter"),
-        ("The Block List provider must be identified.", "Get-IPBlockListProvider | Select Name, Identity, LookupDomain", "antispam.block-list-provider"),
-        ("Attachment filtering must remove attachments by type.", "Get-AttachmentFilterEntry\nIf they differ from the EDSP's types, this is a finding.", "antispam.attachment-types"),
-        ("Hyperlinks from non-.mil domains must be unclickable.", "Get-TransportAgent -Name 'customAgent' | Format-List", "antispam.hyperlink-agent"),
-        ("The anti-malware agent must be enabled and configured.", "Get-TransportAgent \"Malware Agent\"\nIf \"Malware Agent\" is not set to \"Enabled\", this is a finding.", "antispam.malware-agent-enabled"),
-        ("The built-in malware agent must be disabled.", "Get-TransportAgent \"Malware Agent\"\nIf Enabled is set to \"True\", this is a finding.", "antispam.malware-agent-disabled"),
-        ("Malicious code must be quarantined.", "Get-TransportAgent \"Malware Agent\"\nIf Enabled is set to True, this is a finding.", "antispam.malware-agent-disabled"),
-        ("The malware agent must update automatically.", "Get-MalwareFilteringServer | Select Name, *Update*\nIf the update frequency is not set, this is a finding.", "antispam.malware-updates"),
+        (
+            "Blank senders must be rejected.",
+            "Get-SenderFilterConfig | Select Name, Action\nIf Action is not set to Reject, this is a finding.",
+            "antispam.blank-sender-action",
+        ),
+        (
+            "Blank senders must be filtered.",
+            "Get-SenderFilterConfig | Select Name, BlankSenderBlockingEnabled\nIf it is not set to True, this is a finding.",
+            "antispam.blank-sender-blocking",
+        ),
+        (
+            "The Sender filter must block unaccepted domains.",
+            "Get-SenderFilterConfig | Select Name, BlockedDomains, BlockedDomainsAndSubdomains",
+            "antispam.blocked-domains",
+        ),
+        (
+            "The SMTP Sender filter must be enabled.",
+            "Get-SenderFilterConfig | Select Name, Enabled\nIf Enabled is not set to True, this is a finding.",
+            "antispam.sender-filter",
+        ),
+        (
+            "Filtered messages must be archived.",
+            "Get-ContentFilterConfig | Select Name, QuarantineMailbox",
+            "antispam.quarantine-mailbox",
+        ),
+        (
+            "The Spam Evaluation filter must be enabled.",
+            "Get-ContentFilterConfig | Select Name, Identity, Enabled\nIf Enabled is not set to True, this is a finding.",
+            "antispam.content-filter",
+        ),
+        (
+            "Exchange must have anti-spam filtering installed.",
+            "Get-ContentFilterConfig | Format-Table Name, Enabled\nIf nothing is returned, this is a finding.",
+            "antispam.installed",
+        ),
+        (
+            "Exchange must have anti-spam filtering enabled.",
+            "Get-ContentFilterConfig | Format-Table Name, Enabled; Get-SenderFilterConfig | Format-Table Name, Enabled; Get-SenderIDConfig | Format-Table Name, Enabled; Get-SenderReputationConfig | Format-Table Name, Enabled",
+            "antispam.filtering-enabled",
+        ),
+        (
+            "Nonexistent recipients must not be blocked.",
+            "Get-RecipientFilterConfig | Select Name, RecipientValidationEnabled\nIf it is not set to False, this is a finding.",
+            "antispam.recipient-validation",
+        ),
+        (
+            "The Recipient filter must be enabled.",
+            "Get-RecipientFilterConfig | Select Name, Enabled",
+            "antispam.recipient-filter",
+        ),
+        (
+            "Sender Reputation must identify the spam block level.",
+            "Get-SenderReputationConfig | Select Name, SrlBlockThreshold\nIf it is not set to 6, this is a finding, unless it has signoff and risk acceptance in the EDSP.",
+            "antispam.srl-block-threshold",
+        ),
+        (
+            "Sender Reputation must be enabled.",
+            "Get-SenderReputationConfig | Select Name, Enabled",
+            "antispam.sender-reputation",
+        ),
+        (
+            "Malformed From addresses must be rejected.",
+            "Get-SenderIdConfig | Select Name, Identity, SpoofedDomainAction\nIf it is not set to Reject, this is a finding.",
+            "antispam.spoofed-domain-action",
+        ),
+        (
+            "Sender ID must be enabled.",
+            "Get-SenderIdConfig | Select Name, Identity, Enabled",
+            "antispam.sender-id",
+        ),
+        (
+            "IP Allow List entries must be empty.",
+            "Get-IPAllowListEntry | Format-List\nIf anything is returned, this is a finding.",
+            "antispam.ip-allow-list-empty",
+        ),
+        (
+            "The IP Allow List filter must be enabled.",
+            "Get-IPAllowListConfig | Select Name, Enabled",
+            "antispam.ip-allow-list-filter",
+        ),
+        (
+            "The Block List provider must be identified.",
+            "Get-IPBlockListProvider | Select Name, Identity, LookupDomain",
+            "antispam.block-list-provider",
+        ),
+        (
+            "Attachment filtering must remove attachments by type.",
+            "Get-AttachmentFilterEntry\nIf they differ from the EDSP's types, this is a finding.",
+            "antispam.attachment-types",
+        ),
+        (
+            "Hyperlinks from non-.mil domains must be unclickable.",
+            "Get-TransportAgent -Name 'customAgent' | Format-List",
+            "antispam.hyperlink-agent",
+        ),
+        (
+            "The anti-malware agent must be enabled and configured.",
+            "Get-TransportAgent \"Malware Agent\"\nIf \"Malware Agent\" is not set to \"Enabled\", this is a finding.",
+            "antispam.malware-agent-enabled",
+        ),
+        (
+            "The built-in malware agent must be disabled.",
+            "Get-TransportAgent \"Malware Agent\"\nIf Enabled is set to \"True\", this is a finding.",
+            "antispam.malware-agent-disabled",
+        ),
+        (
+            "Malicious code must be quarantined.",
+            "Get-TransportAgent \"Malware Agent\"\nIf Enabled is set to True, this is a finding.",
+            "antispam.malware-agent-disabled",
+        ),
+        (
+            "The malware agent must update automatically.",
+            "Get-MalwareFilteringServer | Select Name, *Update*\nIf the update frequency is not set, this is a finding.",
+            "antispam.malware-updates",
+        ),
     ];
     for (title, check, id) in cases {
-        let role = if id.contains("malware") { "Mailbox" } else { "Edge" };
+        let role = if id.contains("malware") {
+            "Mailbox"
+        } else {
+            "Edge"
+        };
         assert_eq!(bound(role, title, check).spec.id, id, "{title}");
     }
 }
@@ -126,7 +225,13 @@ fn catalog_terms_alone_bind_the_same_checks() {
     let b = bound_terms(
         "Edge",
         "The Exchange Sender Reputation filter must be enabled.",
-        &["Sender Reputation", "True", "Enabled", "Get-SenderReputationConfig", "Name"],
+        &[
+            "Sender Reputation",
+            "True",
+            "Enabled",
+            "Get-SenderReputationConfig",
+            "Name",
+        ],
     );
     assert_eq!(b.spec.id, "antispam.sender-reputation");
     assert_eq!(b.expected, Some(Expected::Bool(true)));
@@ -208,7 +313,10 @@ fn enumerations_are_compared_by_name_never_guessed_from_numbers() {
             json!({"Identity": "SenderIdConfig", "SpoofedDomainAction": v}),
         )
     };
-    assert_eq!(judged(&b, &[&with(json!("Reject"))], &none).verdict, Verdict::Pass);
+    assert_eq!(
+        judged(&b, &[&with(json!("Reject"))], &none).verdict,
+        Verdict::Pass
+    );
     let open = judged(&b, &[&with(json!("StampStatus"))], &none);
     assert_eq!(open.verdict, Verdict::Fail);
     assert_eq!(open.fix.as_deref(), Some("-SpoofedDomainAction 'Reject'"));
@@ -244,7 +352,9 @@ fn blocked_domains_match_the_edsp_list_exactly() {
     assert_eq!(fail.verdict, Verdict::Fail);
     assert_eq!(
         fail.fix.as_deref(),
-        Some("-BlockedDomains @{Add='junk.example'} -BlockedDomainsAndSubdomains @{Remove='bad.example'}")
+        Some(
+            "-BlockedDomains @{Add='junk.example'} -BlockedDomainsAndSubdomains @{Remove='bad.example'}"
+        )
     );
 }
 
@@ -306,8 +416,15 @@ fn filtering_enabled_reads_all_four_filters() {
     let none = Site::default();
     let fail = judged_in(&b, &[&content], &none, Some(&all));
     assert_eq!(fail.verdict, Verdict::Fail, "{fail:?}");
-    assert!(fail.actual.contains("SenderIdConfig Enabled False"), "{}", fail.actual);
-    assert_eq!(fail.fix.as_deref(), Some("Set-SenderIdConfig -Enabled $true"));
+    assert!(
+        fail.actual.contains("SenderIdConfig Enabled False"),
+        "{}",
+        fail.actual
+    );
+    assert_eq!(
+        fail.fix.as_deref(),
+        Some("Set-SenderIdConfig -Enabled $true")
+    );
     // A filter that was not collected leaves the rule undecided, with the reason.
     let partial = inventory(
         vec![
@@ -423,14 +540,15 @@ fn block_list_provider_reads_the_providers_not_the_receive_connectors() {
         judged(&b, &[&provider("bl.example.org")], &named).verdict,
         Verdict::Pass
     );
-    assert_eq!(
-        judged(&b, &[&provider("")], &none).verdict,
-        Verdict::Fail
-    );
+    assert_eq!(judged(&b, &[&provider("")], &none).verdict, Verdict::Fail);
     let other = site("[values]\nblock_list_providers = [\"zen.example.net\"]\n");
     let fail = judged(&b, &[&provider("bl.example.org")], &other);
     assert_eq!(fail.verdict, Verdict::Fail);
-    assert!(fail.fix.unwrap().starts_with("Add-IPBlockListProvider -Name 'zen.example.net'"));
+    assert!(
+        fail.fix
+            .unwrap()
+            .starts_with("Add-IPBlockListProvider -Name 'zen.example.net'")
+    );
 }
 
 #[test]
@@ -454,14 +572,17 @@ fn attachment_types_are_the_edsp_types_exactly() {
         matches!(&undecided.verdict, Verdict::Unknown(why) if why.contains("attachment_types")),
         "{undecided:?}"
     );
-    let same = site("[values]\nattachment_types = [\"FileName:*.EXE\", \"application/x-msdownload\"]\n");
+    let same =
+        site("[values]\nattachment_types = [\"FileName:*.EXE\", \"application/x-msdownload\"]\n");
     assert_eq!(judged(&b, &[&exe, &msdl], &same).verdict, Verdict::Pass);
     let other = site("[values]\nattachment_types = [\"*.exe\", \"*.js\"]\n");
     let fail = judged(&b, &[&exe, &msdl], &other);
     assert_eq!(fail.verdict, Verdict::Fail);
     assert_eq!(
         fail.fix.as_deref(),
-        Some("Add-AttachmentFilterEntry -Name '*.js' -Type FileName; Remove-AttachmentFilterEntry -Identity 'ContentType:application/x-msdownload' -Confirm:$false")
+        Some(
+            "Add-AttachmentFilterEntry -Name '*.js' -Type FileName; Remove-AttachmentFilterEntry -Identity 'ContentType:application/x-msdownload' -Confirm:$false"
+        )
     );
 }
 
@@ -475,9 +596,18 @@ fn no_malware_agent_is_a_finding_where_the_rule_wants_it_enabled() {
     let none = Site::default();
     let rules = agent("Transport Rule Agent", true);
     let absent = judged(&b, &[&rules], &none);
-    assert_eq!(absent.verdict, Verdict::Fail, "Evaluate-STIG passes this; the text does not");
+    assert_eq!(
+        absent.verdict,
+        Verdict::Fail,
+        "Evaluate-STIG passes this; the text does not"
+    );
     assert!(absent.actual.contains("no Malware Agent"));
-    assert!(absent.fix.unwrap().contains("Enable-AntimalwareScanning.ps1"));
+    assert!(
+        absent
+            .fix
+            .unwrap()
+            .contains("Enable-AntimalwareScanning.ps1")
+    );
     assert_eq!(
         judged(&b, &[&rules, &agent("Malware Agent", false)], &none).verdict,
         Verdict::Fail
@@ -511,8 +641,16 @@ fn built_in_malware_agent_disabled_and_its_contradiction() {
     let enabled = agent("Malware Agent", true);
     let open = judged(&b, &[&rules, &enabled], &none);
     assert_eq!(open.verdict, Verdict::Fail);
-    assert!(open.expected.contains("malware_scanner"), "{}", open.expected);
-    assert!(open.fix.unwrap().contains("Disable-AntimalwareScanning.ps1"));
+    assert!(
+        open.expected.contains("malware_scanner"),
+        "{}",
+        open.expected
+    );
+    assert!(
+        open.fix
+            .unwrap()
+            .contains("Disable-AntimalwareScanning.ps1")
+    );
     let other = site("[values]\nmalware_scanner = \"Trellix Email Security\"\n");
     assert_eq!(
         judged(&b, &[&rules, &enabled], &other).verdict,
@@ -534,7 +672,10 @@ fn hyperlink_agent_is_decided_where_the_data_allows() {
     );
     assert!(b.not_applicable_on_sipr && b.not_applicable_with_antispam);
     let none = Site::default();
-    let exchange_only = [agent("Content Filter Agent", true), agent("Sender Id Agent", true)];
+    let exchange_only = [
+        agent("Content Filter Agent", true),
+        agent("Sender Id Agent", true),
+    ];
     let refs: Vec<&InventoryObject> = exchange_only.iter().collect();
     let fail = judged(&b, &refs, &none);
     assert_eq!(fail.verdict, Verdict::Fail, "no custom agent at all");
@@ -577,8 +718,14 @@ fn malware_updates_need_a_frequency_unless_the_agent_is_absent() {
     let pass = judged(&b, &[&server(json!(60))], &none);
     assert_eq!(pass.verdict, Verdict::Pass);
     assert!(pass.actual.starts_with("60 minutes; PrimaryUpdatePath"));
-    assert_eq!(judged(&b, &[&server(json!(null))], &none).verdict, Verdict::Fail);
-    assert_eq!(judged(&b, &[&server(json!(0))], &none).verdict, Verdict::Fail);
+    assert_eq!(
+        judged(&b, &[&server(json!(null))], &none).verdict,
+        Verdict::Fail
+    );
+    assert_eq!(
+        judged(&b, &[&server(json!(0))], &none).verdict,
+        Verdict::Fail
+    );
     let no_agent = inventory(
         vec![agent("Transport Rule Agent", true)],
         &[(K::TransportAgent, Collection::Collected)],

@@ -482,7 +482,22 @@ impl Converter<'_> {
     fn object_value(&mut self, node: &Node) -> Result<Value> {
         let parts = self.object_parts(node)?;
         if let Some(value) = parts.primitive {
-            return Ok(value);
+            // An enumeration keeps its name beside its number (`Reject` and 1): the checks compare
+            // plain enumerations by name, flags by bits (`values::text` / `values::flags`).
+            let is_enum = parts.type_names.iter().any(|t| t == "System.Enum");
+            return Ok(match parts.to_string {
+                Some(name)
+                    if is_enum
+                        && value.is_number()
+                        && !name.trim().chars().all(|c| c.is_ascii_digit()) =>
+                {
+                    let mut map = Map::new();
+                    map.insert("value".into(), value);
+                    map.insert("ToString".into(), Value::String(name));
+                    Value::Object(map)
+                }
+                _ => value,
+            });
         }
         if let Some(value) = parts.container {
             return Ok(value);
