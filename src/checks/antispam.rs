@@ -908,12 +908,12 @@ fn scanner_is_builtin(scanner: &str) -> bool {
 }
 
 /// The Malware Agent's state among the transport agents: `Ok(None)` when it is absent.
-fn malware_agent(agents: &[&InventoryObject]) -> Result<Option<bool>, Judgement> {
+fn malware_agent(agents: &[&InventoryObject]) -> Result<Option<bool>, Box<Judgement>> {
     match agent(agents, "Malware Agent") {
         None => Ok(None),
         Some(a) => values::boolean(a, "Enabled")
             .map(Some)
-            .map_err(|p| unknown("Enabled", p)),
+            .map_err(|p| Box::new(unknown("Enabled", p))),
     }
 }
 
@@ -945,7 +945,7 @@ fn malware_agent_enabled(_: &Binding, agents: &[&InventoryObject], ctx: &Context
     let property = "Malware Agent Enabled";
     let state = match malware_agent(agents) {
         Ok(s) => s,
-        Err(j) => return j,
+        Err(j) => return *j,
     };
     if state == Some(true) {
         return decided(
@@ -988,7 +988,7 @@ fn malware_agent_disabled(_: &Binding, agents: &[&InventoryObject], ctx: &Contex
     let property = "Malware Agent Enabled";
     let state = match malware_agent(agents) {
         Ok(s) => s,
-        Err(j) => return j,
+        Err(j) => return *j,
     };
     let expected = "no Malware Agent, or Enabled False (an approved DoD scanner is used instead)";
     if state != Some(true) {
