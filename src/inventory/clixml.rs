@@ -697,6 +697,22 @@ mod tests {
     }
 
     #[test]
+    fn enumerations_keep_their_name_beside_their_number() {
+        let text = objs(
+            r#"<Obj RefId="0"><TN RefId="0"><T>Deserialized.Microsoft.Exchange.Data.Directory.SystemConfiguration.SenderIdConfig</T></TN>
+            <Props>
+              <Obj N="SpoofedDomainAction" RefId="1"><TN RefId="1"><T>Microsoft.Exchange.Data.SpoofedDomainAction</T><T>System.Enum</T><T>System.ValueType</T><T>System.Object</T></TN><ToString>Reject</ToString><I32>1</I32></Obj>
+              <Obj N="TempErrorAction" RefId="2"><TNRef RefId="1" /><ToString>StampStatus</ToString><I32>0</I32></Obj>
+            </Props></Obj>"#,
+        );
+        let parsed = parse_str(&text).unwrap();
+        let p = &parsed.objects[0].properties;
+        assert_eq!(p["SpoofedDomainAction"]["ToString"], "Reject");
+        assert_eq!(p["SpoofedDomainAction"]["value"], 1);
+        assert_eq!(p["TempErrorAction"]["ToString"], "StampStatus");
+    }
+
+    #[test]
     fn bad_documents_are_errors_with_positions() {
         let cycle = objs(
             r#"<Obj RefId="0"><Props><Obj N="A" RefId="1"><Props><Ref N="B" RefId="1" /></Props></Obj></Props></Obj>"#,
