@@ -672,7 +672,7 @@ impl<'a> Evaluator<'a> {
                 }
             } else if is_connector {
                 "any scope".into()
-            } else if facts.singleton {
+            } else if facts.singleton || !facts.per_server {
                 "organization".into()
             } else {
                 "server".into()

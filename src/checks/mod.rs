@@ -21,6 +21,7 @@ pub mod bind;
 pub mod fix;
 pub mod judge;
 pub mod kinds;
+pub mod mailbox;
 pub mod receive;
 pub mod scope;
 pub mod send;
@@ -40,6 +41,7 @@ pub static FAMILIES: &[&Family] = &[
     &receive::FAMILY,
     &send::FAMILY,
     &transport::FAMILY,
+    &mailbox::FAMILY,
     &antispam::FAMILY,
 ];
 

@@ -222,6 +222,17 @@ impl Inventory {
             .unwrap_or(Collection::Unknown)
     }
 
+    /// What a finding says when `kind` may be incomplete: `None` when it was collected;
+    /// `not collected: <reason>` when a bundle says why; `no <cmdlet> output in the inventory`
+    /// when nothing says.
+    pub fn missing(&self, kind: ObjectKind) -> Option<String> {
+        match self.collection(kind) {
+            Collection::Collected => None,
+            Collection::NotCollected(reason) => Some(format!("not collected: {reason}")),
+            Collection::Unknown => Some(format!("no {} output in the inventory", kind.cmdlet())),
+        }
+    }
+
     /// The servers the per-server objects (Receive connectors, TransportService) belong to,
     /// upper-cased and sorted; more than one means the files describe several servers.
     pub fn servers(&self) -> Vec<String> {

@@ -12,7 +12,7 @@ use std::collections::hash_map::{Entry, HashMap};
 use std::path::{Path, PathBuf};
 
 /// Whether a bag satisfies one term of an identifying set (see [`super::KindSpec::identify`]):
-/// `Prop`, `!Prop` or `Prop=a|b`. `keys` are the bag's property names, lower-cased.
+/// `Prop`, `!Prop`, `Prop=a|b` or `Prop^=a|b`. `keys` are the bag's property names, lower-cased.
 fn satisfies(raw: &RawObject, keys: &HashSet<String>, term: &str) -> bool {
     if let Some(absent) = term.strip_prefix('!') {
         return !keys.contains(&absent.to_ascii_lowercase());
