@@ -1187,8 +1187,9 @@ mod tests {
             rules: vec![Rule {
                 rule_id: "SV-1r1_rule".into(),
                 stig_id: "X-1".into(),
-                title: "Audit logging".into(),
-                check_content: "Get-AdminAuditLogConfig | Select AdminAuditLogEnabled".into(),
+                title: "Mail contacts".into(),
+                // A cmdlet no family reads (the audit log rule is the mailbox family's now).
+                check_content: "Get-MailContact | Select Name".into(),
                 ..Rule::default()
             }],
             ..Benchmark::default()
