@@ -366,7 +366,10 @@ fn enumeration(binding: &Binding, obj: &InventoryObject, ctx: &Context) -> Judge
             advice: Vec::new(),
         };
     }
-    super::judge::compare(binding, obj, ctx)
+    cautioned(
+        super::judge::compare(binding, obj, ctx),
+        "with Reject, Exchange refuses the messages this filter flags instead of stamping them; review what it stamps today before the change",
+    )
 }
 
 /// A list shown as Exchange shows it, `(none)` when empty.
@@ -673,7 +676,7 @@ fn ip_allow_list_empty(_: &Binding, entries: &[&InventoryObject], ctx: &Context)
         .map(|id| format!("Remove-IPAllowListEntry -Identity {}", ps_quote(id)))
         .collect::<Vec<_>>()
         .join("; ");
-    decided(
+    let judgement = decided(
         undocumented.is_empty(),
         property,
         if shown_entries.is_empty() {
@@ -683,6 +686,10 @@ fn ip_allow_list_empty(_: &Binding, entries: &[&InventoryObject], ctx: &Context)
         },
         expected,
         fix,
+    );
+    cautioned(
+        judgement,
+        "mail from a removed address goes through the anti-spam filters again and may be refused; if the EDSP signs the entry off, list it in [values] ip_allow_list_entries instead",
     )
 }
 

@@ -320,6 +320,11 @@ fn enumerations_are_compared_by_name_never_guessed_from_numbers() {
     let open = judged(&b, &[&with(json!("StampStatus"))], &none);
     assert_eq!(open.verdict, Verdict::Fail);
     assert_eq!(open.fix.as_deref(), Some("-SpoofedDomainAction 'Reject'"));
+    assert!(
+        open.advice[0].starts_with("# Caution: with Reject"),
+        "{:?}",
+        open.advice
+    );
     let number = judged(&b, &[&with(json!(0))], &none);
     assert!(
         matches!(&number.verdict, Verdict::Unknown(why) if why.contains("Export-Clixml")),
@@ -504,6 +509,11 @@ fn ip_allow_list_entries_must_be_empty_or_signed_off() {
     assert_eq!(
         fail.fix.as_deref(),
         Some("Remove-IPAllowListEntry -Identity '1'")
+    );
+    assert!(
+        fail.advice[0].contains("ip_allow_list_entries"),
+        "{:?}",
+        fail.advice
     );
     let signed = site("[values]\nip_allow_list_entries = [\"192.0.2.10\"]\n");
     assert_eq!(judged(&b, &[&entry], &signed).verdict, Verdict::Pass);
