@@ -1187,9 +1187,8 @@ mod tests {
             rules: vec![Rule {
                 rule_id: "SV-1r1_rule".into(),
                 stig_id: "X-1".into(),
-                title: "Mail contacts".into(),
-                // A cmdlet no family reads (the audit log rule is the mailbox family's now).
-                check_content: "Get-MailContact | Select Name".into(),
+                title: "Contacts".into(),
+                check_content: "Get-MailContact | Select ExternalEmailAddress".into(),
                 ..Rule::default()
             }],
             ..Benchmark::default()
