@@ -36,6 +36,48 @@ pub struct RuleResult {
     pub finding_details: String,
     /// COMMENTS.
     pub comments: String,
+    /// What a Not_Reviewed rule waits for (empty for other statuses); read by
+    /// [`crate::outcome`] for the console report.
+    pub needs: Vec<Need>,
+    /// What became of the site file's exceptions for this rule (refused, lapsed).
+    pub exception_events: Vec<ExceptionEvent>,
+}
+
+/// What a Not_Reviewed rule waits for.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Need {
+    /// An export the inventory lacks (no object of this kind).
+    Export(ObjectKind),
+    /// A `[values]` key of the site file (the EDSP value).
+    SiteValue(String),
+    /// A person: exstig does not evaluate the rule.
+    Reviewer,
+    /// A person must judge what exstig read (connector names).
+    Judgement,
+    /// A connector whose scope (Internet-facing or internal) is unknown.
+    Scope,
+    /// A value exstig could not read or decide (said in the comments).
+    Other,
+}
+
+/// What became of one `[[exception]]` for a rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExceptionEvent {
+    /// The exception's line in the site file.
+    pub line: usize,
+    /// What happened.
+    pub kind: ExceptionEventKind,
+}
+
+/// The ways an exception does not apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ExceptionEventKind {
+    /// The STIG allows no deviation for the rule and the configuration fails.
+    Refused,
+    /// Its `expires` date has passed.
+    Expired,
+    /// The rule's check text changed since the exception was written (`check_digest`).
+    CheckChanged,
 }
 
 /// The result of an evaluation.
@@ -194,6 +236,7 @@ pub fn evaluate_on(
             .host
             .role
             .or_else(|| checks::benchmark_role(benchmark)),
+        events: Default::default(),
     };
     let results: Vec<RuleResult> = benchmark.rules.iter().map(|r| evaluator.rule(r)).collect();
     let mut stig = ChecklistStig::from_benchmark(benchmark);
@@ -223,6 +266,8 @@ struct Line {
     judgement: Judgement,
     exception_note: Option<String>,
     fix_target: String,
+    /// The connector's scope is unknown (its verdict is Unknown for that reason).
+    scope_unknown: bool,
 }
 
 struct Evaluator<'a> {
@@ -233,6 +278,8 @@ struct Evaluator<'a> {
     site: &'a Site,
     today: NaiveDate,
     role: Option<crate::inventory::ServerRole>,
+    /// The exception events of the rule being evaluated (taken by [`Evaluator::rule`]).
+    events: std::cell::RefCell<Vec<ExceptionEvent>>,
 }
 
 /// An exception's standing on a given day.
@@ -285,6 +332,7 @@ impl<'a> Evaluator<'a> {
         if let Some(expires) = e.expires
             && expires < self.today
         {
+            self.record(e, ExceptionEventKind::Expired);
             return Standing::Lapsed(format!(
                 "{at} expired on {expires}; the automatic verdict stands"
             ));
@@ -293,12 +341,18 @@ impl<'a> Evaluator<'a> {
             && !rule.check_digest.is_empty()
             && !digest.eq_ignore_ascii_case(&rule.check_digest)
         {
+            self.record(e, ExceptionEventKind::CheckChanged);
             return Standing::Lapsed(format!(
                 "{at} lapsed: the rule's check text changed since it was written (check_digest {digest}, now {}); review the rule and update the exception; the automatic verdict stands",
                 rule.check_digest
             ));
         }
         Standing::Valid
+    }
+
+    /// Notes what became of exception `e` for the rule being evaluated.
+    fn record(&self, e: &Exception, kind: ExceptionEventKind) {
+        self.events.borrow_mut().push(ExceptionEvent { line: e.line, kind });
     }
 
     /// Advice for an applied exception that records no `check_digest`.
@@ -366,8 +420,9 @@ impl<'a> Evaluator<'a> {
             String::new()
         } else {
             format!(
-                "Values from {} were read from Format-List text (lower fidelity: long values may be wrapped or cut); confirm them or re-export with ConvertTo-Json or Export-Clixml\n",
-                text_files.into_iter().collect::<Vec<_>>().join(", ")
+                "Values from {} were read from Format-List text (lower fidelity: long values may be wrapped or cut); confirm them or {}\n",
+                text_files.into_iter().collect::<Vec<_>>().join(", "),
+                crate::inventory::values::REEXPORT_ADVICE
             )
         };
         format!(
@@ -380,7 +435,17 @@ impl<'a> Evaluator<'a> {
         )
     }
 
+    /// The verdict on one rule, with what it waits for and the exception events.
     fn rule(&self, rule: &Rule) -> RuleResult {
+        let mut result = self.judge_rule(rule);
+        result.exception_events = std::mem::take(&mut *self.events.borrow_mut());
+        if result.status != Status::NotReviewed {
+            result.needs.clear();
+        }
+        result
+    }
+
+    fn judge_rule(&self, rule: &Rule) -> RuleResult {
         let mut result = RuleResult {
             rule_id: rule.rule_id.clone(),
             stig_id: rule.stig_id.clone(),
@@ -389,9 +454,12 @@ impl<'a> Evaluator<'a> {
             check: None,
             finding_details: String::new(),
             comments: String::new(),
+            needs: Vec::new(),
+            exception_events: Vec::new(),
         };
         let exceptions = self.exceptions_for(rule);
         let Some(binding) = checks::bind(self.benchmark, rule) else {
+            result.needs.push(Need::Reviewer);
             self.apply_rule_exceptions(rule, None, &exceptions, &mut result, &mut Vec::new());
             return result;
         };
@@ -421,9 +489,10 @@ impl<'a> Evaluator<'a> {
         }
         if objects.is_empty() {
             let export = binding.spec.kind.cmdlet();
+            result.needs.push(Need::Export(binding.spec.kind));
             result.comments = format!(
-                "Not reviewed: the inventory holds no {export} objects. Export them ({export} | ConvertTo-Json -Depth 4 > {}.json, or the inventory bundle) and evaluate again.",
-                export.trim_start_matches("Get-")
+                "Not reviewed: the inventory holds no {export} objects. {} and evaluate again.",
+                crate::outcome::export_advice(binding.spec.kind)
             );
             details.push_str(&format!("No {export} objects in the inventory.\n"));
             result.finding_details = details;
@@ -445,6 +514,7 @@ impl<'a> Evaluator<'a> {
         let (lines, out_of_scope) =
             self.judge_objects(rule, &binding, &objects, &exceptions, &mut notes);
         result.status = verdict_of(&lines);
+        result.needs = needs_of(&binding, &lines);
         details.push_str(&details_table(&binding, &lines, &out_of_scope));
         if !elsewhere.is_empty() {
             details.push_str(&format!(
@@ -517,6 +587,7 @@ impl<'a> Evaluator<'a> {
                             },
                             exception_note: None,
                             fix_target: fix_target(obj),
+                            scope_unknown: true,
                         });
                         continue;
                     }
@@ -535,6 +606,7 @@ impl<'a> Evaluator<'a> {
                 judgement: judge::judge(binding, obj, &ctx),
                 exception_note: None,
                 fix_target: fix_target(obj),
+                scope_unknown: false,
             };
             self.apply_connector_exceptions(
                 rule,
@@ -691,6 +763,7 @@ impl<'a> Evaluator<'a> {
                     if let Some(refusal) =
                         refusal(binding, e.status, line.judgement.verdict == Verdict::Fail)
                     {
+                        self.record(e, ExceptionEventKind::Refused);
                         let text = format!(
                             "{} line {}: exception refused: {refusal}",
                             self.site.display_name(),
@@ -736,11 +809,14 @@ impl<'a> Evaluator<'a> {
                     let refused =
                         binding.and_then(|b| refusal(b, e.status, result.status == Status::Open));
                     match refused {
-                        Some(why) => notes.push(format!(
-                            "{} line {}: exception refused: {why}",
-                            self.site.display_name(),
-                            e.line
-                        )),
+                        Some(why) => {
+                            self.record(e, ExceptionEventKind::Refused);
+                            notes.push(format!(
+                                "{} line {}: exception refused: {why}",
+                                self.site.display_name(),
+                                e.line
+                            ))
+                        }
                         None => {
                             applied = true;
                             let automatic = result.status;
@@ -798,6 +874,44 @@ fn verdict_of(lines: &[Line]) -> Status {
     }
 }
 
+/// What an undecided rule waits for, from its undecided lines: a person for names, the scope of
+/// a connector, the `[values]` keys the judgement names, or another reason.
+fn needs_of(binding: &Binding, lines: &[Line]) -> Vec<Need> {
+    if binding.comparison == checks::Comparison::Naming {
+        return vec![Need::Judgement];
+    }
+    let mut needs = BTreeSet::new();
+    for l in lines {
+        let Verdict::Unknown(why) = &l.judgement.verdict else {
+            continue;
+        };
+        if l.scope_unknown {
+            needs.insert(Need::Scope);
+            continue;
+        }
+        let keys = site_keys_named(why);
+        if keys.is_empty() {
+            needs.insert(Need::Other);
+        }
+        needs.extend(keys.into_iter().map(Need::SiteValue));
+    }
+    needs.into_iter().collect()
+}
+
+/// The site file keys a judgement asks for with "add [values] KEY": the judge states its need
+/// only in words, so the key is taken from them here, in this one place.
+fn site_keys_named(why: &str) -> Vec<String> {
+    why.match_indices("add [values] ")
+        .filter_map(|(at, lead)| {
+            let key: String = why[at + lead.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                .collect();
+            (!key.is_empty()).then_some(key)
+        })
+        .collect()
+}
+
 /// The STIG value line and one line per object: identity | scope (basis) | property | actual |
 /// expected | result, then the connectors out of scope.
 fn details_table(binding: &Binding, lines: &[Line], out_of_scope: &[String]) -> String {
@@ -843,6 +957,13 @@ fn details_table(binding: &Binding, lines: &[Line], out_of_scope: &[String]) -> 
         details.push('\n');
     }
     details
+}
+
+/// Why an exception with `status` for a rule bound as `binding` would be refused whenever the
+/// configuration fails (the only time it would matter): `exstig exception add` refuses it with
+/// the same reason `evaluate` gives.
+pub fn exception_refusal(binding: &Binding, status: ExceptionStatus) -> Option<String> {
+    refusal(binding, status, true)
 }
 
 /// Why an exception may not change a verdict: the automatic verdict is Open and the STIG allows
@@ -909,6 +1030,7 @@ mod tests {
             },
             exception_note: None,
             fix_target: String::new(),
+            scope_unknown: false,
         }
     }
 

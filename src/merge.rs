@@ -160,6 +160,22 @@ pub struct MergeReport {
     pub rules: Vec<RuleChange>,
     /// STIG-level events: STIGs added, releases that differ, host names that differ.
     pub notes: Vec<String>,
+    /// The incoming STIGs the checklist did not have, added whole as new iSTIGs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub added_stigs: Vec<AddedStig>,
+}
+
+/// An incoming STIG added to the checklist as a new iSTIG.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AddedStig {
+    /// The STIG (`stigid`).
+    pub stig: String,
+    /// Its release (`V2R6`).
+    pub release: String,
+    /// Its number of rules.
+    pub rules: usize,
+    /// How many of them carry a result.
+    pub with_result: usize,
 }
 
 impl MergeReport {
@@ -181,6 +197,7 @@ impl MergeReport {
     pub fn extend(&mut self, other: MergeReport) {
         self.rules.extend(other.rules);
         self.notes.extend(other.notes);
+        self.added_stigs.extend(other.added_stigs);
     }
 
     /// Sets the source file name on every entry that has none.
@@ -193,6 +210,15 @@ impl MergeReport {
     /// The report as pretty JSON.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".into())
+    }
+
+    /// The report for the file `path`: text ([`MergeReport::to_text`]) when it ends in `.txt`,
+    /// else JSON.
+    pub fn render_for(&self, path: &Path) -> String {
+        let text = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("txt"));
+        if text { self.to_text() } else { self.to_json() }
     }
 
     /// The report for a terminal: notes, then every rule that changed, was kept against the
@@ -224,8 +250,17 @@ impl MergeReport {
                 r.stig, r.rule_id, r.stig_id, r.why
             ));
         }
+        for added in &self.added_stigs {
+            out.push_str(&format!(
+                "merge: STIG {} ({}) added as a new iSTIG: {} rules, {} with a result\n",
+                added.stig, added.release, added.rules, added.with_result
+            ));
+        }
+        if !self.added_stigs.is_empty() && self.rules.is_empty() {
+            return out;
+        }
         out.push_str(&format!(
-            "merge: {} rules with a result, {} updated, {} unchanged, {} kept, {} unmatched or ignored, {} conflicts\n",
+            "merge: {} rules with a result in the checklist's STIGs, {} updated, {} unchanged, {} kept, {} unmatched or ignored, {} conflicts\n",
             self.rules.len(),
             self.updated(),
             self.count(|r| r.action == Action::Unchanged),
@@ -520,9 +555,18 @@ fn decide(existing: &Vuln, incoming: &Vuln, policy: &MergePolicy, note: Option<&
     let conflict = human_status && disagree;
     let why = if protected {
         "automatic result replaces the human status (--overwrite-manual or open-wins); the human texts are kept".into()
+    } else if conflict && human_comment {
+        format!(
+            "automatic result {} replaces the human {} and its comment stays: only a human NotAFinding or Not_Applicable with a comment is protected; the human texts are kept",
+            incoming.status.ckl(),
+            existing.status.ckl()
+        )
     } else if conflict {
-        "automatic result replaces a human status (no protecting comment); the human texts are kept"
-            .into()
+        format!(
+            "automatic result {} replaces the human {}, which had no comment to protect it; the human texts are kept",
+            incoming.status.ckl(),
+            existing.status.ckl()
+        )
     } else {
         "automatic result".into()
     };
@@ -773,11 +817,12 @@ pub fn merge_into(
         match existing.stigs.iter_mut().find(|s| stig_key(s) == key) {
             Some(target) => merge_stig(target, stig, policy, &mut report),
             None => {
-                report.notes.push(format!(
-                    "STIG {key} ({}) added as a new iSTIG with {} rules",
-                    release_of(stig),
-                    stig.vulns.len()
-                ));
+                report.added_stigs.push(AddedStig {
+                    stig: key.to_string(),
+                    release: release_of(stig),
+                    rules: stig.vulns.len(),
+                    with_result: stig.vulns.iter().filter(|v| has_result(v)).count(),
+                });
                 existing.stigs.push(stig.clone());
             }
         }

@@ -71,6 +71,10 @@ pub struct EvaluateArgs {
     /// Exit 1 when an Open rule is at or above this severity (open = any).
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub fail_on: Option<FailOn>,
+    /// Write even when the inventory contradicts the STIG (another Exchange role or version), or
+    /// --merge-into names a checklist of another host (or of no host and no STIG of this product).
+    #[arg(long)]
+    pub force: bool,
     /// Merging into a checklist people already keep.
     #[command(flatten)]
     pub merge: MergeIntoArgs,
@@ -99,7 +103,8 @@ pub struct MergeIntoArgs {
     /// With --merge-into: which result wins when both have one.
     #[arg(long, value_enum, requires = "merge_into", default_value_t = Precedence::Newest)]
     pub policy: Precedence,
-    /// With --merge-into: also write the merge report (before, after, why per rule) as JSON.
+    /// With --merge-into: also write the merge report (before, after, why per rule): as text when
+    /// FILE ends in .txt, else as JSON.
     #[arg(long, value_name = "FILE", requires = "merge_into")]
     pub report: Option<PathBuf>,
 }
@@ -157,6 +162,9 @@ pub fn run(args: &EvaluateArgs) -> Result<i32> {
             "no host name: the inventory does not name the server; give --host-name NAME (or [asset] host_name in the site file)".into(),
         ));
     }
+    if !args.force {
+        crate::guard::check_stig_fits(&benchmark, &inventory, Some(&asset.host_name))?;
+    }
     let evaluation = evaluate(&benchmark, &inventory, &site, asset);
     let end = chrono::Utc::now();
     let merged = match &args.merge.merge_into {
@@ -165,11 +173,17 @@ pub fn run(args: &EvaluateArgs) -> Result<i32> {
                 precedence: args.merge.policy,
                 overwrite_manual: args.merge.overwrite_manual,
             };
-            Some(crate::merge::merge_file(
-                existing,
-                &evaluation.checklist,
-                &policy,
-            )?)
+            let mut checklist = crate::merge::read_checklist(existing)?;
+            if !args.force {
+                crate::guard::check_merge_target(
+                    existing,
+                    &checklist,
+                    &evaluation.checklist,
+                    &args.inventory[0],
+                )?;
+            }
+            let report = crate::merge::merge_into(&mut checklist, &evaluation.checklist, &policy);
+            Some((checklist, report))
         }
         None => None,
     };
@@ -195,7 +209,7 @@ pub fn run(args: &EvaluateArgs) -> Result<i32> {
         ));
     }
     if let (Some(path), Some((_, report))) = (&args.merge.report, &merged) {
-        files.push((path, report.to_json().into_bytes()));
+        files.push((path, report.render_for(path).into_bytes()));
     }
     for (path, _) in &files {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -220,8 +234,27 @@ pub fn run(args: &EvaluateArgs) -> Result<i32> {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    eprint!("{}", evaluation.summary());
-    if let Some((_, report)) = &merged {
+    if !args.batch.quiet {
+        eprint!("{}", evaluation.summary());
+        let outcome = crate::outcome::Outcome {
+            evaluation: &evaluation,
+            inventory: &inventory,
+            site: &site,
+            host: &evaluation.checklist.asset.host_name,
+            role: inventory
+                .host
+                .role
+                .or_else(|| crate::checks::benchmark_role(&benchmark)),
+        };
+        eprint!("{}", outcome.report());
+    } else {
+        for warning in &evaluation.warnings {
+            eprintln!("exstig: warning: {}", crate::outcome::shown(warning));
+        }
+    }
+    if let Some((_, report)) = &merged
+        && !args.batch.quiet
+    {
         eprint!("{}", report.to_text());
     }
     for (path, _) in &files {
@@ -253,6 +286,15 @@ fn check_outputs(args: &EvaluateArgs) -> Result<()> {
         .collect();
     for out in &outputs {
         crate::merge::check_output_path(out)?;
+    }
+    for (option, path) in [
+        ("--ckl", &args.ckl),
+        ("--cklb", &args.cklb),
+        ("--xccdf", &args.xccdf),
+    ] {
+        if let Some(path) = path {
+            crate::guard::check_extension(option, path)?;
+        }
     }
     for (i, out) in outputs.iter().enumerate() {
         if outputs[..i].contains(out) {

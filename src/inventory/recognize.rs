@@ -313,6 +313,7 @@ fn exchange_server_facts(raw: &RawObject, path: &Path, index: usize) -> Option<H
         host_name: text("Name"),
         fqdn: text("Fqdn"),
         role,
+        exchange_version: Some(version).filter(|v| !v.is_empty()),
         ..HostFacts::default()
     })
 }
