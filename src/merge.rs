@@ -1406,7 +1406,17 @@ mod tests {
         b.stigs[0].info[1].1 = Some("OTHER".into());
         let report = merge_into(&mut a, &b, &MergePolicy::default());
         assert_eq!(a.stigs.len(), 2);
-        assert!(report.notes[0].contains("OTHER"));
+        assert_eq!(report.added_stigs.len(), 1);
+        assert_eq!(
+            (report.added_stigs[0].stig.as_str(), report.added_stigs[0].rules),
+            ("OTHER", 1)
+        );
+        let text = report.to_text();
+        assert!(
+            text.contains("merge: STIG OTHER (V2R1) added as a new iSTIG: 1 rules, 0 with a result")
+                && !text.contains("0 rules with a result"),
+            "{text}"
+        );
         merge_into(&mut a, &b, &MergePolicy::default());
         assert_eq!(a.stigs.len(), 2);
     }

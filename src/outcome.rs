@@ -165,10 +165,10 @@ impl Outcome<'_> {
                     "refused (the STIG allows no deviation for the rule)",
                     "fix the configuration",
                 ),
-                ExceptionEventKind::Expired => ("lapsed (expired)", "renew or remove them"),
+                ExceptionEventKind::Expired => ("lapsed (expired)", "renew or remove each"),
                 ExceptionEventKind::CheckChanged => (
                     "lapsed (the rule's check text changed: check_digest differs)",
-                    "review the rules and update check_digest",
+                    "review each rule and update its check_digest",
                 ),
             };
             lines.push(format!(
