@@ -36,8 +36,9 @@
 //!   `ManualWins`.
 //! * **Recognizing exstig's own text.** Details are exstig's when they start with the marker or
 //!   hold only an attached block. When merge writes an automatic comment it adds a line
-//!   `exstig comment digest: <16 hex>` (SHA-256 of the comment) to the automatic details, so the
-//!   next merge knows exactly whether a human has edited the comment since. Checklists written by
+//!   `exstig comment digest: <16 hex> (bookkeeping, not part of the result: ...)` (SHA-256 of
+//!   the comment, and a plain explanation for the assessor who reads it) to the automatic
+//!   details, so the next merge knows exactly whether a human has edited the comment since. Checklists written by
 //!   `exstig evaluate` carry no digest; there a comment is taken as exstig's when it starts like
 //!   evaluate's verdict comments (`Open: `, `NotAFinding: `, `Not applicable: `, `Not reviewed: `)
 //!   or exception notes. A replaced comment is kept in the report (`replaced_comments`).
@@ -663,22 +664,45 @@ fn own_comment(existing: &Vuln, incoming: &Vuln) -> bool {
     comments.is_empty()
         || human_part(comments).trim().is_empty()
         || existing.comments == incoming.comments
-        || digest_line(details) == Some(comment_digest_line(&existing.comments).as_str())
+        || digest_line(details).map(digest_of) == Some(comment_digest(&existing.comments).as_str())
         || (is_own_text(details) && digest_line(details).is_none() && looks_like_evaluate(comments))
 }
 
 /// The line merge adds to the automatic details it writes: a digest of the COMMENTS it wrote
 /// with them, so that the next merge knows, exactly, whether a human has edited the comment
 /// since (when the digest still matches, the comment is exstig's and may be refreshed).
+/// The line says in plain words what it is, since assessors read FINDING_DETAILS: an XML comment
+/// inside a VULN would hide it (DISA's XSD and STIG Manager's parser accept one), but STIG
+/// Viewer drops comments when it saves, and the CKLB has no per-rule place for tool data that
+/// every consumer keeps.
 pub fn comment_digest_line(comments: &str) -> String {
+    format!(
+        "{DIGEST_PREFIX}{} {DIGEST_EXPLANATION}",
+        comment_digest(comments)
+    )
+}
+
+/// The 16 hex digits of SHA-256 of `comments`.
+fn comment_digest(comments: &str) -> String {
     use sha2::Digest;
     let hash = sha2::Sha256::digest(comments.as_bytes());
-    let hex: String = hash[..8].iter().map(|b| format!("{b:02x}")).collect();
-    format!("{DIGEST_PREFIX}{hex}")
+    hash[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The digest in a digest line (the words after it, if any, are ignored, so lines written
+/// before the explanation was added are read too).
+fn digest_of(line: &str) -> &str {
+    line[DIGEST_PREFIX.len()..]
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
 }
 
 /// The start of the comment digest line.
 pub const DIGEST_PREFIX: &str = "exstig comment digest: ";
+
+/// What follows the digest: the line explains itself to the people who read the details.
+pub const DIGEST_EXPLANATION: &str = "(bookkeeping, not part of the result: a fingerprint of the COMMENTS exstig wrote, so that the next merge can tell whether a person has edited them)";
 
 /// The comment digest line of a text's automatic part, if any.
 fn digest_line(details: &str) -> Option<&str> {
@@ -1182,6 +1206,57 @@ mod tests {
         assert_eq!(v.comments, "run Set-X");
         assert_eq!(report.rules[0].action, Action::Updated);
         assert!(!report.rules[0].conflict);
+    }
+
+    #[test]
+    fn replaced_human_status_says_what_happened() {
+        let (v, report) = merged(
+            vuln("SV-1r1_rule", "EX-1", Status::Open, "Seen on the console.", "ticket 42"),
+            vuln("SV-1r1_rule", "EX-1", Status::NotAFinding, AUTO, "NotAFinding: ok."),
+            MergePolicy::default(),
+        );
+        assert_eq!(v.status, Status::NotAFinding);
+        let why = &report.rules[0].why;
+        assert!(report.rules[0].conflict);
+        assert!(
+            why.contains("replaces the human Open and its comment stays")
+                && why.contains("only a human NotAFinding or Not_Applicable with a comment is protected")
+                && !why.contains("no protecting comment"),
+            "{why}"
+        );
+        let (_, report) = merged(
+            vuln("SV-1r1_rule", "EX-1", Status::Open, "Seen on the console.", ""),
+            vuln("SV-1r1_rule", "EX-1", Status::NotAFinding, AUTO, "NotAFinding: ok."),
+            MergePolicy::default(),
+        );
+        assert!(
+            report.rules[0].why.contains("which had no comment to protect it"),
+            "{}",
+            report.rules[0].why
+        );
+    }
+
+    #[test]
+    fn digest_line_explains_itself_and_old_lines_are_still_read() {
+        let line = comment_digest_line("run Set-X");
+        assert!(line.contains("bookkeeping, not part of the result"), "{line}");
+        let bare = format!("{DIGEST_PREFIX}{}", comment_digest("run Set-X"));
+        for digest in [line.as_str(), bare.as_str()] {
+            let existing = vuln(
+                "SV-1r1_rule",
+                "EX-1",
+                Status::Open,
+                &format!("{AUTO}\n{digest}"),
+                "run Set-X",
+            );
+            let incoming = vuln("SV-1r1_rule", "EX-1", Status::Open, AUTO, "run Set-Y");
+            assert!(own_comment(&existing, &incoming), "{digest}");
+            let edited = Vuln {
+                comments: "run Set-X, then ask the ISSM".into(),
+                ..existing
+            };
+            assert!(!own_comment(&edited, &incoming), "{digest}");
+        }
     }
 
     #[test]
