@@ -211,6 +211,7 @@ fn run_in_pool(opts: &BatchOptions) -> Result<BatchReport> {
             INVENTORY_EXTENSIONS.join(", ")
         )));
     }
+    let out_dir_was_missing = !opts.out_dir.exists();
     std::fs::create_dir_all(&opts.out_dir).map_err(|e| Error::io(&opts.out_dir, e))?;
     let previous = match &opts.merge_dir {
         Some(dir) => PreviousIndex::scan(dir)?,
@@ -240,6 +241,10 @@ fn run_in_pool(opts: &BatchOptions) -> Result<BatchReport> {
             Ok(summary) => servers.push(summary),
             Err(failure) => failures.push(failure),
         }
+    }
+    if out_dir_was_missing && servers.is_empty() {
+        // Nothing was processed: leave no empty --out-dir behind (remove_dir keeps a non-empty one).
+        let _ = std::fs::remove_dir(&opts.out_dir);
     }
     servers.sort_by(|a, b| a.host.cmp(&b.host));
     failures.sort_by(|a, b| a.server.cmp(&b.server));

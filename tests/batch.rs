@@ -249,7 +249,33 @@ fn exit_codes_all_good_findings_and_none_processed() {
     )
     .unwrap();
     assert_eq!(code, 2);
-    assert!(files(&out_bad).is_empty());
+    assert!(!out_bad.exists(), "a batch that processes nothing leaves no empty --out-dir");
+    let out = common::exstig(
+        &root,
+        &[
+            "evaluate",
+            "--stig",
+            "exchange-2019-edge",
+            "--inventory-dir",
+            bad.to_str().unwrap(),
+            "--out-dir",
+            out_bad.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!out_bad.exists(), "not through the binary either");
+    // an --out-dir that existed before stays
+    fs::create_dir_all(&out_bad).unwrap();
+    let code = run_batch(
+        &args(&bad, &out_bad),
+        &source,
+        None,
+        &AssetArgs::default(),
+        None,
+    )
+    .unwrap();
+    assert_eq!(code, 2);
+    assert!(out_bad.is_dir());
 
     let empty = root.join("empty");
     fs::create_dir_all(&empty).unwrap();
