@@ -113,6 +113,9 @@ pub struct BatchOptions {
     /// Keep the Open rules' finding details in the report (for an HTML summary); without them
     /// the report holds a few hundred bytes per server.
     pub open_details: bool,
+    /// Evaluate a server even when its inventory contradicts the benchmark's role or release
+    /// (otherwise that server fails with the evidence, see [`crate::guard`]).
+    pub force: bool,
 }
 
 /// What a batch run made.
@@ -742,6 +745,10 @@ impl Job<'_> {
         let role = inventory.host.role;
         let benchmark = self.benchmarks.select(role)?;
         let asset = self.asset(benchmark, &inventory, &group.host)?;
+        if !self.opts.force {
+            crate::guard::check_stig_fits(benchmark, &inventory, Some(&asset.host_name))
+                .map_err(|e| e.to_string())?;
+        }
         let evaluation = crate::evaluate::evaluate(benchmark, &inventory, self.site, asset);
         let mut notes: Vec<String> = inventory
             .skipped

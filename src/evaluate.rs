@@ -352,7 +352,9 @@ impl<'a> Evaluator<'a> {
 
     /// Notes what became of exception `e` for the rule being evaluated.
     fn record(&self, e: &Exception, kind: ExceptionEventKind) {
-        self.events.borrow_mut().push(ExceptionEvent { line: e.line, kind });
+        self.events
+            .borrow_mut()
+            .push(ExceptionEvent { line: e.line, kind });
     }
 
     /// Advice for an applied exception that records no `check_digest`.

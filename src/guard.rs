@@ -296,7 +296,10 @@ pub fn check_stig_fits(
         benchmark.title,
         evidence.join("; "),
         if more > 0 {
-            format!("; and {more} more object{}", if more == 1 { "" } else { "s" })
+            format!(
+                "; and {more} more object{}",
+                if more == 1 { "" } else { "s" }
+            )
         } else {
             String::new()
         },
@@ -499,18 +502,22 @@ mod tests {
 
     #[test]
     fn products_ignore_release_and_role_words() {
-        let stig = |id: &str| {
-            ChecklistStig {
-                info: vec![("stigid".to_string(), Some(id.to_string()))],
-                ..ChecklistStig::default()
-            }
+        let stig = |id: &str| ChecklistStig {
+            info: vec![("stigid".to_string(), Some(id.to_string()))],
+            ..ChecklistStig::default()
         };
-        assert_eq!(product_of(&stig("MS_Exchange_2019_Edge_Server_STIG")), "exchange");
+        assert_eq!(
+            product_of(&stig("MS_Exchange_2019_Edge_Server_STIG")),
+            "exchange"
+        );
         assert_eq!(
             product_of(&stig("MS_Exchange_2013_Mailbox_Server_STIG")),
             "exchange"
         );
-        assert_ne!(product_of(&stig("Google_Chrome_Current_Windows")), "exchange");
+        assert_ne!(
+            product_of(&stig("Google_Chrome_Current_Windows")),
+            "exchange"
+        );
     }
 
     #[test]
@@ -519,7 +526,10 @@ mod tests {
         let err = check_extension("--ckl", Path::new("out.cklb"))
             .unwrap_err()
             .to_string();
-        assert!(err.contains("must end in .ckl") && err.contains("--cklb out.cklb"), "{err}");
+        assert!(
+            err.contains("must end in .ckl") && err.contains("--cklb out.cklb"),
+            "{err}"
+        );
         assert!(check_extension("--cklb", Path::new("out.ckl")).is_err());
         assert!(check_extension("--xccdf", Path::new("out.ckl")).is_err());
         assert!(check_extension("--xccdf", Path::new("out.xml")).is_ok());

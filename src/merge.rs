@@ -1211,8 +1211,20 @@ mod tests {
     #[test]
     fn replaced_human_status_says_what_happened() {
         let (v, report) = merged(
-            vuln("SV-1r1_rule", "EX-1", Status::Open, "Seen on the console.", "ticket 42"),
-            vuln("SV-1r1_rule", "EX-1", Status::NotAFinding, AUTO, "NotAFinding: ok."),
+            vuln(
+                "SV-1r1_rule",
+                "EX-1",
+                Status::Open,
+                "Seen on the console.",
+                "ticket 42",
+            ),
+            vuln(
+                "SV-1r1_rule",
+                "EX-1",
+                Status::NotAFinding,
+                AUTO,
+                "NotAFinding: ok.",
+            ),
             MergePolicy::default(),
         );
         assert_eq!(v.status, Status::NotAFinding);
@@ -1220,17 +1232,33 @@ mod tests {
         assert!(report.rules[0].conflict);
         assert!(
             why.contains("replaces the human Open and its comment stays")
-                && why.contains("only a human NotAFinding or Not_Applicable with a comment is protected")
+                && why.contains(
+                    "only a human NotAFinding or Not_Applicable with a comment is protected"
+                )
                 && !why.contains("no protecting comment"),
             "{why}"
         );
         let (_, report) = merged(
-            vuln("SV-1r1_rule", "EX-1", Status::Open, "Seen on the console.", ""),
-            vuln("SV-1r1_rule", "EX-1", Status::NotAFinding, AUTO, "NotAFinding: ok."),
+            vuln(
+                "SV-1r1_rule",
+                "EX-1",
+                Status::Open,
+                "Seen on the console.",
+                "",
+            ),
+            vuln(
+                "SV-1r1_rule",
+                "EX-1",
+                Status::NotAFinding,
+                AUTO,
+                "NotAFinding: ok.",
+            ),
             MergePolicy::default(),
         );
         assert!(
-            report.rules[0].why.contains("which had no comment to protect it"),
+            report.rules[0]
+                .why
+                .contains("which had no comment to protect it"),
             "{}",
             report.rules[0].why
         );
@@ -1239,7 +1267,10 @@ mod tests {
     #[test]
     fn digest_line_explains_itself_and_old_lines_are_still_read() {
         let line = comment_digest_line("run Set-X");
-        assert!(line.contains("bookkeeping, not part of the result"), "{line}");
+        assert!(
+            line.contains("bookkeeping, not part of the result"),
+            "{line}"
+        );
         let bare = format!("{DIGEST_PREFIX}{}", comment_digest("run Set-X"));
         for digest in [line.as_str(), bare.as_str()] {
             let existing = vuln(
@@ -1483,13 +1514,17 @@ mod tests {
         assert_eq!(a.stigs.len(), 2);
         assert_eq!(report.added_stigs.len(), 1);
         assert_eq!(
-            (report.added_stigs[0].stig.as_str(), report.added_stigs[0].rules),
+            (
+                report.added_stigs[0].stig.as_str(),
+                report.added_stigs[0].rules
+            ),
             ("OTHER", 1)
         );
         let text = report.to_text();
         assert!(
-            text.contains("merge: STIG OTHER (V2R1) added as a new iSTIG: 1 rules, 0 with a result")
-                && !text.contains("0 rules with a result"),
+            text.contains(
+                "merge: STIG OTHER (V2R1) added as a new iSTIG: 1 rules, 0 with a result"
+            ) && !text.contains("0 rules with a result"),
             "{text}"
         );
         merge_into(&mut a, &b, &MergePolicy::default());

@@ -118,8 +118,12 @@ fn the_report_groups_and_counts_what_is_missing() {
     assert!(events.contains(&ExceptionEventKind::Expired));
     assert!(events.contains(&ExceptionEventKind::CheckChanged));
     // needs are only given for Not_Reviewed rules
-    assert!(evaluation.results.iter().all(|r| r.needs.is_empty()
-        || r.status == exstig::checklist::Status::NotReviewed));
+    assert!(
+        evaluation
+            .results
+            .iter()
+            .all(|r| r.needs.is_empty() || r.status == exstig::checklist::Status::NotReviewed)
+    );
 }
 
 #[test]

@@ -184,7 +184,10 @@ fn checklist(dir: &Path, name: &str, source: &[&str], host: Option<&str>) -> Pat
     if host.is_none() {
         // `exstig checklist` insists on a host name; STIG Viewer does not.
         let text = std::fs::read_to_string(&path).unwrap();
-        let text = text.replace("<HOST_NAME>PLACEHOLDER</HOST_NAME>", "<HOST_NAME></HOST_NAME>");
+        let text = text.replace(
+            "<HOST_NAME>PLACEHOLDER</HOST_NAME>",
+            "<HOST_NAME></HOST_NAME>",
+        );
         assert!(!text.contains("PLACEHOLDER"));
         std::fs::write(&path, text).unwrap();
     }
@@ -287,13 +290,17 @@ fn merge_into_a_hostless_checklist_of_another_product_is_refused() {
     ]);
     let message = stderr(&out);
     assert!(out.status.success(), "{message}");
-    let added = "merge: STIG MS_Exchange_2019_Edge_Server_STIG (V2R2) added as a new iSTIG: 68 rules";
+    let added =
+        "merge: STIG MS_Exchange_2019_Edge_Server_STIG (V2R2) added as a new iSTIG: 68 rules";
     assert!(
         message.contains(added) && !message.contains("merge: 0 rules with a result"),
         "{message}"
     );
     let text = std::fs::read_to_string(&report).unwrap();
-    assert!(text.contains(added), "the .txt report is the text form: {text}");
+    assert!(
+        text.contains(added),
+        "the .txt report is the text form: {text}"
+    );
     let json_report = dir.join("report.json");
     let out = run(&[
         "evaluate",
@@ -334,7 +341,14 @@ fn merge_report_text_form_by_extension_in_exstig_merge() {
         text.lines().last().unwrap().starts_with("merge: ") && !text.trim_start().starts_with('{'),
         "{text}"
     );
-    assert_eq!(text, stderr(&out).lines().filter(|l| !l.starts_with("wrote ")).map(|l| format!("{l}\n")).collect::<String>());
+    assert_eq!(
+        text,
+        stderr(&out)
+            .lines()
+            .filter(|l| !l.starts_with("wrote "))
+            .map(|l| format!("{l}\n"))
+            .collect::<String>()
+    );
 }
 
 #[test]
@@ -363,4 +377,33 @@ fn output_paths_must_carry_their_format_extension() {
             assert!(message.contains(hint), "{message}");
         }
     }
+}
+
+#[test]
+fn batch_mode_fails_a_server_whose_inventory_contradicts_the_stig() {
+    let dir = common::temp_dir("guard-batch");
+    let (inventory, out_dir) = (dir.join("inv"), dir.join("out"));
+    std::fs::create_dir_all(&inventory).unwrap();
+    std::fs::copy(common::root().join(EDGE01), inventory.join("EDGE01.json")).unwrap();
+    let args = [
+        "evaluate",
+        "--stig",
+        "exchange-2016-edge",
+        "--inventory-dir",
+        s(&inventory),
+        "--out-dir",
+        s(&out_dir),
+    ];
+    let out = run(&args);
+    let message = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{message}");
+    assert!(
+        message.contains("FAILED EDGE01") && message.contains("use --stig exchange-2019-edge"),
+        "{message}"
+    );
+    let mut forced = args.to_vec();
+    forced.push("--force");
+    let out = run(&forced);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read_dir(&out_dir).unwrap().count(), 1);
 }

@@ -56,6 +56,11 @@ pub struct BatchArgs {
     /// and the files written are still reported); applies to a single evaluation too.
     #[arg(long)]
     pub quiet: bool,
+    /// Write even when the inventory contradicts the STIG (another Exchange role or release:
+    /// in batch mode that server fails otherwise), or --merge-into names a checklist of another
+    /// host (or of no host and no STIG of this product).
+    #[arg(long)]
+    pub force: bool,
 }
 
 impl BatchArgs {
@@ -113,6 +118,7 @@ impl BatchArgs {
                 .summary
                 .iter()
                 .any(|p| SummaryFormat::of_path(p).ok() == Some(SummaryFormat::Html)),
+            force: self.force,
         })
     }
 }

@@ -71,10 +71,6 @@ pub struct EvaluateArgs {
     /// Exit 1 when an Open rule is at or above this severity (open = any).
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub fail_on: Option<FailOn>,
-    /// Write even when the inventory contradicts the STIG (another Exchange role or version), or
-    /// --merge-into names a checklist of another host (or of no host and no STIG of this product).
-    #[arg(long)]
-    pub force: bool,
     /// Merging into a checklist people already keep.
     #[command(flatten)]
     pub merge: MergeIntoArgs,
@@ -162,7 +158,7 @@ pub fn run(args: &EvaluateArgs) -> Result<i32> {
             "no host name: the inventory does not name the server; give --host-name NAME (or [asset] host_name in the site file)".into(),
         ));
     }
-    if !args.force {
+    if !args.batch.force {
         crate::guard::check_stig_fits(&benchmark, &inventory, Some(&asset.host_name))?;
     }
     let evaluation = evaluate(&benchmark, &inventory, &site, asset);
@@ -174,7 +170,7 @@ pub fn run(args: &EvaluateArgs) -> Result<i32> {
                 overwrite_manual: args.merge.overwrite_manual,
             };
             let mut checklist = crate::merge::read_checklist(existing)?;
-            if !args.force {
+            if !args.batch.force {
                 crate::guard::check_merge_target(
                     existing,
                     &checklist,
