@@ -429,7 +429,9 @@ fn binary_batch_mode_when_wired() {
     let root = common::temp_dir("batch-binary");
     let help = common::exstig(&root, &["evaluate", "--help"]);
     if !String::from_utf8_lossy(&help.stdout).contains("--inventory-dir") {
-        eprintln!("skipping: `exstig evaluate` does not take --inventory-dir yet");
+        common::skip(
+            "batch through the binary: `exstig evaluate` does not take --inventory-dir yet",
+        );
         return;
     }
     let (inventory, out) = (root.join("inventory"), root.join("out"));
