@@ -27,12 +27,13 @@ pub fn export_advice(kind: ObjectKind) -> String {
 }
 
 /// Text from the input (names, paths, patterns) as it may be shown on a terminal: control
-/// characters other than tab are written as `\u{..}` escapes, so an export cannot move the
-/// cursor or recolour the console.
+/// characters other than tab and line feed are written as `\u{..}` escapes, so an export cannot
+/// move the cursor or recolour the console. Everything exstig prints that carries input text
+/// goes through this one function.
 pub fn shown(text: &str) -> String {
     text.chars()
         .map(|c| {
-            if c.is_control() && c != '\t' {
+            if c.is_control() && c != '\t' && c != '\n' {
                 format!("\\u{{{:x}}}", c as u32)
             } else {
                 c.to_string()
@@ -257,7 +258,8 @@ mod tests {
 
     #[test]
     fn control_characters_are_escaped() {
-        assert_eq!(shown("a\u{1b}[31mb\tc"), "a\\u{1b}[31mb\tc");
+        assert_eq!(shown("a\u{1b}[31mb\tc\n"), "a\\u{1b}[31mb\tc\n");
+        assert_eq!(shown("x\ry\u{9b}"), "x\\u{d}y\\u{9b}");
         assert_eq!(shown("EDGE01\\Default"), "EDGE01\\Default");
     }
 

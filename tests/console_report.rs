@@ -194,3 +194,35 @@ fn an_empty_inventory_file_is_called_empty() {
     );
     assert!(!ckl.exists());
 }
+
+#[test]
+fn control_characters_from_the_input_are_escaped_on_the_console() {
+    let dir = common::temp_dir("console-escape");
+    let text = std::fs::read_to_string(common::root().join(EDGE01)).unwrap();
+    let evil = text.replace(
+        "Internet Inbound EDGE01",
+        "Internet\\u001b[2J Inbound EDGE01",
+    );
+    assert_ne!(evil, text);
+    let inventory = dir.join("evil.json");
+    std::fs::write(&inventory, evil).unwrap();
+    let ckl = dir.join("o.ckl");
+    let out = common::exstig(
+        &common::root(),
+        &[
+            "evaluate",
+            inventory.to_str().unwrap(),
+            "--stig",
+            "exchange-2019-edge",
+            "--ckl",
+            ckl.to_str().unwrap(),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("EDGE01\\Internet\\u{1b}[2J Inbound EDGE01 (internet)")
+            && !stderr.contains('\u{1b}'),
+        "{stderr}"
+    );
+}

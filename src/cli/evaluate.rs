@@ -8,6 +8,7 @@ use crate::checklist::{Status, cklb};
 use crate::error::{EXIT_FINDINGS, EXIT_OK, Error, Result};
 use crate::evaluate::{Evaluation, asset_from, evaluate};
 use crate::merge::{MergePolicy, Precedence};
+use crate::outcome::shown;
 use crate::site::Site;
 use std::path::{Path, PathBuf};
 
@@ -217,21 +218,24 @@ pub fn run(args: &EvaluateArgs) -> Result<i32> {
     }
     crate::fsio::write_all_atomic(&files)?;
     for skipped in &inventory.skipped {
-        eprintln!("exstig: skipped {skipped}");
+        eprintln!("exstig: skipped {}", shown(skipped));
     }
     eprintln!(
         "exstig: {} {} against {} ({})",
-        benchmark.id,
-        benchmark.revision(),
-        evaluation.checklist.asset.host_name,
-        args.inventory
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
+        shown(&benchmark.id),
+        shown(&benchmark.revision()),
+        shown(&evaluation.checklist.asset.host_name),
+        shown(
+            &args
+                .inventory
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
     );
     if !args.batch.quiet {
-        eprint!("{}", evaluation.summary());
+        eprint!("{}", shown(&evaluation.summary()));
         let outcome = crate::outcome::Outcome {
             evaluation: &evaluation,
             inventory: &inventory,
@@ -245,16 +249,16 @@ pub fn run(args: &EvaluateArgs) -> Result<i32> {
         eprint!("{}", outcome.report());
     } else {
         for warning in &evaluation.warnings {
-            eprintln!("exstig: warning: {}", crate::outcome::shown(warning));
+            eprintln!("exstig: warning: {}", shown(warning));
         }
     }
     if let Some((_, report)) = &merged
         && !args.batch.quiet
     {
-        eprint!("{}", report.to_text());
+        eprint!("{}", shown(&report.to_text()));
     }
     for (path, _) in &files {
-        eprintln!("exstig: wrote {}", path.display());
+        eprintln!("exstig: wrote {}", shown(&path.display().to_string()));
     }
     Ok(exit_code(&evaluation, args.fail_on))
 }
