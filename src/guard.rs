@@ -118,11 +118,12 @@ pub fn clues(inventory: &Inventory, host: Option<&str>) -> Vec<Clue> {
         if let Ok(Some(version)) = crate::inventory::values::text(obj, "AdminDisplayVersion") {
             let releases = ExchangeRelease::from_version(&version);
             if !releases.is_empty() {
+                let says = format!("AdminDisplayVersion {version}{}", release_words(&releases));
                 clues.push(Clue {
                     source: what.clone(),
                     role: None,
                     releases,
-                    says: format!("AdminDisplayVersion {version}"),
+                    says,
                 });
             }
         }
@@ -151,7 +152,10 @@ fn clue_of_evidence(e: &HostEvidence) -> Clue {
         says.push(format!("role {}", role.as_str()));
     }
     if let Some(version) = &e.version {
-        says.push(format!("Exchange version {version}"));
+        says.push(format!(
+            "version {version}{}",
+            release_words(&ExchangeRelease::from_version(version))
+        ));
     }
     Clue {
         source: e.source.clone(),
@@ -162,6 +166,15 @@ fn clue_of_evidence(e: &HostEvidence) -> Clue {
             .map(ExchangeRelease::from_version)
             .unwrap_or_default(),
         says: says.join(", "),
+    }
+}
+
+/// ` = Exchange 2019`, ` = Exchange 2013 or later`, or nothing.
+fn release_words(releases: &[ExchangeRelease]) -> String {
+    match releases {
+        [one] => format!(" = Exchange {}", one.year()),
+        [first, ..] => format!(" = Exchange {} or later", first.year()),
+        [] => String::new(),
     }
 }
 
@@ -517,6 +530,113 @@ mod tests {
         assert_ne!(
             product_of(&stig("Google_Chrome_Current_Windows")),
             "exchange"
+        );
+    }
+
+    fn benchmark(id: &str, title: &str) -> Benchmark {
+        Benchmark {
+            id: id.into(),
+            title: title.into(),
+            ..Benchmark::default()
+        }
+    }
+
+    fn inventory(role: Option<ServerRole>, version: Option<&str>) -> Inventory {
+        Inventory {
+            evidence: vec![HostEvidence {
+                source: "the bundle host block of x.json".into(),
+                role,
+                version: version.map(str::to_string),
+            }],
+            ..Inventory::default()
+        }
+    }
+
+    #[test]
+    fn stig_must_fit_role_and_release_unknown_passes() {
+        let edge16 = benchmark(
+            "MS_Exchange_2016_Edge_Transport_Server_STIG",
+            "Microsoft Exchange 2016 Edge Transport Server STIG",
+        );
+        let err = check_stig_fits(
+            &edge16,
+            &inventory(Some(ServerRole::Mailbox), Some("15.1.2507.6")),
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("role Mailbox") && err.contains("use --stig exchange-2016-mailbox"),
+            "{err}"
+        );
+        let err = check_stig_fits(
+            &edge16,
+            &inventory(None, Some("Version 15.2 (Build 1118.7)")),
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("Exchange 2019"), "{err}");
+        assert!(
+            check_stig_fits(
+                &edge16,
+                &inventory(Some(ServerRole::Edge), Some("15.1.1")),
+                None
+            )
+            .is_ok()
+        );
+        assert!(check_stig_fits(&edge16, &inventory(None, None), None).is_ok());
+        assert!(check_stig_fits(&edge16, &Inventory::default(), None).is_ok());
+        let hub10 = benchmark("Exchange_2010_Hub", "Exchange 2010 Hub Transport STIG");
+        let err = check_stig_fits(&hub10, &inventory(None, Some("15")), None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("written for Exchange 2010 Hub servers"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn merge_target_must_be_this_host_or_hold_this_product() {
+        let stig = |id: &str| ChecklistStig {
+            info: vec![("stigid".to_string(), Some(id.to_string()))],
+            ..ChecklistStig::default()
+        };
+        let checklist = |host: &str, id: &str| {
+            let mut c = Checklist {
+                stigs: vec![stig(id)],
+                ..Checklist::default()
+            };
+            c.asset.host_name = host.into();
+            c
+        };
+        let ours = checklist("EDGE01", "MS_Exchange_2019_Edge_Server_STIG");
+        let p = Path::new("x.ckl");
+        let src = Path::new("EDGE01.json");
+        let other_host = checklist("VPN01", "MS_Exchange_2019_Edge_Server_STIG");
+        let err = check_merge_target(p, &other_host, &ours, src)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, other_host_message(src, "EDGE01", p, "VPN01"));
+        assert!(check_merge_target(p, &checklist("edge01", "Google_Chrome"), &ours, src).is_ok());
+        assert!(
+            check_merge_target(
+                p,
+                &checklist("", "Google_Chrome_Current_Windows"),
+                &ours,
+                src
+            )
+            .is_err()
+        );
+        assert!(
+            check_merge_target(
+                p,
+                &checklist("", "MS_Exchange_2016_Edge_Transport_Server_STIG"),
+                &ours,
+                src
+            )
+            .is_ok()
         );
     }
 
