@@ -134,9 +134,9 @@ fn add_refuses_what_evaluate_always_refuses_with_the_same_reason() {
             "--site",
             site.to_str().unwrap(),
             "--stig",
-            "exchange-2016-edge",
+            "exchange-2019-edge",
             "--rule",
-            "EX16-ED-000050",
+            "EX19-ED-000098",
             "--status",
             "not_a_finding",
             "--justification",
@@ -149,7 +149,7 @@ fn add_refuses_what_evaluate_always_refuses_with_the_same_reason() {
     // evaluate gives the same reason when the same exception is in the site file
     std::fs::write(
         &site,
-        "[[exception]]\nrule = \"EX16-ED-000050\"\nstatus = \"not_a_finding\"\njustification = \"x\"\n",
+        "[[exception]]\nrule = \"EX19-ED-000098\"\nstatus = \"not_a_finding\"\njustification = \"x\"\n",
     )
     .unwrap();
     let ckl = dir.join("out.ckl");
@@ -159,12 +159,11 @@ fn add_refuses_what_evaluate_always_refuses_with_the_same_reason() {
             "evaluate",
             "fixtures/inventory/EDGE01.bundle.json",
             "--stig",
-            "exchange-2016-edge",
+            "exchange-2019-edge",
             "--site",
             site.to_str().unwrap(),
             "--ckl",
             ckl.to_str().unwrap(),
-            "--force",
         ],
     );
     assert!(
@@ -173,7 +172,7 @@ fn add_refuses_what_evaluate_always_refuses_with_the_same_reason() {
         String::from_utf8_lossy(&out.stderr)
     );
     let written = std::fs::read_to_string(&ckl).unwrap();
-    let at = written.find(">EX16-ED-000050<").unwrap();
+    let at = written.find(">EX19-ED-000098<").unwrap();
     let vuln = &written[at..at + written[at..].find("</VULN>").unwrap()];
     let reason = vuln
         .split("exception refused: ")
