@@ -36,11 +36,12 @@ fn zz_skipped_tests_summary() {
     } else {
         let by: Vec<String> = reasons
             .iter()
-            .map(|(why, n)| format!("{n} for want of {why}"))
+            .map(|(why, n)| format!("{n} {why}"))
             .collect();
         format!(
-            "exstig tests: {} tests skipped checks in this run ({}); they pass without checking: see README, Tests\n",
+            "exstig tests: {} test{} skipped checks in this run ({}); they pass without checking: see README, Tests\n",
             tests.len(),
+            if tests.len() == 1 { "" } else { "s" },
             by.join(", ")
         )
     };
@@ -55,22 +56,33 @@ fn zz_skipped_tests_summary() {
 /// What a skip waited for, in a few words.
 fn reason(message: &str) -> String {
     if message.contains("../shared") {
-        "../shared".into()
+        "need ../shared".into()
     } else if message.contains("npm") || message.contains("node") {
-        "the node parsers (tests/node)".into()
+        "need the node parsers (tests/node)".into()
     } else if let Some(tool) = message
         .split_once(": ")
         .and_then(|(_, rest)| rest.strip_suffix(" not installed (bash .ci/run installs it)"))
     {
-        tool.to_string()
+        format!("need {tool}")
     } else if message.contains("jsonschema") {
-        "python3 jsonschema".into()
+        "need python3's jsonschema".into()
     } else {
-        message
-            .split(':')
-            .next()
-            .unwrap_or(message)
-            .trim()
-            .to_string()
+        message.to_string()
     }
+}
+
+#[test]
+fn reasons_are_grouped_by_what_is_missing() {
+    assert_eq!(
+        reason("real CliXML samples: ../shared not present beside the checkout"),
+        "need ../shared"
+    );
+    assert_eq!(
+        reason("external check: xmllint not installed (bash .ci/run installs it)"),
+        "need xmllint"
+    );
+    assert_eq!(
+        reason("STIG Manager parse: run `npm install` in tests/node (bash .ci/run does)"),
+        "need the node parsers (tests/node)"
+    );
 }
