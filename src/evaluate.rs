@@ -1202,6 +1202,54 @@ mod tests {
     }
 
     #[test]
+    fn needs_name_the_site_keys_the_judgement_asks_for() {
+        assert_eq!(
+            site_keys_named(
+                "the internal SMTP domain is needed: add [values] internal_smtp_domain = \"...\" (from the EDSP) to site.toml"
+            ),
+            ["internal_smtp_domain"]
+        );
+        assert_eq!(
+            site_keys_named(
+                "add the Get-TransportConfig export to the inventory, or add [values] max_receive_size = \"10MB\""
+            ),
+            ["max_receive_size"]
+        );
+        assert!(site_keys_named("the value 'x' cannot be read").is_empty());
+        let unknown = |why: &str| {
+            let mut l = line(Verdict::Unknown(why.into()));
+            l.scope_unknown = why.contains("scope");
+            l
+        };
+        let binding = checks::bind(
+            &Benchmark::default(),
+            &Rule {
+                title: "Send connectors must use a smart host".into(),
+                check_content: "Get-SendConnector | Select Name, Identity, SmartHosts".into(),
+                ..Rule::default()
+            },
+        )
+        .expect("a smart host rule binds");
+        let needs = needs_of(
+            &binding,
+            &[
+                unknown("the scope of X is unknown"),
+                unknown("add [values] smart_hosts = [] to site.toml"),
+                unknown("unreadable"),
+                line(Verdict::Pass),
+            ],
+        );
+        assert_eq!(
+            needs,
+            [
+                Need::SiteValue("smart_hosts".into()),
+                Need::Scope,
+                Need::Other
+            ]
+        );
+    }
+
+    #[test]
     fn verdict_order_fail_then_unknown_then_pass() {
         let unknown = || Verdict::Unknown("x".into());
         assert_eq!(
