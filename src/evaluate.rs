@@ -375,7 +375,7 @@ impl<'a> Evaluator<'a> {
     /// apart); Send connectors and TransportConfig are organization-wide.
     fn objects(&self, kind: ObjectKind) -> (Vec<&'a InventoryObject>, Vec<String>) {
         let all: Vec<&InventoryObject> = self.inventory.of_kind(kind).collect();
-        let per_server = kinds::facts(kind).per_server;
+        let per_server = kind.is_per_server();
         let Some(host) = self.host.as_deref().filter(|_| per_server) else {
             return (all, Vec::new());
         };

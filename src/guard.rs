@@ -111,7 +111,7 @@ pub fn clues(inventory: &Inventory, host: Option<&str>) -> Vec<Clue> {
         }
         let what = format!(
             "{} {} in {}",
-            kind_noun(obj.kind),
+            obj.kind.title(),
             obj.identity(),
             obj.source.display()
         );
@@ -184,15 +184,6 @@ fn role_clue(source: &str, role: ServerRole, says: &str) -> Clue {
         role: Some(role),
         releases: Vec::new(),
         says: says.to_string(),
-    }
-}
-
-fn kind_noun(kind: ObjectKind) -> &'static str {
-    match kind {
-        ObjectKind::ReceiveConnector => "Receive connector",
-        ObjectKind::SendConnector => "Send connector",
-        ObjectKind::TransportConfig => "TransportConfig",
-        ObjectKind::TransportService => "transport server",
     }
 }
 

@@ -31,7 +31,7 @@ fn check_ids_are_unique_and_every_kind_has_its_facts() {
         kinds::of_cmdlet("get-transportserver").map(|(c, _)| c),
         Some("Get-TransportServer")
     );
-    assert_eq!(kinds::of_cmdlet("Get-Mailbox"), None);
+    assert_eq!(kinds::of_cmdlet("Get-MailContact"), None);
 }
 
 /// A new family: one declarative entry, nothing else.
