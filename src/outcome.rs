@@ -12,7 +12,7 @@
 
 use crate::checks::scope::connector_scope;
 use crate::evaluate::{Evaluation, ExceptionEventKind, Need};
-use crate::inventory::{Inventory, InventoryObject, ObjectKind, ServerRole};
+use crate::inventory::{Collection, Inventory, InventoryObject, ObjectKind, ServerRole};
 use crate::site::{ConnectorKind, Site, glob_matches};
 use std::collections::BTreeMap;
 
@@ -90,8 +90,14 @@ impl Outcome<'_> {
             let wait = if n == 1 { "waits" } else { "wait" };
             lines.push(match need {
                 Need::Export(kind) => format!(
-                    "{rules} {needs} {}: none in the inventory. {}, and evaluate again.",
+                    "{rules} {needs} {}: {}. {}, and evaluate again.",
                     kind.cmdlet(),
+                    match self.inventory.collection(*kind) {
+                        Collection::NotCollected(why) => {
+                            format!("the collector could not read it ({})", shown(&why))
+                        }
+                        _ => "none in the inventory".to_string(),
+                    },
                     export_advice(*kind)
                 ),
                 Need::SiteValue(key) => format!(

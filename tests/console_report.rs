@@ -226,3 +226,36 @@ fn control_characters_from_the_input_are_escaped_on_the_console() {
         "{stderr}"
     );
 }
+
+#[test]
+fn an_export_the_collector_could_not_read_says_why() {
+    let dir = common::temp_dir("console-not-collected");
+    let text = std::fs::read_to_string(common::root().join(EDGE01)).unwrap();
+    let mut bundle: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let object = bundle.as_object_mut().unwrap();
+    assert!(object.remove("transport_service").is_some());
+    object.insert(
+        "not_collected".into(),
+        serde_json::json!({"transport_service": "Get-TransportService: access denied"}),
+    );
+    let inventory = dir.join("EDGE01.json");
+    std::fs::write(&inventory, bundle.to_string()).unwrap();
+    let ckl = dir.join("o.ckl");
+    let out = common::exstig(
+        &common::root(),
+        &[
+            "evaluate",
+            inventory.to_str().unwrap(),
+            "--stig",
+            "exchange-2019-edge",
+            "--ckl",
+            ckl.to_str().unwrap(),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("need Get-TransportService: the collector could not read it (Get-TransportService: access denied). Export it with collect/Export-ExchangeStigInventory.ps1"),
+        "{stderr}"
+    );
+}
