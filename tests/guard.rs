@@ -407,3 +407,35 @@ fn batch_mode_fails_a_server_whose_inventory_contradicts_the_stig() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(std::fs::read_dir(&out_dir).unwrap().count(), 1);
 }
+
+#[test]
+fn merge_into_real_checklists_of_other_assets_is_refused() {
+    let Some(shared) = common::shared("merge into real VPN and Chrome checklists") else {
+        return;
+    };
+    let dir = common::temp_dir("guard-merge-real");
+    for name in [
+        "Asset_a-VPN_TRUNCATED-V2R5.ckl",
+        "Asset_a-VPN_TRUNCATED-V2R5.cklb",
+        "CA1294WK16078_Chrome_V2R8_20231211-125631.ckl",
+    ] {
+        let copy = dir.join(name);
+        std::fs::copy(shared.join("samples").join(name), &copy).unwrap();
+        let before = std::fs::read(&copy).unwrap();
+        let out = run(&[
+            "evaluate",
+            EDGE01,
+            "--stig",
+            "exchange-2019-edge",
+            "--merge-into",
+            s(&copy),
+            "--in-place",
+        ]);
+        let message = refused(&out, &[&dir.join(format!("{name}.bak"))]);
+        assert!(
+            message.contains("is for host 'EDGE01' but") && message.contains(name),
+            "{message}"
+        );
+        assert_eq!(std::fs::read(&copy).unwrap(), before, "{name} untouched");
+    }
+}
