@@ -372,7 +372,9 @@ pub fn other_host_message(path: &Path, other: &str, first: &Path, host: &str) ->
 /// the vendor, release year, role and `STIG` words (`MS_Exchange_2019_Edge_Server_STIG` →
 /// `exchange`).
 pub fn product_of(stig: &ChecklistStig) -> String {
-    const NOISE: [&str; 16] = [
+    const NOISE: [&str; 18] = [
+        "client",
+        "access",
         "u",
         "ms",
         "microsoft",
