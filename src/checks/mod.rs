@@ -11,7 +11,7 @@
 //! One rule family lives in one file and declares its checks ([`CheckSpec`]) and, where the
 //! generic comparisons do not fit, its own judging and reading of rule texts: [`receive`],
 //! [`send`], [`transport`]. The shared core: [`bind`](mod@bind) (binding by meaning, scope words,
-//! allowances), [`text`] (expected values from the check text), [`kinds`] (cmdlet, nouns and
+//! allowances), `text` (expected values from the check text), [`kinds`] (cmdlet, nouns and
 //! per-server / organization-wide of each kind of object), [`scope`] (which connectors face
 //! the Internet), [`judge`] (the generic comparisons, site values, verdict helpers) and [`fix`]
 //! (fix commands). A new family is one file and one line in [`FAMILIES`].
