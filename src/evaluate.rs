@@ -570,6 +570,7 @@ impl<'a> Evaluator<'a> {
         let collection = self.inventory.collection(binding.spec.kind);
         if let (true, Collection::NotCollected(reason)) = (objects.is_empty(), &collection) {
             let export = binding.spec.kind.cmdlet();
+            result.needs.push(Need::Export(binding.spec.kind));
             result.comments = format!(
                 "Not reviewed: {export} was not collected: {reason}. Collect it (collect/Export-ExchangeStigInventory.ps1, or {export} | Export-Clixml) and evaluate again."
             );

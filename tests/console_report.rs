@@ -87,12 +87,12 @@ fn the_report_groups_and_counts_what_is_missing() {
         )),
         "{stderr}"
     );
-    let domain = count(&Need::SiteValue("internal_smtp_domain".into()));
-    assert!(domain >= 1);
+    let smart_hosts = count(&Need::SiteValue("smart_hosts".into()));
+    assert!(smart_hosts >= 1);
     assert!(
         stderr.contains(&format!(
-            "{domain} rule{} [values] internal_smtp_domain in site.toml",
-            if domain == 1 { " needs" } else { "s need" }
+            "{smart_hosts} rule{} [values] smart_hosts in site.toml",
+            if smart_hosts == 1 { " needs" } else { "s need" }
         )),
         "{stderr}"
     );
