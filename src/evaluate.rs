@@ -716,7 +716,7 @@ impl<'a> Evaluator<'a> {
                 }
             } else if is_connector {
                 "any scope".into()
-            } else if facts.singleton {
+            } else if facts.singleton || !facts.per_server {
                 "organization".into()
             } else {
                 "server".into()
@@ -1022,9 +1022,10 @@ fn needs_of(binding: &Binding, lines: &[Line]) -> Vec<Need> {
 /// The site file keys a judgement asks for with "add [values] KEY": the judge states its need
 /// only in words, so the key is taken from them here, in this one place.
 fn site_keys_named(why: &str) -> Vec<String> {
-    why.match_indices("add [values] ")
-        .filter_map(|(at, lead)| {
-            let key: String = why[at + lead.len()..]
+    why.split("add [values] ")
+        .skip(1)
+        .filter_map(|after| {
+            let key: String = after
                 .chars()
                 .take_while(|c| c.is_ascii_lowercase() || *c == '_')
                 .collect();
@@ -1325,8 +1326,8 @@ mod tests {
             rules: vec![Rule {
                 rule_id: "SV-1r1_rule".into(),
                 stig_id: "X-1".into(),
-                title: "Audit logging".into(),
-                check_content: "Get-AdminAuditLogConfig | Select AdminAuditLogEnabled".into(),
+                title: "Contacts".into(),
+                check_content: "Get-MailContact | Select ExternalEmailAddress".into(),
                 ..Rule::default()
             }],
             ..Benchmark::default()

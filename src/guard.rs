@@ -131,7 +131,7 @@ pub fn clues(inventory: &Inventory, host: Option<&str>) -> Vec<Clue> {
             clues.push(role_clue(&what, ServerRole::Edge, "IsEdgeServer True"));
         }
         if let Ok(Some(dn)) = crate::inventory::values::text(obj, "DistinguishedName")
-            && is_adam_dn(&dn)
+            && crate::inventory::is_adam_dn(&dn)
         {
             clues.push(role_clue(
                 &what,
@@ -247,14 +247,6 @@ fn connector_clues(obj: &InventoryObject, what: &str, server: Option<&str>) -> V
         });
     }
     clues
-}
-
-/// Whether a distinguished name lives in an Edge server's AD LDS configuration partition.
-fn is_adam_dn(dn: &str) -> bool {
-    let lower = dn.to_ascii_lowercase();
-    lower
-        .rfind(",cn=configuration,cn={")
-        .is_some_and(|at| !lower[at..].contains(",dc="))
 }
 
 /// Refuses a benchmark that contradicts the inventory: a clue shows another role than the one

@@ -485,14 +485,14 @@ fn benchmark_dir_gives_each_role_its_newest_release() {
     // the 2016 benchmarks, so the release check is overridden.
     let batch = BatchArgs {
         benchmark_dir: Some(benchmarks.clone()),
-        force: true,
         ..args(&inventory, &out)
     };
     let source = BenchmarkSource {
         benchmark: None,
         stig: None,
     };
-    let opts = batch.options(&source, None, &AssetArgs::default()).unwrap();
+    let mut opts = batch.options(&source, None, &AssetArgs::default()).unwrap();
+    opts.write.force = true;
     let report = exstig::batch::run(&opts).unwrap();
     assert!(report.failures.is_empty(), "{:?}", report.failures);
     let chosen: Vec<(&str, &str, &str)> = report

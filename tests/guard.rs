@@ -421,6 +421,10 @@ fn merge_into_real_checklists_of_other_assets_is_refused() {
     ] {
         let copy = dir.join(name);
         std::fs::copy(shared.join("samples").join(name), &copy).unwrap();
+        let mut mode = std::fs::metadata(&copy).unwrap().permissions();
+        #[allow(clippy::permissions_set_readonly_false)]
+        mode.set_readonly(false);
+        std::fs::set_permissions(&copy, mode).unwrap();
         let before = std::fs::read(&copy).unwrap();
         let out = run(&[
             "evaluate",

@@ -17,6 +17,9 @@ pub mod formatlist;
 pub mod json;
 pub mod kinds;
 mod recognize;
+pub(crate) use recognize::is_adam_dn;
+// Slices only at offsets of ASCII text it searched for (see the note in lib.rs).
+#[allow(clippy::string_slice)]
 pub mod values;
 
 pub use kinds::{KINDS, KindSpec, ObjectKind, Scope};
@@ -240,6 +243,17 @@ impl Inventory {
             .unwrap_or(Collection::Unknown)
     }
 
+    /// What a finding says when `kind` may be incomplete: `None` when it was collected;
+    /// `not collected: <reason>` when a bundle says why; `no <cmdlet> output in the inventory`
+    /// when nothing says.
+    pub fn missing(&self, kind: ObjectKind) -> Option<String> {
+        match self.collection(kind) {
+            Collection::Collected => None,
+            Collection::NotCollected(reason) => Some(format!("not collected: {reason}")),
+            Collection::Unknown => Some(format!("no {} output in the inventory", kind.cmdlet())),
+        }
+    }
+
     /// The servers the per-server objects (Receive connectors, TransportService) belong to,
     /// upper-cased and sorted; more than one means the files describe several servers.
     pub fn servers(&self) -> Vec<String> {
@@ -456,11 +470,8 @@ pub fn read_texts_as(
 /// names (`Microsoft.Exchange.Data, Version=15.0.0.0`): 2013, 2016 and 2019 all carry 15.
 fn clixml_exchange_major(text: &str) -> Option<u32> {
     const NEEDLE: &str = "Microsoft.Exchange.Data, Version=";
-    let at = text.find(NEEDLE)? + NEEDLE.len();
-    let digits: String = text[at..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
+    let (_, after) = text.split_once(NEEDLE)?;
+    let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
     digits.parse().ok().filter(|m| (8..=16).contains(m))
 }
 
