@@ -18,9 +18,11 @@ pub mod diff;
 pub mod error;
 pub mod evaluate;
 pub mod fsio;
+pub mod guard;
 pub mod inventory;
 #[allow(clippy::string_slice)]
 pub mod merge;
+pub mod outcome;
 pub mod site;
 pub mod summary;
 pub mod term;

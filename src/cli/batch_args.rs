@@ -52,7 +52,8 @@ pub struct BatchArgs {
     /// Batch mode: worker threads (default: all cores); each holds one checklist at a time.
     #[arg(long, value_name = "N", requires = "inventory_dir")]
     pub jobs: Option<usize>,
-    /// No progress bar and no table on stderr (failures are still reported).
+    /// No progress bar, no table and no report of what is missing on stderr (failures, warnings
+    /// and the files written are still reported); applies to a single evaluation too.
     #[arg(long)]
     pub quiet: bool,
 }

@@ -117,7 +117,7 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("exstig: error: {e}");
+            eprintln!("exstig: error: {}", crate::outcome::shown(&e.to_string()));
             EXIT_ERROR
         }
     }

@@ -23,8 +23,9 @@ pub fn run(args: &RulesArgs) -> Result<i32> {
         print_stdout(&format!("{json}\n"))?;
     } else {
         let rows: Vec<[String; 6]> = benchmark.rules.iter().map(|r| row(&benchmark, r)).collect();
+        let automated = rows.iter().filter(|r| r[4] != "-").count();
         print_stdout(&format!(
-            "{} ({}, {}): {} rules\n{}",
+            "{} ({}, {}): {} rules\n{}{}\n",
             benchmark.title,
             benchmark.id,
             benchmark.revision(),
@@ -32,7 +33,8 @@ pub fn run(args: &RulesArgs) -> Result<i32> {
             table(
                 &["VULN ID", "RULE ID", "STIG ID", "CAT", "AUTOMATED", "TITLE"],
                 &rows
-            )
+            ),
+            total_line(automated, rows.len())
         ))?;
     }
     Ok(EXIT_OK)
@@ -77,6 +79,11 @@ fn row(benchmark: &Benchmark, rule: &Rule) -> [String; 6] {
         check_name(crate::checks::describe(benchmark, rule)),
         rule.title.clone(),
     ]
+}
+
+/// The closing line of the table: `20 of 64 rules automated`.
+pub fn total_line(automated: usize, total: usize) -> String {
+    format!("{automated} of {total} rules automated")
 }
 
 /// The JSON form: benchmark facts and one object per rule.
@@ -141,6 +148,11 @@ pub fn table<const N: usize>(headers: &[&str; N], rows: &[[String; N]]) -> Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn total_line_counts_automated_rules() {
+        assert_eq!(total_line(20, 64), "20 of 64 rules automated");
+    }
 
     #[test]
     fn table_pads_all_but_the_last_column() {
