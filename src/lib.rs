@@ -4,6 +4,7 @@
 pub mod batch;
 pub mod benchmark;
 pub mod catalog;
+pub mod cci;
 pub mod checklist;
 pub mod checks;
 pub mod cli;
