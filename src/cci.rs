@@ -292,13 +292,21 @@ fn xml_in_zip(path: &Path, bytes: &[u8]) -> Result<(String, Vec<u8>)> {
         .collect();
     let name = match names.as_slice() {
         [one] => one.clone(),
-        [] => return Err(Error::input(path, "no .xml file (U_CCI_List.xml) in this zip")),
+        [] => {
+            return Err(Error::input(
+                path,
+                "no .xml file (U_CCI_List.xml) in this zip",
+            ));
+        }
         many => many
             .iter()
             .find(|n| n.to_ascii_lowercase().contains("cci"))
             .cloned()
             .ok_or_else(|| {
-                Error::input(path, format!("several .xml files in this zip: {}", many.join(", ")))
+                Error::input(
+                    path,
+                    format!("several .xml files in this zip: {}", many.join(", ")),
+                )
             })?,
     };
     let entry = archive
@@ -338,7 +346,10 @@ pub fn parse_list(path: &Path, text: &str) -> Result<CciList> {
             .map_err(|e| err(&reader, format!("not well-formed XML: {e}")))?;
         match event {
             Event::DocType(_) => {
-                return Err(err(&reader, "a DOCTYPE is not allowed in a CCI list".into()));
+                return Err(err(
+                    &reader,
+                    "a DOCTYPE is not allowed in a CCI list".into(),
+                ));
             }
             Event::Start(e) | Event::Empty(e) => {
                 let name = e.local_name().as_ref().to_string();
@@ -445,9 +456,10 @@ pub fn read_ap_map(path: &Path) -> Result<HashMap<String, (String, String)>> {
         .map_err(|e| Error::input(path, e.to_string()))?
         .clone();
     let column = |name: &str| {
-        header.iter().position(|h| h.trim() == name).ok_or_else(|| {
-            Error::input(path, format!("no '{name}' column in the header line"))
-        })
+        header
+            .iter()
+            .position(|h| h.trim() == name)
+            .ok_or_else(|| Error::input(path, format!("no '{name}' column in the header line")))
     };
     let (cci, rev4, rev5) = (column("cci")?, column("rev4_ap")?, column("rev5_ap")?);
     let mut map = HashMap::new();
@@ -495,7 +507,9 @@ pub fn build(list: &CciList, aps: &HashMap<String, (String, String)>, ap_source:
 
 /// The CCI table in force: the embedded one, or (with `--cci-list FILE`) the user's DISA list
 /// with the embedded APs; the notes say what the user's list changed.
-pub fn table_for(cci_list: Option<&Path>) -> Result<(std::borrow::Cow<'static, CciTable>, Vec<String>)> {
+pub fn table_for(
+    cci_list: Option<&Path>,
+) -> Result<(std::borrow::Cow<'static, CciTable>, Vec<String>)> {
     match cci_list {
         None => Ok((std::borrow::Cow::Borrowed(embedded()), Vec::new())),
         Some(path) => {
@@ -524,7 +538,10 @@ mod tests {
         assert!(table.rows.len() > 40, "{}", table.rows.len());
         let row = table.get("CCI-000366").expect("CCI-000366");
         assert_eq!(row.rev4.control, "CM-6");
-        assert!(!row.rev4.ap.is_empty() && !row.rev5.ap.is_empty(), "{row:?}");
+        assert!(
+            !row.rev4.ap.is_empty() && !row.rev5.ap.is_empty(),
+            "{row:?}"
+        );
         assert_eq!(table.get("cci-000366"), Some(row));
     }
 
