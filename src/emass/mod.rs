@@ -78,12 +78,16 @@ impl RuleReview {
         Self::cat_of(&self.severity)
     }
 
-    /// The CAT after a severity override: the highest override of the open hosts, else DISA's.
+    /// The CAT of the item: the most severe of the open hosts' CATs, each host's being its
+    /// severity override when it has one, else DISA's.
     pub fn effective_cat(&self) -> u8 {
         self.hosts
             .iter()
-            .filter(|h| h.status == Status::Open && !h.severity_override.trim().is_empty())
-            .map(|h| Self::cat_of(&h.severity_override))
+            .filter(|h| h.status == Status::Open)
+            .map(|h| match h.severity_override.trim() {
+                "" => self.raw_cat(),
+                over => Self::cat_of(over),
+            })
             .min()
             .unwrap_or_else(|| self.raw_cat())
     }
@@ -262,9 +266,11 @@ fn is_cmdlet_line(line: &str) -> bool {
     }
 }
 
-/// The assessment procedures (or, `want_ap` false, controls) of a rule's CCIs for `revision`,
-/// without repeats. An unknown CCI is an error naming the file and rule; CCIs without an AP
-/// are returned in the second list.
+/// The assessment procedures of a rule's CCIs for `revision`, without repeats. An unknown CCI
+/// is an error naming the file and rule. The second list names the CCIs left without an AP:
+/// those the revision maps to a control but no AP, and, when the rule gets no AP at all, those
+/// the revision does not map (DISA pairs a rev 4 CCI with its rev 5 successor in one rule, so
+/// a CCI missing from one revision is normal while another CCI of the rule maps).
 pub fn aps_of(
     rule: &RuleReview,
     table: &CciTable,
@@ -272,6 +278,7 @@ pub fn aps_of(
 ) -> Result<(Vec<String>, Vec<String>)> {
     let mut aps: Vec<String> = Vec::new();
     let mut without: Vec<String> = Vec::new();
+    let mut unmapped: Vec<String> = Vec::new();
     for cci in &rule.ccis {
         let Some(row) = table.get(cci) else {
             let file = rule
@@ -287,12 +294,17 @@ pub fn aps_of(
                 ),
             ));
         };
-        let ap = &row.of(revision).ap;
-        if ap.is_empty() {
+        let mapping = row.of(revision);
+        if mapping.index.is_empty() {
+            unmapped.push(cci.clone());
+        } else if mapping.ap.is_empty() {
             without.push(cci.clone());
-        } else if !aps.contains(ap) {
-            aps.push(ap.clone());
+        } else if !aps.contains(&mapping.ap) {
+            aps.push(mapping.ap.clone());
         }
+    }
+    if aps.is_empty() {
+        without.extend(unmapped);
     }
     Ok((aps, without))
 }
