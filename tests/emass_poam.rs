@@ -736,3 +736,77 @@ fn header_strings_equal_emass_templates_byte_for_byte() {
         exstig::emass::poam::HEADERS_2025.map(String::from)
     );
 }
+
+#[test]
+fn evaluate_and_batch_write_a_poam_beside_the_checklists() {
+    let dir = common::temp_dir("evaluate-poam");
+    let inventory = common::root().join("fixtures/inventory");
+    let edge = inventory.join("EDGE01.bundle.json");
+    let out = run(
+        &dir,
+        &[
+            "evaluate",
+            "--stig",
+            "exchange-2019-edge",
+            edge.to_str().unwrap(),
+            "--ckl",
+            "e.ckl",
+            "--poam",
+            "e.xlsx",
+        ],
+    );
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    let mut book: Xlsx<_> = open_workbook(dir.join("e.xlsx")).unwrap();
+    let range = book.worksheet_range("POA&M").unwrap();
+    assert_eq!(cell(&range, 6, 14), "Devices Affected");
+    assert_eq!(
+        cell(&range, 7, 14),
+        "EDGE01",
+        "the evaluated host's Open rules"
+    );
+    // A bad --poam path is refused before anything is written.
+    let out = run(
+        &dir,
+        &[
+            "evaluate",
+            "--stig",
+            "exchange-2019-edge",
+            edge.to_str().unwrap(),
+            "--ckl",
+            "f.ckl",
+            "--poam",
+            "f.txt",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!dir.join("f.ckl").exists());
+
+    // Batch: one POA&M for the fleet.
+    let inv = dir.join("inv");
+    std::fs::create_dir_all(&inv).unwrap();
+    for name in ["EDGE01.bundle.json", "MBX01.bundle.json"] {
+        std::fs::copy(inventory.join(name), inv.join(name)).unwrap();
+    }
+    let out = run(
+        &dir,
+        &[
+            "evaluate",
+            "--inventory-dir",
+            "inv",
+            "--stig",
+            "exchange-2019",
+            "--out-dir",
+            "out",
+            "--quiet",
+            "--poam",
+            "fleet.xlsx",
+        ],
+    );
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    assert!(stderr(&out).contains("from 2 hosts"), "{}", stderr(&out));
+    let mut book: Xlsx<_> = open_workbook(dir.join("fleet.xlsx")).unwrap();
+    let range = book.worksheet_range("POA&M").unwrap();
+    let devices: Vec<String> = (7..40).map(|r| cell(&range, r, 14)).collect();
+    assert!(devices.iter().any(|d| d.contains("EDGE01")), "{devices:?}");
+    assert!(devices.iter().any(|d| d.contains("MBX01")), "{devices:?}");
+}

@@ -125,6 +125,7 @@ pub fn run_batch(
     site: Option<&Path>,
     asset: &AssetArgs,
     fail_on: Option<FailOn>,
+    poam: Option<&Path>,
 ) -> Result<i32> {
     let opts = args.options(source, site, asset)?;
     let report = crate::batch::run(&opts)?;
@@ -149,6 +150,24 @@ pub fn run_batch(
         crate::summary::write(&fleet, path)?;
         if !args.quiet {
             eprintln!("exstig: wrote {}", path.display());
+        }
+    }
+    if let Some(poam) = poam {
+        // One checklist per server: its CKL, else CKLB, else XCCDF results.
+        let checklists: Vec<PathBuf> = report
+            .servers
+            .iter()
+            .filter_map(|s| {
+                ["ckl", "cklb", "xml"].iter().find_map(|ext| {
+                    s.outputs
+                        .iter()
+                        .find(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case(ext)))
+                        .cloned()
+                })
+            })
+            .collect();
+        if !checklists.is_empty() {
+            super::poam::after_evaluate(checklists, poam, site)?;
         }
     }
     Ok(report.exit_code(fail_on))

@@ -93,9 +93,27 @@ pub fn write_poam(
     })
 }
 
+/// `evaluate --poam FILE` and batch `--poam FILE`: the POA&M (2025 layout, rev 5, embedded CCI
+/// table, today) of the checklists just written, with the evaluation's site file. Warnings go
+/// to stderr; the evaluation's exit code stands.
+pub fn after_evaluate(checklists: Vec<PathBuf>, output: &Path, site: Option<&Path>) -> Result<()> {
+    let site = match site {
+        Some(path) => Site::load(path)?,
+        None => Site::default(),
+    };
+    let review = ReviewArgs {
+        checklists,
+        nist_rev: crate::cci::Revision::default(),
+        cci_list: None,
+        date: None,
+    };
+    write_poam(&review, output, Layout::default(), &site, false, false)?;
+    Ok(())
+}
+
 /// Refuses an output that is not `.xlsx`, is a folder, or sits in a folder that does not exist
-/// (before anything is read, so nothing is half-written).
-fn check_xlsx_path(output: &Path) -> Result<()> {
+/// (checked before anything is read or written, so nothing is half-written).
+pub fn check_xlsx_path(output: &Path) -> Result<()> {
     let is_xlsx = output
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
