@@ -18,7 +18,14 @@ pub fn read(path: &Path) -> Result<Checklist> {
     if is_xccdf_results(&text) {
         return read_xccdf_results(path, &text);
     }
-    crate::merge::read_checklist(path)
+    match crate::merge::Format::of_text(&text) {
+        Some(crate::merge::Format::Cklb) => crate::checklist::cklb::read(path, &text),
+        Some(crate::merge::Format::Ckl) => crate::merge::read_ckl(path, &text),
+        None => Err(Error::input(
+            path,
+            "neither a CKL (XML), a CKLB (JSON) nor XCCDF results",
+        )),
+    }
 }
 
 /// Whether a text is XML whose root element is an XCCDF `Benchmark` or `TestResult`.

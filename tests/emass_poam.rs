@@ -810,3 +810,45 @@ fn evaluate_and_batch_write_a_poam_beside_the_checklists() {
     assert!(devices.iter().any(|d| d.contains("EDGE01")), "{devices:?}");
     assert!(devices.iter().any(|d| d.contains("MBX01")), "{devices:?}");
 }
+
+#[test]
+fn a_newer_disa_list_at_run_time_gives_the_same_aps_for_unchanged_indices() {
+    let Some(shared) = common::shared("run-time --cci-list") else {
+        return;
+    };
+    let dir = common::temp_dir("cci-run-time");
+    let (files, _, _) = fleet(&dir);
+    let list = shared.join("reference/cci/U_CCI_List-rev4-rev5.derived.xml");
+    let mut args = vec![
+        "emass",
+        "test-results",
+        "-o",
+        "user.json",
+        "--tested-by",
+        "S, J",
+        "--date",
+        "2026-03-01",
+        "--cci-list",
+        list.to_str().unwrap(),
+    ];
+    args.extend(strs(&files));
+    let out = run(&dir, &args);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    let mut args = vec![
+        "emass",
+        "test-results",
+        "-o",
+        "embedded.json",
+        "--tested-by",
+        "S, J",
+        "--date",
+        "2026-03-01",
+    ];
+    args.extend(strs(&files));
+    assert!(matches!(run(&dir, &args).status.code(), Some(0 | 1)));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("user.json")).unwrap(),
+        std::fs::read_to_string(dir.join("embedded.json")).unwrap(),
+        "the list the table was built from changes nothing"
+    );
+}

@@ -115,18 +115,20 @@ pub struct FleetReview {
 }
 
 impl FleetReview {
-    /// Reads every checklist (CKL, CKLB, XCCDF results) and rolls them up. A file whose rules
-    /// carry no CCI at all is refused: nothing could be mapped to a control.
+    /// Reads every checklist (CKL, CKLB, XCCDF results) and rolls them up: read in parallel a
+    /// chunk at a time, so that a fleet of full-text checklists never sits in memory whole. A
+    /// file whose rules carry no CCI at all is refused: nothing could be mapped to a control.
     pub fn read(paths: &[PathBuf]) -> Result<FleetReview> {
-        let checklists: Vec<Result<Checklist>> = {
-            use rayon::prelude::*;
-            paths.par_iter().map(|p| crate::reviews::read(p)).collect()
-        };
+        use rayon::prelude::*;
+        const CHUNK: usize = 64;
         let mut fleet = FleetReview::default();
         let mut index: HashMap<(String, String), usize> = HashMap::new();
-        for (path, checklist) in paths.iter().zip(checklists) {
-            let checklist = checklist?;
-            fleet.add(path, &checklist, &mut index)?;
+        for chunk in paths.chunks(CHUNK) {
+            let checklists: Vec<Result<Checklist>> =
+                chunk.par_iter().map(|p| crate::reviews::read(p)).collect();
+            for (path, checklist) in chunk.iter().zip(checklists) {
+                fleet.add(path, &checklist?, &mut index)?;
+            }
         }
         Ok(fleet)
     }
