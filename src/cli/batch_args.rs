@@ -125,6 +125,17 @@ pub fn run_batch(
     site: Option<&Path>,
     asset: &AssetArgs,
     fail_on: Option<FailOn>,
+) -> Result<i32> {
+    run_batch_with_poam(args, source, site, asset, fail_on, None)
+}
+
+/// [`run_batch`], then (with `poam`) one eMASS POA&M of the whole fleet's checklists.
+pub fn run_batch_with_poam(
+    args: &BatchArgs,
+    source: &BenchmarkSource,
+    site: Option<&Path>,
+    asset: &AssetArgs,
+    fail_on: Option<FailOn>,
     poam: Option<&Path>,
 ) -> Result<i32> {
     let opts = args.options(source, site, asset)?;

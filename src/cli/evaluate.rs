@@ -124,7 +124,7 @@ pub fn run(args: &EvaluateArgs) -> Result<i32> {
         if let Some(poam) = &args.poam {
             super::poam::check_xlsx_path(poam)?;
         }
-        return super::batch_args::run_batch(
+        return super::batch_args::run_batch_with_poam(
             &args.batch,
             &args.source,
             args.site.as_deref(),
