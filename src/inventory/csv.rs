@@ -272,6 +272,7 @@ pub fn parse(path: &Path, text: &str) -> Result<ParsedFile> {
         objects,
         fidelity: Fidelity::Exact,
         host: None,
+        collection: Vec::new(),
     })
 }
 

@@ -170,6 +170,7 @@ pub fn parse(path: &Path, text: &str) -> Result<ParsedFile> {
         objects,
         fidelity: Fidelity::Text,
         host: None,
+        collection: Vec::new(),
     })
 }
 
