@@ -852,3 +852,95 @@ fn a_newer_disa_list_at_run_time_gives_the_same_aps_for_unchanged_indices() {
         "the list the table was built from changes nothing"
     );
 }
+
+#[test]
+fn xccdf_results_without_benchmark_rules_are_read_from_their_rule_results() {
+    let dir = common::temp_dir("xccdf-rule-results");
+    let table = exstig::cci::embedded();
+    let (cci, row) = table
+        .rows
+        .iter()
+        .find(|(_, r)| !r.rev5.ap.is_empty())
+        .unwrap();
+    // The shape Evaluate-STIG writes: a Benchmark without Rules, each rule-result carrying the
+    // rule's severity, STIG ID and CCI.
+    let xml = format!(
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<cdf:Benchmark xmlns:cdf="http://checklists.nist.gov/xccdf/1.2" id="xccdf_mil.disa.stig_benchmark_Example_STIG">
+  <cdf:status>accepted</cdf:status>
+  <cdf:title>Example STIG</cdf:title>
+  <cdf:plain-text id="release-info">Release: 9 Benchmark Date: 24 Jan 2024</cdf:plain-text>
+  <cdf:version>V2R9</cdf:version>
+  <cdf:TestResult id="xccdf_x_testresult_1">
+    <cdf:target>WS01</cdf:target>
+    <cdf:rule-result idref="xccdf_mil.disa.stig_rule_SV-1r2_rule" severity="high" version="EX-0001">
+      <cdf:result>fail</cdf:result>
+      <cdf:ident system="http://cyber.mil/cci">{cci}</cdf:ident>
+    </cdf:rule-result>
+    <cdf:rule-result idref="xccdf_mil.disa.stig_rule_SV-2r1_rule" severity="low" version="EX-0002">
+      <cdf:result>pass</cdf:result>
+      <cdf:ident system="http://cyber.mil/cci">{cci}</cdf:ident>
+    </cdf:rule-result>
+  </cdf:TestResult>
+</cdf:Benchmark>
+"#
+    );
+    std::fs::write(dir.join("ws01.xml"), xml).unwrap();
+    let out = run(
+        &dir,
+        &["poam", "ws01.xml", "-o", "p.xlsx", "--date", "2026-03-01"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut book: Xlsx<_> = open_workbook(dir.join("p.xlsx")).unwrap();
+    let range = book.worksheet_range("POA&M").unwrap();
+    assert_eq!(cell(&range, 7, 4), "SV-1r2_rule");
+    assert_eq!(cell(&range, 7, 14), "WS01");
+    assert_eq!(cell(&range, 7, 13), "I");
+    assert_eq!(cell(&range, 7, 2), row.rev5.ap);
+    assert!(cell(&range, 7, 10).starts_with("Example STIG :: Version 2, Release: 9"));
+    assert_eq!(cell(&range, 8, 4), "", "the passing rule is no item");
+    let out = run(
+        &dir,
+        &[
+            "emass",
+            "test-results",
+            "ws01.xml",
+            "-o",
+            "r.json",
+            "--tested-by",
+            "A, B",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let body: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("r.json")).unwrap()).unwrap();
+    assert_eq!(body[0]["complianceStatus"], "Non-Compliant");
+    assert_eq!(body[0]["assessmentProcedure"], row.rev5.ap.as_str());
+    // DISA's and the peers' real results files read too.
+    if let Some(shared) = common::shared("real XCCDF results") {
+        let samples = shared.join("samples");
+        for name in ["eval-stig-w-sm-resultEngine.xml", "scc_scan-xccdf.xml"] {
+            let path = samples.join(name);
+            let out = run(
+                &dir,
+                &[
+                    "poam",
+                    path.to_str().unwrap(),
+                    "-o",
+                    "real.xlsx",
+                    "--include-na",
+                ],
+            );
+            assert!(
+                matches!(out.status.code(), Some(0 | 1)),
+                "{name}: {}",
+                stderr(&out)
+            );
+            assert!(
+                stderr(&out).contains("from 1 host"),
+                "{name}: {}",
+                stderr(&out)
+            );
+        }
+    }
+}

@@ -478,11 +478,16 @@ pub fn build(fleet: &FleetReview, options: &PoamOptions) -> Result<Poam> {
         if !without.is_empty() {
             poam.partial = true;
             poam.warnings.push(format!(
-                "{}: rule {} cites {} with no rev {} assessment procedure; the item names the other CCIs' APs only",
+                "{}: rule {} cites {} with no rev {} assessment procedure; {}",
                 first_file(rule),
                 rule.rule_id,
                 without.join(", "),
-                options.revision.number()
+                options.revision.number(),
+                if aps.is_empty() {
+                    "its item has no AP (a system-level item)"
+                } else {
+                    "the item names the other CCIs' APs only"
+                }
             ));
         }
         let status = if open {
