@@ -665,3 +665,27 @@ fn client_certificate_tls_with_pem_or_pkcs12_and_refused_without() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn a_broken_checklist_stops_the_upload_before_any_request() {
+    let dir = common::temp_dir("upload-broken");
+    checklists(&dir);
+    std::fs::write(dir.join("broken.ckl"), "<CHECKLIST><ASSET><ROLE>None").unwrap();
+    let (port, server) = scripted(vec![(200, IMPORTED)]);
+    let url = format!("http://127.0.0.1:{port}");
+    let mut args = upload_args(&url, &["--allow-http"]);
+    args.push("broken.ckl");
+    let out = exstig_env(&dir, &args, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("broken.ckl"),
+        "{}",
+        text(&out.stderr)
+    );
+    let _ = TcpStream::connect(("127.0.0.1", port));
+    let seen = server.join().unwrap();
+    assert!(
+        seen.iter().all(|s| s.is_empty()),
+        "nothing was sent: {seen:?}"
+    );
+}

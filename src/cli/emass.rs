@@ -291,6 +291,8 @@ fn run_upload(args: &UploadArgs) -> Result<i32> {
     };
     let mut requests: Vec<Request> = Vec::new();
     for path in &args.review.checklists {
+        // Each file is read and checked now, so that a broken one stops the run before any
+        // request; its bytes are read again when sent.
         let bytes = crate::fsio::read_bytes(path)?;
         let text = crate::fsio::decode_text(path, &bytes)?;
         if crate::merge::Format::of_text(&text).is_none() {
@@ -299,11 +301,12 @@ fn run_upload(args: &UploadArgs) -> Result<i32> {
                 "neither a CKL (XML) nor a CKLB (JSON) checklist",
             ));
         }
+        crate::reviews::read(path)?;
         if !crate::reviews::is_xccdf_results(&text) {
             requests.push(Request::file_upload(
                 api::scan_path(args.system_id),
                 path,
-                bytes,
+                bytes.len() as u64,
             ));
         }
     }

@@ -67,6 +67,19 @@ pub struct Request {
     pub shown_body: String,
     /// What the request is about (a file name, "test results", "POA&M items"), for messages.
     pub concerns: String,
+    /// The file of a device-scan upload (its body is made when sent).
+    pub upload: Option<Upload>,
+}
+
+/// The file of a multipart upload.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// The file.
+    pub file: PathBuf,
+    /// Its name in the form.
+    pub name: String,
+    /// The multipart boundary.
+    pub boundary: String,
 }
 
 impl Request {
@@ -80,16 +93,40 @@ impl Request {
             body: text.clone().into_bytes(),
             shown_body: text,
             concerns: concerns.to_string(),
+            upload: None,
         }
     }
 
-    /// A multipart POST of one file in the form field `filename` (the device-scan upload).
-    pub fn file_upload(path: String, file: &Path, bytes: Vec<u8>) -> Request {
+    /// A multipart POST of one file in the form field `filename` (the device-scan upload). The
+    /// file is read when the request is sent, so a fleet's files are never all in memory.
+    pub fn file_upload(path: String, file: &Path, size: u64) -> Request {
         let name = file
             .file_name()
             .map(|n| n.to_string_lossy().replace(['"', '\r', '\n'], "_"))
             .unwrap_or_else(|| "checklist".into());
         let boundary = format!("exstig-{}", uuid::Uuid::new_v4().simple());
+        Request {
+            method: "POST",
+            path,
+            content_type: format!("multipart/form-data; boundary={boundary}"),
+            body: Vec::new(),
+            shown_body: format!("multipart/form-data: filename={name} ({size} bytes)"),
+            concerns: file.display().to_string(),
+            upload: Some(Upload {
+                file: file.to_path_buf(),
+                name,
+                boundary,
+            }),
+        }
+    }
+
+    /// The bytes to send: the JSON, or the multipart body around the file read now.
+    pub fn body_bytes(&self) -> std::io::Result<std::borrow::Cow<'_, [u8]>> {
+        let Some(upload) = &self.upload else {
+            return Ok(std::borrow::Cow::Borrowed(&self.body));
+        };
+        let bytes = std::fs::read(&upload.file)?;
+        let (name, boundary) = (&upload.name, &upload.boundary);
         let mut body = Vec::with_capacity(bytes.len() + 256);
         body.extend_from_slice(
             format!(
@@ -97,17 +134,9 @@ impl Request {
             )
             .as_bytes(),
         );
-        let size = bytes.len();
         body.extend_from_slice(&bytes);
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        Request {
-            method: "POST",
-            path,
-            content_type: format!("multipart/form-data; boundary={boundary}"),
-            body,
-            shown_body: format!("multipart/form-data: filename={name} ({size} bytes)"),
-            concerns: file.display().to_string(),
-        }
+        Ok(std::borrow::Cow::Owned(body))
     }
 
     /// The `--dry-run` text: method, path, body.
@@ -188,6 +217,9 @@ impl Client {
     /// JSON answer.
     pub fn send(&self, request: &Request) -> std::result::Result<serde_json::Value, ApiError> {
         let url = format!("{}{}", self.connection.url, request.path);
+        let body = request
+            .body_bytes()
+            .map_err(|e| ApiError::Transport(format!("reading {}: {e}", request.concerns)))?;
         let mut attempt = 0;
         loop {
             let outcome = self
@@ -197,7 +229,7 @@ impl Client {
                 .header("user-uid", &self.connection.user_uid)
                 .header("Accept", "application/json")
                 .header("Content-Type", &request.content_type)
-                .send(&request.body[..]);
+                .send(&body[..]);
             let retryable = match outcome {
                 Ok(mut response) => {
                     let code = response.status().as_u16();
@@ -456,12 +488,12 @@ mod tests {
 
     #[test]
     fn a_file_upload_is_one_multipart_field_named_filename() {
-        let r = Request::file_upload(
-            scan_path(7),
-            Path::new("/x/a.ckl"),
-            b"<CHECKLIST/>".to_vec(),
-        );
-        let body = String::from_utf8(r.body.clone()).expect("utf8");
+        let dir = std::env::temp_dir().join(format!("exstig-upload-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let file = dir.join("a.ckl");
+        std::fs::write(&file, b"<CHECKLIST/>").expect("write");
+        let r = Request::file_upload(scan_path(7), &file, 12);
+        let body = String::from_utf8(r.body_bytes().expect("read").into_owned()).expect("utf8");
         assert!(
             body.contains("name=\"filename\"; filename=\"a.ckl\""),
             "{body}"
