@@ -194,14 +194,19 @@ fn the_embedded_table_covers_every_cci_any_exchange_benchmark_cites() {
     };
     let table = exstig::cci::embedded();
     let mut seen = 0;
-    for entry in std::fs::read_dir(shared.join("benchmarks"))
-        .unwrap()
-        .flatten()
-    {
-        let path = entry.path();
+    let mut benchmarks = 0;
+    let dirs = [shared.join("benchmarks"), shared.join("benchmarks/derived")];
+    let paths: Vec<PathBuf> = dirs
+        .iter()
+        .filter_map(|d| std::fs::read_dir(d).ok())
+        .flat_map(|entries| entries.flatten().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .collect();
+    for path in paths {
         let Ok(benchmark) = exstig::benchmark::load(&path) else {
             continue;
         };
+        benchmarks += 1;
         for rule in &benchmark.rules {
             for cci in &rule.ccis {
                 seen += 1;
@@ -215,6 +220,7 @@ fn the_embedded_table_covers_every_cci_any_exchange_benchmark_cites() {
             }
         }
     }
+    assert!(benchmarks >= 31, "read DISA's benchmarks ({benchmarks})");
     assert!(seen > 1000, "read the benchmarks ({seen} CCIs)");
 }
 

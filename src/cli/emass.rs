@@ -39,10 +39,11 @@ impl ReviewArgs {
         FleetReview::read(&self.checklists)
     }
 
-    /// `--date`, or today.
+    /// `--date`, or today (UTC).
     pub fn date(&self) -> Result<chrono::NaiveDate> {
         match &self.date {
-            None => Ok(chrono::Local::now().date_naive()),
+            // UTC: eMASS refuses a test date after its own today.
+            None => Ok(chrono::Utc::now().date_naive()),
             Some(text) => chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
                 .map_err(|_| Error::Usage(format!("--date {text}: not a date (YYYY-MM-DD)"))),
         }
