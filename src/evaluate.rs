@@ -641,7 +641,7 @@ impl<'a> Evaluator<'a> {
                 }
             } else if is_connector {
                 "any scope".into()
-            } else if facts.singleton {
+            } else if facts.singleton || !facts.per_server {
                 "organization".into()
             } else {
                 "server".into()
@@ -1150,8 +1150,8 @@ mod tests {
             rules: vec![Rule {
                 rule_id: "SV-1r1_rule".into(),
                 stig_id: "X-1".into(),
-                title: "Audit logging".into(),
-                check_content: "Get-AdminAuditLogConfig | Select AdminAuditLogEnabled".into(),
+                title: "Contacts".into(),
+                check_content: "Get-MailContact | Select ExternalEmailAddress".into(),
                 ..Rule::default()
             }],
             ..Benchmark::default()

@@ -161,6 +161,30 @@ pub struct SiteValues {
     /// InternalSMTPServers rule is then not applicable.
     #[serde(default)]
     pub antispam_product: Option<String>,
+    /// Mailbox database ProhibitSendReceiveQuota the EDSP documents (the STIG value is
+    /// Unlimited).
+    #[serde(default, deserialize_with = "de_size")]
+    pub prohibit_send_receive_quota: Option<Size>,
+    /// The site's Prohibit Send Quota limit (mailbox database ProhibitSendQuota).
+    #[serde(default, deserialize_with = "de_size")]
+    pub prohibit_send_quota: Option<Size>,
+    /// The site's Issue Warning Quota (mailbox database IssueWarningQuota, Exchange 2013).
+    #[serde(default, deserialize_with = "de_size")]
+    pub issue_warning_quota: Option<Size>,
+    /// The mailboxes the EDSP authorizes to forward mail (identity or name).
+    #[serde(default)]
+    pub forwarding_mailboxes: Option<Vec<String>>,
+    /// The domains the EDSP documents for forwarding SMTP addresses.
+    #[serde(default)]
+    pub forwarding_domains: Option<Vec<String>>,
+    /// The organization uses Enterprise Mail (automatic forwarding to .mil/.gov remote domains
+    /// is then allowed).
+    #[serde(default)]
+    pub enterprise_mail: Option<bool>,
+    /// The members the EDSP allows in the Records Management role group (audit log
+    /// management).
+    #[serde(default)]
+    pub records_management_members: Option<Vec<String>>,
 }
 
 /// The status a documented exception gives.

@@ -755,6 +755,27 @@ fn collector_reads_follow_the_kind_table() {
         );
         seen.push(section.to_string());
     }
+    // the objects the collector builds carry the properties they are recognized by
+    // every `Name = ` of the script (hashtable keys, among others)
+    let keys: std::collections::HashSet<&str> = script
+        .match_indices(" = ")
+        .map(|(at, _)| {
+            let before = script[..at].trim_end();
+            let start = before
+                .rfind(|c: char| !c.is_ascii_alphanumeric())
+                .map_or(0, |p| p + 1);
+            &before[start..]
+        })
+        .collect();
+    for spec in KINDS.iter().filter(|s| s.type_names.is_empty()) {
+        for term in spec.identify[0].iter().filter(|t| !t.starts_with('!')) {
+            assert!(
+                keys.contains(term),
+                "{}: the collector does not write {term}",
+                spec.section
+            );
+        }
+    }
     seen.sort();
     let mut sections: Vec<String> = KINDS.iter().map(|s| s.section.to_string()).collect();
     sections.sort();

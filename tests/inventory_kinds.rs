@@ -264,3 +264,36 @@ fn evaluate_reads_every_format_of_both_servers() {
         }
     }
 }
+
+/// Through the binary: a bundle whose `not_collected` names an unknown section is refused with
+/// exit code 2, the file and the key named, and no checklist written.
+#[test]
+fn a_bad_not_collected_block_is_refused() {
+    let dir = common::temp_dir("inventory-kinds-not-collected");
+    let bundle = dir.join("bad.json");
+    std::fs::write(
+        &bundle,
+        r#"{"exstig_inventory": 1, "accepted_domains": [], "not_collected": {"accepted_domain": "typo"}}"#,
+    )
+    .unwrap();
+    let ckl = dir.join("out.ckl");
+    let out = common::exstig(
+        &dir,
+        &[
+            "evaluate",
+            bundle.to_str().unwrap(),
+            "--stig",
+            "exchange-2019-edge",
+            "--ckl",
+            ckl.to_str().unwrap(),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("bad.json"), "{stderr}");
+    assert!(
+        stderr.contains("unknown section 'not_collected.accepted_domain'"),
+        "{stderr}"
+    );
+    assert!(!ckl.exists());
+}

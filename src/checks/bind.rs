@@ -286,12 +286,14 @@ fn choose_spec(
         .min_by_key(|(at, _)| *at)
         .map(|(_, found)| found)
         .or_else(|| {
-            // The text runs only this cmdlet, selects nothing but names, and the cmdlet has
-            // only one check (`Get-Mailbox | Select Name, Identity, Forward*`).
+            // The text runs no other cmdlet exstig reads, selects nothing but names, and the
+            // cmdlet has only one check (`Get-Mailbox | Select Name, Identity, Forward*`).
             let names_only = terms.iter().skip(1).all(|t| {
-                IDENTIFYING
-                    .iter()
-                    .any(|name| name.eq_ignore_ascii_case(t.trim_end_matches('*')))
+                t.get(..4)
+                    .is_some_and(|verb| verb.eq_ignore_ascii_case("get-"))
+                    || IDENTIFYING
+                        .iter()
+                        .any(|name| name.eq_ignore_ascii_case(t.trim_end_matches('*')))
             });
             let mut checks = of_kind().filter(|(_, c)| c.comparison != Comparison::Naming);
             match (only_cmdlet && names_only, checks.next(), checks.next()) {
@@ -375,8 +377,10 @@ fn set_allowances(binding: &mut Binding, title: &str, lower: &str) {
     binding.deviation_allowed = binding.edsp_allowed
         || lower.contains("risk must be documented and accepted")
         || lower.contains("risk acceptance");
-    binding.not_applicable_on_sipr = lower.contains("not applicable for sipr");
-    if binding.not_applicable_on_sipr {
+    // A family's refine may have read an applicability note of its own already.
+    binding.not_applicable_on_sipr |= lower.contains("not applicable for sipr");
+    if binding.not_applicable_note.is_some() {
+    } else if binding.not_applicable_on_sipr {
         binding.not_applicable_note =
             Some("the check text says the rule is not applicable for SIPR enclaves".into());
     } else if lower.contains("antispam product") || lower.contains("anti-spam product") {

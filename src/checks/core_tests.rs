@@ -26,7 +26,19 @@ fn check_ids_are_unique_and_every_kind_has_its_facts() {
         );
         assert_eq!(spec.property, spec.keys[0]);
     }
-    assert_eq!(FAMILIES.len(), 3);
+    let mut names = BTreeSet::new();
+    for family in FAMILIES {
+        assert!(
+            names.insert(family.name),
+            "family {} registered twice",
+            family.name
+        );
+        assert!(
+            !family.specs.is_empty(),
+            "family {} has no checks",
+            family.name
+        );
+    }
     assert_eq!(
         kinds::of_cmdlet("get-transportserver").map(|(c, _)| c),
         Some("Get-TransportServer")

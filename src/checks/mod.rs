@@ -20,6 +20,7 @@ pub mod bind;
 pub mod fix;
 pub mod judge;
 pub mod kinds;
+pub mod mailbox;
 pub mod receive;
 pub mod scope;
 pub mod send;
@@ -35,7 +36,12 @@ pub use spec::{CheckSpec, Comparison, Expected, Family, JudgeFn, RefineFn, StigV
 use crate::inventory::values::{Size, TimeSpan};
 
 /// Every rule family, in binding priority order: one line per family.
-pub static FAMILIES: &[&Family] = &[&receive::FAMILY, &send::FAMILY, &transport::FAMILY];
+pub static FAMILIES: &[&Family] = &[
+    &receive::FAMILY,
+    &send::FAMILY,
+    &transport::FAMILY,
+    &mailbox::FAMILY,
+];
 
 /// Every check of every family, in binding priority order.
 pub fn checks() -> impl Iterator<Item = &'static CheckSpec> {

@@ -1,7 +1,9 @@
 //! The Receive connector family (`Get-ReceiveConnector`): timeouts, limits, authentication,
 //! anonymous access, chunking, tarpitting, banner and naming. Every check is a generic property
 //! comparison; the family's own reading of rule texts tells the two AuthMechanism rules apart and
-//! widens the anonymous rule to every connector where its text says so.
+//! widens the anonymous rule to every connector where its text says so, and its judges add a
+//! caution with the scoped alternative where the STIG's literal fix would stop mail flow
+//! (removing AnonymousUsers, dropping ExchangeServer).
 
 use super::fix::{caution, quote};
 use super::judge::{Context, Judgement, Verdict, compare};

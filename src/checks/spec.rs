@@ -87,6 +87,8 @@ pub enum StigValue {
     Flags(&'static [&'static str]),
     /// A size in megabytes.
     Megabytes(u64),
+    /// An unlimited size (`Unlimited<ByteQuantifiedSize>`).
+    UnlimitedSize,
 }
 
 impl StigValue {
@@ -106,6 +108,7 @@ impl StigValue {
             StigValue::Text(t) => Expected::Text(t.to_string()),
             StigValue::Flags(names) => Expected::Flags(names.iter().copied().collect()),
             StigValue::Megabytes(mb) => Expected::Size(Size::Bytes(mb << 20)),
+            StigValue::UnlimitedSize => Expected::Size(Size::Unlimited),
         }
     }
 }

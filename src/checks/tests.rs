@@ -364,10 +364,7 @@ fn unrelated_rules_are_not_bound() {
     assert!(
         bind(
             &benchmark(EDGE),
-            &rule(
-                "Audit",
-                "Get-AdminAuditLogConfig | Select AdminAuditLogEnabled"
-            )
+            &rule("Contacts", "Get-MailContact | Select ExternalEmailAddress")
         )
         .is_none()
     );

@@ -237,6 +237,19 @@ fn run_test_results(args: &TestResultsArgs) -> Result<i32> {
         )));
     }
     check_tested_by(&args.tested_by)?;
+    let inputs: Vec<&std::path::Path> = args
+        .review
+        .checklists
+        .iter()
+        .map(PathBuf::as_path)
+        .chain(args.review.cci_list.as_deref())
+        .collect();
+    crate::fsio::check_outputs(
+        &[args.output.as_path()],
+        &inputs,
+        crate::fsio::WriteOptions::default(),
+        false,
+    )?;
     let fleet = args.review.fleet()?;
     let (results, warnings) = build_results(&args.review, &fleet, &args.tested_by)?;
     let text = if ext == "json" {

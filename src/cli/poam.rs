@@ -59,6 +59,19 @@ pub fn write_poam(
     per_host: bool,
 ) -> Result<i32> {
     check_xlsx_path(output)?;
+    let inputs: Vec<&Path> = review
+        .checklists
+        .iter()
+        .map(PathBuf::as_path)
+        .chain(review.cci_list.as_deref())
+        .chain(site.path.as_deref())
+        .collect();
+    crate::fsio::check_outputs(
+        &[output],
+        &inputs,
+        crate::fsio::WriteOptions::default(),
+        false,
+    )?;
     let (table, notes) = review.table()?;
     let fleet = review.fleet()?;
     let date = review.date()?;
@@ -123,17 +136,6 @@ pub fn check_xlsx_path(output: &Path) -> Result<()> {
             output.display()
         )));
     }
-    if output.is_dir() {
-        return Err(Error::Usage(format!("{}: is a folder", output.display())));
-    }
-    if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty())
-        && !parent.is_dir()
-    {
-        return Err(Error::Usage(format!(
-            "{}: the folder {} does not exist",
-            output.display(),
-            parent.display()
-        )));
-    }
+    crate::fsio::check_output(output, crate::fsio::WriteOptions::default(), false)?;
     Ok(())
 }

@@ -17,6 +17,8 @@ pub mod formatlist;
 pub mod json;
 pub mod kinds;
 mod recognize;
+// Slices only at offsets of ASCII text it searched for (see the note in lib.rs).
+#[allow(clippy::string_slice)]
 pub mod values;
 
 pub use kinds::{KINDS, KindSpec, ObjectKind, Scope};
@@ -220,6 +222,17 @@ impl Inventory {
             .get(&kind)
             .cloned()
             .unwrap_or(Collection::Unknown)
+    }
+
+    /// What a finding says when `kind` may be incomplete: `None` when it was collected;
+    /// `not collected: <reason>` when a bundle says why; `no <cmdlet> output in the inventory`
+    /// when nothing says.
+    pub fn missing(&self, kind: ObjectKind) -> Option<String> {
+        match self.collection(kind) {
+            Collection::Collected => None,
+            Collection::NotCollected(reason) => Some(format!("not collected: {reason}")),
+            Collection::Unknown => Some(format!("no {} output in the inventory", kind.cmdlet())),
+        }
     }
 
     /// The servers the per-server objects (Receive connectors, TransportService) belong to,

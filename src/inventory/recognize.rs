@@ -12,7 +12,7 @@ use std::collections::hash_map::{Entry, HashMap};
 use std::path::{Path, PathBuf};
 
 /// Whether a bag satisfies one term of an identifying set (see [`super::KindSpec::identify`]):
-/// `Prop`, `!Prop` or `Prop=a|b`. `keys` are the bag's property names, lower-cased.
+/// `Prop`, `!Prop`, `Prop=a|b` or `Prop^=a|b`. `keys` are the bag's property names, lower-cased.
 fn satisfies(raw: &RawObject, keys: &HashSet<String>, term: &str) -> bool {
     if let Some(absent) = term.strip_prefix('!') {
         return !keys.contains(&absent.to_ascii_lowercase());
@@ -339,8 +339,8 @@ fn infer_role(objects: &[InventoryObject]) -> Option<ServerRole> {
 fn is_adam_dn(dn: &str) -> bool {
     let lower = dn.to_ascii_lowercase();
     lower
-        .rfind(",cn=configuration,cn={")
-        .is_some_and(|at| !lower[at..].contains(",dc="))
+        .rsplit_once(",cn=configuration,cn={")
+        .is_some_and(|(_, after)| !after.contains(",dc="))
 }
 
 #[cfg(test)]
