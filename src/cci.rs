@@ -97,11 +97,9 @@ impl CciTable {
     /// The row of a CCI (`CCI-000366`, case and surrounding space ignored).
     pub fn get(&self, cci: &str) -> Option<&CciRow> {
         let cci = cci.trim();
-        self.rows.get(cci).or_else(|| {
-            cci.get(..4)
-                .filter(|p| p.eq_ignore_ascii_case("cci-"))
-                .and_then(|_| self.rows.get(&format!("CCI-{}", &cci[4..])))
-        })
+        self.rows
+            .get(cci)
+            .or_else(|| self.rows.get(&cci.to_ascii_uppercase()))
     }
 
     /// The table of a user's DISA list: indices and controls from `list`, APs from `aps` (the
@@ -226,10 +224,9 @@ pub fn control_of(index: &str) -> String {
     let mut words = index.split_whitespace();
     let mut control = words.next().unwrap_or("").to_string();
     if let Some(next) = words.next()
-        && next.len() > 2
-        && next.starts_with('(')
-        && next.ends_with(')')
-        && next[1..next.len() - 1].chars().all(|c| c.is_ascii_digit())
+        && let Some(number) = next.strip_prefix('(').and_then(|n| n.strip_suffix(')'))
+        && !number.is_empty()
+        && number.chars().all(|c| c.is_ascii_digit())
     {
         control.push(' ');
         control.push_str(next);
