@@ -157,10 +157,36 @@ pub struct SiteValues {
     /// The server is in a SIPR enclave (rules the STIG makes not applicable there are).
     #[serde(default)]
     pub sipr: Option<bool>,
-    /// Another DoD-approved anti-spam product or gateway (e.g. "EEMSG") in use: the
-    /// InternalSMTPServers rule is then not applicable.
+    /// Another DoD-approved anti-spam product or gateway (e.g. "EEMSG") in use: the rules whose
+    /// check text says so are then not applicable, and those that say the product must meet
+    /// them are left for a person.
     #[serde(default)]
     pub antispam_product: Option<String>,
+    /// The unaccepted domains the EDSP says the Sender filter blocks (BlockedDomains and
+    /// BlockedDomainsAndSubdomains together).
+    #[serde(default)]
+    pub blocked_domains: Option<Vec<String>>,
+    /// The attachment types the EDSP says attachment filtering removes (entry names such as
+    /// `*.exe` or `application/x-msdownload`, or identities such as `FileName:*.exe`).
+    #[serde(default)]
+    pub attachment_types: Option<Vec<String>>,
+    /// IP Allow list entries (IP ranges) with signoff and risk acceptance in the EDSP.
+    #[serde(default)]
+    pub ip_allow_list_entries: Option<Vec<String>>,
+    /// The Block List providers (lookup domains or names) the EDSP names.
+    #[serde(default)]
+    pub block_list_providers: Option<Vec<String>>,
+    /// Sender reputation SrlBlockThreshold with signoff and risk acceptance in the EDSP.
+    #[serde(default)]
+    pub srl_block_threshold: Option<i64>,
+    /// The email anti-malware scanner the EDSP names: `"Malware Agent"` for Exchange's built-in
+    /// agent, or another DoD-approved product's name.
+    #[serde(default)]
+    pub malware_scanner: Option<String>,
+    /// The name of the custom transport agent that renders hyperlinks from non-.mil domains
+    /// unclickable (the EDSP's).
+    #[serde(default)]
+    pub hyperlink_agent: Option<String>,
     /// Mailbox database ProhibitSendReceiveQuota the EDSP documents (the STIG value is
     /// Unlimited).
     #[serde(default, deserialize_with = "de_size")]
@@ -185,6 +211,33 @@ pub struct SiteValues {
     /// management).
     #[serde(default)]
     pub records_management_members: Option<Vec<String>>,
+    /// Issuers (distinguished names, or their CN) of the approved DoD certificate authorities;
+    /// without it exstig reads "issued by the DoD" as an issuer under `OU=DoD, O=U.S. Government`.
+    #[serde(default)]
+    pub approved_certificate_issuers: Option<Vec<String>>,
+    /// The most current approved Exchange build (`15.2.1544.4` or `Version 15.2 (Build 1544.4)`).
+    #[serde(default)]
+    pub approved_exchange_build: Option<String>,
+    /// The services the EDSP documents (names or display names): any other running service is
+    /// a finding.
+    #[serde(default)]
+    pub allowed_services: Option<Vec<String>>,
+    /// The principals the EDSP lets read the audit (log) data.
+    #[serde(default)]
+    pub audit_log_readers: Option<Vec<String>>,
+    /// The principals the EDSP lets modify the audit (log) data.
+    #[serde(default)]
+    pub audit_log_modifiers: Option<Vec<String>>,
+    /// The principals the EDSP lets delete the audit (log) data.
+    #[serde(default)]
+    pub audit_log_deleters: Option<Vec<String>>,
+    /// The access the EDSP lists for the Exchange application directory: `"PRINCIPAL"` (any
+    /// rights) or `"PRINCIPAL=Rights"` (exactly these FileSystemRights).
+    #[serde(default)]
+    pub application_directory_access: Option<Vec<String>>,
+    /// Volumes (`"D:"`) the EDSP or ISSO documents as holding no application but Exchange.
+    #[serde(default)]
+    pub exchange_only_volumes: Option<Vec<String>>,
 }
 
 /// The status a documented exception gives.

@@ -413,6 +413,163 @@ fn stig_id_that_changed_meaning_binds_by_cmdlet() {
     assert_eq!(bind(&new), "receive.domain-secure");
 }
 
+/// The server or host check a rule title names, read here independently of the code's title
+/// words (`None`: not one of those families' rules).
+fn host_or_server_check(title: &str) -> Option<&'static str> {
+    let t = title.to_ascii_lowercase();
+    let has = |w: &str| t.contains(w);
+    Some(if has("schusestrongcrypto") {
+        "server.strong-crypto"
+    } else if has("dod certificates") {
+        "server.dod-certificates"
+    } else if has("accepted domains") && has("configured") {
+        "server.accepted-domains"
+    } else if has("diagnostic log level") {
+        "server.event-log-level"
+    } else if has("signed scripts") {
+        "server.execution-policy"
+    } else if has("customer experience") {
+        "server.customer-feedback"
+    } else if has("fatal errors") {
+        "server.error-reporting"
+    } else if has("service pack") || has("cumulative update") {
+        "server.current-build"
+    } else if has("more than one edge") || t.trim() == "exchange must provide redundancy." {
+        "server.edge-redundancy"
+    } else if has("partition") {
+        if has("audit") {
+            "host.audit-partition"
+        } else if has("queue") {
+            "host.queue-partition"
+        } else if has("mailbox databases") {
+            "host.database-partition"
+        } else {
+            "host.os-partition"
+        }
+    } else if has("audit data") {
+        if has("read") {
+            "host.audit-acl-read"
+        } else if has("deletion") {
+            "host.audit-acl-delete"
+        } else if has("modification") || t.starts_with("exchange must protect") {
+            "host.audit-acl-modify"
+        } else {
+            "host.audit-acl"
+        }
+    } else if has("application directory") {
+        "host.application-directory-acl"
+    } else if has("services must be documented") {
+        "host.services"
+    } else if has("imap4") {
+        "host.imap4-disabled"
+    } else if has("pop3") {
+        "host.pop3-disabled"
+    } else {
+        return None;
+    })
+}
+
+#[test]
+fn every_release_binds_the_server_and_host_rules_by_meaning() {
+    let Some(shared) = common::shared("server and host rules across releases") else {
+        return;
+    };
+    let mut files: Vec<_> = std::fs::read_dir(shared.join("benchmarks"))
+        .expect("benchmarks")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "xml"))
+        .collect();
+    files.sort();
+    let mut per_role: HashMap<String, Vec<(String, std::collections::BTreeSet<&str>)>> =
+        HashMap::new();
+    let mut checked = 0;
+    for path in &files {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let Ok(benchmark) = exstig::benchmark::load(path) else {
+            continue;
+        };
+        let mut found = std::collections::BTreeSet::new();
+        for rule in &benchmark.rules {
+            let want = host_or_server_check(&rule.title);
+            let got = checks::bind(&benchmark, rule).map(|b| b.spec.id);
+            let ours = got.filter(|id| id.starts_with("server.") || id.starts_with("host."));
+            // The generic 2010 audit title reads the permission its text names.
+            let want = match (want, ours) {
+                (Some("host.audit-acl"), Some(id)) if id.starts_with("host.audit-acl") => Some(id),
+                _ => want,
+            };
+            assert_eq!(ours, want, "{name} {} {}", rule.stig_id, rule.title);
+            if let Some(id) = ours {
+                found.insert(id);
+                checked += 1;
+            }
+        }
+        let role = match checks::benchmark_role(&benchmark) {
+            Some(r) => r.as_str().to_string(),
+            None => "other".into(),
+        };
+        let version = if name.contains("2010") {
+            "2010"
+        } else {
+            "2013+"
+        };
+        per_role
+            .entry(format!("{role} {version}"))
+            .or_default()
+            .push((name, found));
+    }
+    assert!(checked >= 300, "checked {checked} rules");
+    // Every 2013-2019 release of a role binds the checks of these families that all of them share.
+    for role in ["Edge 2013+", "Mailbox 2013+"] {
+        let releases = &per_role[role];
+        let base: Vec<&str> = match role {
+            "Edge 2013+" => vec![
+                "server.dod-certificates",
+                "server.accepted-domains",
+                "server.event-log-level",
+                "server.execution-policy",
+                "server.customer-feedback",
+                "server.error-reporting",
+                "server.current-build",
+                "host.audit-acl-read",
+                "host.audit-acl-modify",
+                "host.audit-acl-delete",
+                "host.audit-partition",
+                "host.application-directory-acl",
+                "host.services",
+                "host.os-partition",
+            ],
+            _ => vec![
+                "server.dod-certificates",
+                "server.event-log-level",
+                "server.execution-policy",
+                "server.customer-feedback",
+                "server.error-reporting",
+                "server.current-build",
+                "host.audit-acl-read",
+                "host.audit-acl-modify",
+                "host.audit-acl-delete",
+                "host.audit-partition",
+                "host.application-directory-acl",
+                "host.services",
+                "host.os-partition",
+                "host.imap4-disabled",
+                "host.pop3-disabled",
+                "host.database-partition",
+            ],
+        };
+        assert!(releases.len() >= 5, "{role}: {} releases", releases.len());
+        for (name, found) in releases {
+            // A release may lack a rule (2013 Edge V1R6 has no service pack rule), not more.
+            let missing: Vec<&&str> = base.iter().filter(|id| !found.contains(*id)).collect();
+            assert!(
+                missing.len() <= 1,
+                "{name} binds no rule to {missing:?}: {found:?}"
+            );
+        }
+    }
+}
+
 /// Issue 12: the "internal Send connectors must require encryption" rule of every release is
 /// read by its own wording: TlsDomain alone (2010, 2013), TlsDomain and DomainSecureEnabled
 /// (2016 Edge V2R2), the smart-host branch (2016 Edge V2R3 and later), or DomainSecureEnabled
@@ -494,4 +651,143 @@ fn catalog_reads_send_rule_branches_like_the_disa_files() {
         }
     }
     assert!(compared >= 20, "{compared}");
+}
+
+/// The antispam check a rule's title names (None: a rule no antispam check decides).
+fn antispam_check_of(title: &str) -> Option<&'static str> {
+    let t = title.to_ascii_lowercase();
+    let has = |w: &str| t.contains(w);
+    Some(if has("hyperlink") {
+        "antispam.hyperlink-agent"
+    } else if has("blank sender") && has("reject") {
+        "antispam.blank-sender-action"
+    } else if has("blank sender") {
+        "antispam.blank-sender-blocking"
+    } else if has("archived") {
+        "antispam.quarantine-mailbox"
+    } else if has("sender filter") && has("domains") {
+        "antispam.blocked-domains"
+    } else if has("sender filter") {
+        "antispam.sender-filter"
+    } else if has("recipients must not be blocked") {
+        "antispam.recipient-validation"
+    } else if has("recipient filter") {
+        "antispam.recipient-filter"
+    } else if has("block level") {
+        "antispam.srl-block-threshold"
+    } else if has("reputation") {
+        "antispam.sender-reputation"
+    } else if has("attachment") {
+        "antispam.attachment-types"
+    } else if has("evaluation filter") {
+        "antispam.content-filter"
+    } else if has("block list") {
+        "antispam.block-list-provider"
+    } else if has("malformed") {
+        "antispam.spoofed-domain-action"
+    } else if has("sender identification") {
+        "antispam.sender-id"
+    } else if has("allow list entries") {
+        "antispam.ip-allow-list-empty"
+    } else if has("allow list connection") {
+        "antispam.ip-allow-list-filter"
+    } else if has("filtering installed") {
+        "antispam.installed"
+    } else if has("filtering enabled") {
+        "antispam.filtering-enabled"
+    } else if has("automatic updates") {
+        "antispam.malware-updates"
+    } else if has("malware agent must be enabled") {
+        "antispam.malware-agent-enabled"
+    } else if has("malware") || has("malicious code") {
+        "antispam.malware-agent-disabled"
+    } else {
+        return None;
+    })
+}
+
+#[test]
+fn every_release_binds_the_antispam_rules_by_meaning() {
+    let Some(shared) = common::shared("antispam binding across releases") else {
+        return;
+    };
+    // The cmdlets of the family: a rule whose check runs one of them (and no Get-TransportConfig,
+    // whose "anti-spam filtering configured" rule is the transport family's) is the family's.
+    let cmdlets = [
+        "get-senderfilterconfig",
+        "get-contentfilterconfig",
+        "get-recipientfilterconfig",
+        "get-senderreputationconfig",
+        "get-senderidconfig",
+        "get-ipallowlistentry",
+        "get-ipallowlistconfig",
+        "get-ipblocklistprovider",
+        "get-attachmentfilterentry",
+        "get-transportagent",
+        "get-malwarefilteringserver",
+    ];
+    let mut bound = 0;
+    let mut per_file = Vec::new();
+    for entry in std::fs::read_dir(shared.join("benchmarks")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("xml") {
+            continue;
+        }
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let benchmark = exstig::benchmark::load(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let mut here = 0;
+        for rule in &benchmark.rules {
+            let lower = rule.check_content.to_ascii_lowercase();
+            let runs_ours =
+                cmdlets.iter().any(|c| lower.contains(c)) && !lower.contains("get-transportconfig");
+            let binding = checks::bind(&benchmark, rule);
+            let id = binding.as_ref().map(|b| b.spec.id);
+            if id.is_some_and(|id| id.starts_with("antispam.")) {
+                assert!(runs_ours, "{name} {} binds {id:?}", rule.stig_id);
+            }
+            if !runs_ours {
+                continue;
+            }
+            let want = antispam_check_of(&rule.title)
+                .unwrap_or_else(|| panic!("{name} {}: {}", rule.stig_id, rule.title));
+            assert_eq!(id, Some(want), "{name} {} {}", rule.stig_id, rule.title);
+            let b = binding.unwrap();
+            match want {
+                "antispam.blank-sender-action" | "antispam.spoofed-domain-action" => assert_eq!(
+                    b.expected,
+                    Some(Expected::Text("Reject".into())),
+                    "{name} {}",
+                    rule.stig_id
+                ),
+                "antispam.srl-block-threshold" => {
+                    assert_eq!(b.expected, Some(Expected::Number(6)));
+                    assert!(b.edsp_allowed, "{name} {}: signoff", rule.stig_id);
+                }
+                "antispam.recipient-validation" => {
+                    assert_eq!(b.expected, Some(Expected::Bool(false)))
+                }
+                "antispam.installed" | "antispam.filtering-enabled" => assert!(
+                    b.not_applicable_with_antispam,
+                    "{name} {}: the EEMSG note",
+                    rule.stig_id
+                ),
+                _ => {}
+            }
+            here += 1;
+        }
+        per_file.push((name, here));
+        bound += here;
+    }
+    // Every Edge release binds the family's Edge rules, every Mailbox release its own.
+    for (name, here) in &per_file {
+        let least = if name.contains("Edge") {
+            16
+        } else if name.contains("Mailbox") && !name.contains("2010") {
+            3
+        } else {
+            0
+        };
+        assert!(*here >= least, "{name}: {here} antispam rules");
+    }
+    assert!(bound >= 300, "{bound} antispam rules bound");
 }
