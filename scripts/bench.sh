@@ -5,7 +5,9 @@
 #      scanning the bytes, and STIG Manager's reviewsFromCkl parsing it (node, in-process,
 #      repeated to amortize start-up);
 #   2. fleets of servers (5-10 connectors each) evaluated against the catalog and written as
-#      CKL + CKLB + XCCDF: wall time and peak memory (/usr/bin/time -v) per fleet size.
+#      CKL + CKLB + XCCDF: wall time and peak memory (/usr/bin/time -v) per fleet size;
+#   3. the same fleet handed on to eMASS: `exstig poam` and `exstig emass test-results` over
+#      all its CKLs (wall time each).
 #
 #   scripts/bench.sh           full sizes: fleets of 100, 1,000 and 10,000 servers
 #   scripts/bench.sh --short   small sizes, for CI (so the script cannot rot); asserts no time
@@ -95,6 +97,21 @@ for n in $sizes; do
         exit 1
     fi
     printf '%8s %10s %12s %12.2f %8s\n' "$n" "$wall" "$peak_mb" "$(awk -v w="$wall" -v n="$n" 'BEGIN { print w * 1000 / n }')" "$files"
-    rm -rf "$inventory" "$out"
+    # 3. The eMASS hand-off of the same fleet: one POA&M and the test results per AP.
+    checklists=("$out"/*.ckl)
+    t0=$(date +%s.%N)
+    ./target/release/exstig poam "${checklists[@]}" -o "$work/poam-$n.xlsx" 2>"$work/emass.err" || true
+    t1=$(date +%s.%N)
+    ./target/release/exstig emass test-results "${checklists[@]}" -o "$work/results-$n.json" \
+        --tested-by "Bench, Run" 2>>"$work/emass.err" || true
+    t2=$(date +%s.%N)
+    if [ ! -s "$work/poam-$n.xlsx" ] || [ ! -s "$work/results-$n.json" ]; then
+        echo "bench: poam or test-results failed for $n servers" >&2
+        cat "$work/emass.err" >&2
+        exit 1
+    fi
+    awk -v a="$t0" -v b="$t1" -v c="$t2" -v n="$n" 'BEGIN {
+        printf "%8s  POA&M %.2f s + test results %.2f s = %.2f s\n", n, b - a, c - b, c - a }'
+    rm -rf "$inventory" "$out" "$work/poam-$n.xlsx" "$work/results-$n.json"
 done
 echo "bench: done"

@@ -50,6 +50,10 @@ pub struct EvaluateArgs {
     /// Merging into a checklist people already keep.
     #[command(flatten)]
     pub merge: MergeIntoArgs,
+    /// Also write the eMASS POA&M of the result (2025 layout; `exstig poam` has every option);
+    /// in batch mode one POA&M for the whole fleet.
+    #[arg(long, value_name = "POAM.xlsx")]
+    pub poam: Option<PathBuf>,
     /// Batch mode (a folder of inventories, one set of checklists per server).
     #[command(flatten)]
     pub batch: Box<super::batch_args::BatchArgs>,
@@ -100,13 +104,17 @@ pub fn run(args: &EvaluateArgs) -> Result<i32> {
                 "batch mode (--inventory-dir) reads its folder and writes to --out-dir: drop the INVENTORY files and --ckl/--cklb/--xccdf".into(),
             ));
         }
-        return super::batch_args::run_batch_with(
+        if let Some(poam) = &args.poam {
+            super::poam::check_xlsx_path(poam)?;
+        }
+        return super::batch_args::run_batch_with_poam(
             &args.batch,
             &args.source,
             args.site.as_deref(),
             &args.asset,
             args.fail_on,
             write_options(args),
+            args.poam.as_deref(),
         );
     }
     if args.inventory.is_empty() || (args.ckl.is_none() && !args.merge.in_place) {
@@ -115,6 +123,9 @@ pub fn run(args: &EvaluateArgs) -> Result<i32> {
         ));
     }
     check_outputs(args)?;
+    if let Some(poam) = &args.poam {
+        super::poam::check_xlsx_path(poam)?;
+    }
     let start = chrono::Utc::now();
     let benchmark = args.source.load()?;
     if benchmark.rules.is_empty() {
@@ -248,6 +259,15 @@ pub fn run(args: &EvaluateArgs) -> Result<i32> {
     }
     for (path, _) in &files {
         eprintln!("exstig: wrote {}", shown(&path.display().to_string()));
+    }
+    if let Some(poam) = &args.poam {
+        let written = args.ckl.clone().or_else(|| {
+            args.merge
+                .merge_into
+                .clone()
+                .filter(|_| args.merge.in_place)
+        });
+        super::poam::after_evaluate(written.into_iter().collect(), poam, args.site.as_deref())?;
     }
     Ok(exit_code(&evaluation, args.fail_on))
 }
