@@ -100,6 +100,9 @@ pub struct BatchOptions {
     pub formats: Vec<OutputFormat>,
     /// The previous run's output to merge into.
     pub merge_dir: Option<PathBuf>,
+    /// Upgrade a previous checklist of an older release to the benchmark's before merging
+    /// (see [`crate::upgrade`]); without it the checklist keeps its release.
+    pub upgrade: bool,
     /// Site file.
     pub site: Option<PathBuf>,
     /// ROLE, MARKING, TECH_AREA for every checklist (host facts come from each inventory).
@@ -750,9 +753,12 @@ impl Job<'_> {
                 let mut existing = read_previous(path).map_err(|e| {
                     format!("{e} (the previous checklist from --merge-dir; fix or move it so it is not overwritten unread)")
                 })?;
+                let upgraded =
+                    self.opts.upgrade && upgrade_previous(&mut existing, benchmark, &mut notes)?;
                 let report = merge_into(&mut existing, &evaluation.checklist, &self.opts.policy);
                 notes.extend(report.notes.iter().cloned());
-                if self.opts.formats.contains(&OutputFormat::Cklb)
+                if !upgraded
+                    && self.opts.formats.contains(&OutputFormat::Cklb)
                     && let Some(note) = keep_cklb_identity(&mut existing, path)
                 {
                     notes.push(note);
@@ -875,6 +881,27 @@ fn keep_cklb_identity(checklist: &mut Checklist, previous: &Path) -> Option<Stri
         }
         Err(e) => Some(format!("{e} (the previous CKLB; a new one is written)")),
     }
+}
+
+/// With `--upgrade`: brings a previous checklist of an older release of `benchmark`'s STIG to
+/// that release (reviews carried only where the check text is unchanged) and notes what it did.
+/// Returns whether it upgraded.
+fn upgrade_previous(
+    existing: &mut Checklist,
+    benchmark: &Benchmark,
+    notes: &mut Vec<String>,
+) -> std::result::Result<bool, String> {
+    let older = existing.stigs.iter().any(|s| {
+        stig_key(s) == benchmark.id && crate::merge::release_of(s) != benchmark.revision()
+    });
+    if !older {
+        return Ok(false);
+    }
+    let (upgraded, report) =
+        crate::upgrade::upgrade(existing, benchmark).map_err(|e| e.to_string())?;
+    notes.push(report.summary());
+    *existing = upgraded;
+    Ok(true)
 }
 
 /// Reads a previous checklist (CKL or CKLB by its extension).

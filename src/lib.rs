@@ -15,6 +15,7 @@ pub mod inventory;
 pub mod merge;
 pub mod site;
 pub mod summary;
+pub mod upgrade;
 pub mod validate;
 pub mod xccdf;
 pub mod xml;

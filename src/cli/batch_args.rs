@@ -46,6 +46,11 @@ pub struct BatchArgs {
     /// previous checklist there (human reviews kept), which may be OUT itself.
     #[arg(long, value_name = "PREVIOUS", requires = "inventory_dir")]
     pub merge_dir: Option<PathBuf>,
+    /// Batch mode: with --merge-dir, upgrade a previous checklist of an older STIG release to
+    /// the benchmark's first (reviews carried only where the check text is unchanged, as
+    /// `exstig upgrade` does); without it the merged checklist keeps its older release.
+    #[arg(long, requires = "merge_dir")]
+    pub upgrade: bool,
     /// Batch mode: also write a summary, HTML (self-contained) or CSV by extension; repeatable.
     #[arg(long, value_name = "FILE.html|FILE.csv", requires = "inventory_dir")]
     pub summary: Vec<PathBuf>,
@@ -103,6 +108,7 @@ impl BatchArgs {
             out_dir,
             formats,
             merge_dir: self.merge_dir.clone(),
+            upgrade: self.upgrade,
             site: site.map(Path::to_path_buf),
             asset: asset.clone(),
             policy: MergePolicy::default(),

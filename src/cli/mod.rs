@@ -16,6 +16,7 @@ pub mod evaluate;
 pub mod exception;
 pub mod merge;
 pub mod rules;
+pub mod upgrade;
 pub mod validate;
 
 /// exstig: DISA Exchange STIG checklists from Exchange connector exports, offline.
@@ -47,6 +48,8 @@ enum Command {
     Diff(diff::DiffArgs),
     /// Record documented, approved deviations in the site file.
     Exception(exception::ExceptionArgs),
+    /// Carry a checklist's reviews to a new release of its STIG (only where the check text is unchanged).
+    Upgrade(upgrade::UpgradeArgs),
 }
 
 /// Where the benchmark comes from: a DISA file or the embedded catalog.
@@ -153,6 +156,7 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
         Command::Convert(args) => convert::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Exception(args) => exception::run(&args),
+        Command::Upgrade(args) => upgrade::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,58 @@
+//! `exstig upgrade`: carries the reviews of a checklist to a new release of its STIG (reviews
+//! move only where the STIG ID and the check text are unchanged; see [`crate::upgrade`]).
+
+use super::BenchmarkSource;
+use crate::error::{EXIT_OK, Result};
+use std::path::{Path, PathBuf};
+
+/// Arguments of `exstig upgrade`.
+#[derive(Debug, clap::Args)]
+pub struct UpgradeArgs {
+    /// The checklist of the older release (.ckl or .cklb).
+    #[arg(value_name = "CHECKLIST")]
+    pub input: PathBuf,
+    /// The new release: DISA's benchmark file or a catalog name.
+    #[command(flatten)]
+    pub source: BenchmarkSource,
+    /// The upgraded checklist; .ckl or .cklb chooses the format. When it is the input, the
+    /// original is kept as FILE.bak.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Also write the report: JSON when FILE ends in .json, else text.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+}
+
+/// Runs `exstig upgrade`: reads, upgrades, writes the checklist (and report) together.
+pub fn run(args: &UpgradeArgs) -> Result<i32> {
+    crate::merge::Format::of_path(&args.output)?;
+    crate::merge::check_output_path(&args.output)?;
+    if let Some(report) = &args.report {
+        crate::merge::check_output_path(report)?;
+    }
+    let benchmark = args.source.load()?;
+    let old = crate::merge::read_checklist(&args.input)?;
+    let (upgraded, report) = crate::upgrade::upgrade(&old, &benchmark)?;
+    let bytes = crate::merge::render_checklist(&args.output, &upgraded)?;
+    let mut files: Vec<(&Path, Vec<u8>)> = vec![(&args.output, bytes)];
+    if let Some(path) = &args.report {
+        let text = if has_json_extension(path) {
+            report.to_json()
+        } else {
+            report.to_text()
+        };
+        files.push((path, text.into_bytes()));
+    }
+    if super::merge::same_file(&args.input, &args.output) {
+        crate::merge::write_backup(&args.output)?;
+    }
+    crate::fsio::write_all_atomic(&files)?;
+    eprint!("{}", report.to_text());
+    eprintln!("wrote {}", args.output.display());
+    Ok(EXIT_OK)
+}
+
+fn has_json_extension(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+}
