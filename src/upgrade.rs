@@ -405,7 +405,8 @@ fn review_text(old: &Vuln) -> String {
     let has_review = old.status != Status::NotReviewed
         || !old.finding_details.trim().is_empty()
         || !old.comments.trim().is_empty()
-        || !old.severity_override.trim().is_empty();
+        || !old.severity_override.trim().is_empty()
+        || !old.severity_justification.trim().is_empty();
     if !has_review {
         return out;
     }
