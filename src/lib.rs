@@ -1,6 +1,7 @@
 //! exstig: evaluates Microsoft Exchange SMTP connector exports against DISA Exchange STIGs
 //! and writes STIG Viewer checklists (CKL, CKLB) and XCCDF results.
 
+pub mod answers;
 pub mod batch;
 pub mod benchmark;
 pub mod catalog;

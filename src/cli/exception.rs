@@ -6,7 +6,6 @@
 
 use super::BenchmarkSource;
 use crate::error::{EXIT_OK, Error, Result};
-use crate::site::Site;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
@@ -72,20 +71,8 @@ fn run_add(args: &AddArgs) -> Result<i32> {
     if args.justification.trim().is_empty() {
         return Err(Error::Usage("--justification must not be empty".into()));
     }
-    let existing = if args.site.exists() {
-        crate::fsio::read_text(&args.site)?
-    } else {
-        String::new()
-    };
-    Site::parse(&args.site, &existing)?;
     let entry = entry_text(args, &rule.stig_id, &rule.title, &rule.check_digest);
-    let mut text = existing;
-    if !text.is_empty() && !text.ends_with('\n') {
-        text.push('\n');
-    }
-    text.push_str(&entry);
-    Site::parse(&args.site, &text)?;
-    crate::fsio::write_atomic(&args.site, text.as_bytes())?;
+    crate::site::append_entries(&args.site, &entry)?;
     eprintln!(
         "exstig: added an exception for {} ({}) to {}; it lapses if the check text changes (check_digest {}){}",
         rule.stig_id,
@@ -120,11 +107,4 @@ fn entry_text(args: &AddArgs, stig_id: &str, title: &str, digest: &str) -> Strin
     out
 }
 
-/// A TOML basic string.
-fn quote(text: &str) -> String {
-    toml::Value::String(text.to_string()).to_string()
-}
-
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
+use crate::site::{one_line, toml_string as quote};

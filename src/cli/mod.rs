@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use std::ffi::OsString;
 use std::path::PathBuf;
 
+pub mod answer;
 pub mod batch_args;
 pub mod catalog;
 pub mod checklist;
@@ -48,6 +49,8 @@ enum Command {
     Diff(diff::DiffArgs),
     /// Record documented, approved deviations in the site file.
     Exception(exception::ExceptionArgs),
+    /// Record the site's answers to the rules no export decides (or import Evaluate-STIG's).
+    Answer(answer::AnswerArgs),
     /// Carry a checklist's reviews to a new release of its STIG (only where the check text is unchanged).
     Upgrade(upgrade::UpgradeArgs),
 }
@@ -157,6 +160,7 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
         Command::Diff(args) => diff::run(&args),
         Command::Exception(args) => exception::run(&args),
         Command::Upgrade(args) => upgrade::run(&args),
+        Command::Answer(args) => answer::run(&args),
     };
     match result {
         Ok(code) => code,
