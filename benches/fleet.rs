@@ -110,6 +110,7 @@ fn batch(dir: &str, out: &str, jobs: Option<usize>) {
         formats: vec![OutputFormat::Ckl, OutputFormat::Cklb, OutputFormat::Xccdf],
         merge_dir: None,
         upgrade: false,
+        previous_dir: None,
         site: None,
         asset: exstig::cli::AssetArgs::default(),
         policy: MergePolicy::default(),

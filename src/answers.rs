@@ -42,7 +42,7 @@ pub fn apply(
         return;
     }
     for answer in &site.answer {
-        if benchmark.find_rule(&answer.rule).is_none() {
+        if benchmark.find_rule(&answer.rule).is_none() && may_belong(&answer.rule, benchmark) {
             warnings.push(format!(
                 "{} line {}: [[answer]] rule \"{}\" is not a STIG ID, Vuln ID or Rule ID of {} ({}); the answer is ignored",
                 site.display_name(),
@@ -56,6 +56,24 @@ pub fn apply(
     for (rule, result) in benchmark.rules.iter().zip(results.iter_mut()) {
         apply_to_rule(site, benchmark, rule, host, today, result);
     }
+}
+
+/// Whether an id the benchmark lacks may still be meant for it: any Vuln or Rule ID, and a STIG
+/// ID with the prefix of the benchmark's (`EX19-ED-`). A fleet's site file answers rules of
+/// several STIGs; an Edge rule's answer is not a mistake in a Mailbox server's evaluation.
+fn may_belong(id: &str, benchmark: &Benchmark) -> bool {
+    let id = id.trim();
+    let prefix = |s: &str| s.rsplit_once('-').map(|(p, _)| p.to_ascii_uppercase());
+    if id.starts_with("V-") || id.starts_with("SV-") {
+        return true;
+    }
+    let Some(wanted) = prefix(id) else {
+        return true;
+    };
+    benchmark
+        .rules
+        .iter()
+        .any(|r| prefix(&r.stig_id).is_some_and(|p| p == wanted))
 }
 
 /// Whether `answer` names the server `host` (by its `hosts` globs, on the full or the short

@@ -43,7 +43,7 @@ use crate::error::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Error, Result};
 use crate::inventory::ServerRole;
 use crate::merge::{MergePolicy, merge_into, stig_key};
 use crate::site::Site;
-use crate::summary::{Counts, Fleet, OpenRule, ServerFailure, ServerSummary};
+use crate::summary::{Counts, Fleet, OpenRule, ServerFailure, ServerSummary, Waiting};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -100,6 +100,9 @@ pub struct BatchOptions {
     pub formats: Vec<OutputFormat>,
     /// The previous run's output to merge into.
     pub merge_dir: Option<PathBuf>,
+    /// The previous cycle's output folder to compare with (`--previous`), for the summary's
+    /// "since the previous cycle" (without it, `merge_dir` serves).
+    pub previous_dir: Option<PathBuf>,
     /// Upgrade a previous checklist of an older release to the benchmark's before merging
     /// (see [`crate::upgrade`]); without it the checklist keeps its release.
     pub upgrade: bool,
@@ -219,6 +222,13 @@ fn run_in_pool(opts: &BatchOptions) -> Result<BatchReport> {
         Some(dir) => PreviousIndex::scan(dir)?,
         None => PreviousIndex::default(),
     };
+    let compare_with =
+        match &opts.previous_dir {
+            Some(dir) => Some(PreviousIndex::scan(dir).map_err(|_| {
+                Error::Usage(format!("--previous {}: no such folder", dir.display()))
+            })?),
+            None => None,
+        };
     let (groups, mut failures) = group_files(&opts.inventory_dir, files);
     let groups = without_name_clashes(groups, &mut failures);
     let bar = progress_bar(opts.progress, groups.len() as u64);
@@ -227,6 +237,7 @@ fn run_in_pool(opts: &BatchOptions) -> Result<BatchReport> {
         site: &site,
         benchmarks: &benchmarks,
         previous: &previous,
+        compare_with: compare_with.as_ref(),
     };
     let outcomes: Vec<std::result::Result<ServerSummary, ServerFailure>> = groups
         .par_iter()
@@ -712,6 +723,8 @@ struct Job<'a> {
     site: &'a Site,
     benchmarks: &'a Benchmarks,
     previous: &'a PreviousIndex,
+    /// `--previous DIR`, when given.
+    compare_with: Option<&'a PreviousIndex>,
 }
 
 impl Job<'_> {
@@ -748,11 +761,28 @@ impl Job<'_> {
             .collect();
         notes.extend(evaluation.warnings.iter().cloned());
         let previous = self.previous.find(&group.host, benchmark);
+        let mut previous_open = match self.compare_with {
+            Some(index) => match index.find(&group.host, benchmark) {
+                Some(path) => Some(
+                    read_previous(path)
+                        .map(|c| open_stig_ids(&c, &benchmark.id))
+                        .map_err(|e| format!("{e} (the previous checklist from --previous)"))?,
+                ),
+                None => {
+                    notes.push("no checklist of this server in --previous".into());
+                    None
+                }
+            },
+            None => None,
+        };
         let checklist = match previous {
             Some(path) => {
                 let mut existing = read_previous(path).map_err(|e| {
                     format!("{e} (the previous checklist from --merge-dir; fix or move it so it is not overwritten unread)")
                 })?;
+                if self.compare_with.is_none() {
+                    previous_open = Some(open_stig_ids(&existing, &benchmark.id));
+                }
                 let upgraded =
                     self.opts.upgrade && upgrade_previous(&mut existing, benchmark, &mut notes)?;
                 let report = merge_into(&mut existing, &evaluation.checklist, &self.opts.policy);
@@ -792,6 +822,8 @@ impl Job<'_> {
             revision,
             counts: Counts::of_stig(stig),
             open: OpenRule::of_stig(stig, self.opts.open_details),
+            waiting: Waiting::of_stig(stig),
+            previous_open,
             inputs: group.files.clone(),
             outputs,
             merged_from: previous.map(Path::to_path_buf),
@@ -881,6 +913,18 @@ fn keep_cklb_identity(checklist: &mut Checklist, previous: &Path) -> Option<Stri
         }
         Err(e) => Some(format!("{e} (the previous CKLB; a new one is written)")),
     }
+}
+
+/// The STIG IDs of the Open rules of `benchmark_id`'s STIG in a checklist (any release).
+fn open_stig_ids(checklist: &Checklist, benchmark_id: &str) -> Vec<String> {
+    checklist
+        .stigs
+        .iter()
+        .filter(|s| stig_key(s) == benchmark_id)
+        .flat_map(|s| &s.vulns)
+        .filter(|v| v.status == crate::checklist::Status::Open)
+        .map(|v| v.stig_id().to_string())
+        .collect()
 }
 
 /// With `--upgrade`: brings a previous checklist of an older release of `benchmark`'s STIG to
