@@ -137,13 +137,14 @@ impl UpgradeReport {
                 self.stig, self.to
             );
         }
+        let rules = |n: usize| format!("{n} rule{}", if n == 1 { "" } else { "s" });
         format!(
-            "STIG {} upgraded from {} to {}: {} reviews carried, {} rules to re-review (check text changed), {} added, {} removed",
+            "STIG {} upgraded from {} to {}: {} carried with their reviews, {} to re-review (check text changed), {} added, {} removed",
             self.stig,
             self.from,
             self.to,
-            self.count(Outcome::Carried),
-            self.needs_review(),
+            rules(self.count(Outcome::Carried)),
+            rules(self.needs_review()),
             self.count(Outcome::Added),
             self.count(Outcome::Removed)
         )
