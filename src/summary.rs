@@ -190,6 +190,10 @@ impl WaitingFor {
     }
 }
 
+/// The kinds of waiting in report order (the order of [`Waiting::kinds`]).
+pub const WAITING_KINDS: [WaitingFor; 3] =
+    [WaitingFor::Person, WaitingFor::SiteValue, WaitingFor::Input];
+
 /// The Not_Reviewed rules of a server (STIG IDs) by what they wait for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Waiting {
@@ -466,6 +470,7 @@ pub fn text(fleet: &Fleet) -> String {
         );
     }
     row(&mut out, &fleet_label, "", "", &fleet.totals());
+    let _ = writeln!(out, "Not_Reviewed: {}", waiting_line(fleet));
     for f in fleet.failures {
         let _ = writeln!(out, "FAILED {}: {}", f.server, f.message);
     }
@@ -476,6 +481,23 @@ pub fn text(fleet: &Fleet) -> String {
         fleet.failures.len()
     );
     out
+}
+
+/// The fleet's Not_Reviewed rules by what they wait for, in words: `3 needs a person, ...`.
+fn waiting_line(fleet: &Fleet) -> String {
+    WAITING_KINDS
+        .iter()
+        .enumerate()
+        .map(|(kind, w)| {
+            let n: usize = fleet
+                .servers
+                .iter()
+                .map(|s| s.waiting.kinds()[kind].1.len())
+                .sum();
+            format!("{n} {}", w.label())
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The summary as CSV: one row per server (written or failed) with the counts by status and
@@ -777,24 +799,11 @@ fn html_headline(out: &mut String, fleet: &Fleet, totals: &Counts) {
         ),
         percent_text(decided)
     );
-    let waiting: Vec<String> = (0..3)
-        .map(|kind| {
-            let n: usize = fleet
-                .servers
-                .iter()
-                .map(|s| s.waiting.kinds()[kind].1.len())
-                .sum();
-            format!(
-                "{n} {}",
-                [WaitingFor::Person, WaitingFor::SiteValue, WaitingFor::Input][kind].label()
-            )
-        })
-        .collect();
     let _ = writeln!(
         out,
         "<p>Not_Reviewed: {} ({}).</p>",
         totals.total(Status::NotReviewed),
-        waiting.join(", ")
+        waiting_line(fleet)
     );
 }
 
@@ -930,7 +939,7 @@ fn html_change(out: &mut String, fleet: &Fleet) {
 /// The Not_Reviewed rules of the fleet by what they wait for, with how many servers each.
 fn html_waiting(out: &mut String, fleet: &Fleet) {
     out.push_str("<h2>Not_Reviewed: what each rule waits for</h2>\n<p class=\"meta\">needs a person: rules exstig does not evaluate (documentation, procedures; an [[answer]] in the site file records them once for every server), judgements, lapsed answers or exceptions. needs a site value: a [values] entry or connector scope in the site file. input not collected: an export the inventory lacks.</p>\n<table id=\"waiting\">\n<thead><tr><th class=\"text\">Waiting for</th><th>Rules</th><th class=\"text\">Rules (servers)</th></tr></thead>\n<tbody>\n");
-    for kind in 0..3 {
+    for (kind, waiting_for) in WAITING_KINDS.iter().enumerate() {
         let mut rules: Vec<(String, usize)> = Vec::new();
         for s in fleet.servers {
             for id in s.waiting.kinds()[kind].1 {
@@ -941,7 +950,7 @@ fn html_waiting(out: &mut String, fleet: &Fleet) {
             }
         }
         rules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        let label = [WaitingFor::Person, WaitingFor::SiteValue, WaitingFor::Input][kind].label();
+        let label = waiting_for.label();
         let list: Vec<String> = rules.iter().map(|(id, n)| format!("{id} ({n})")).collect();
         let _ = writeln!(
             out,

@@ -208,6 +208,17 @@ impl UpgradeReport {
 /// Upgrades the STIG of `old` whose `stigid` is `benchmark.id` to `benchmark`'s release (see
 /// the module doc). Errors when the checklist has no such STIG.
 pub fn upgrade(old: &Checklist, benchmark: &Benchmark) -> Result<(Checklist, UpgradeReport)> {
+    upgrade_from(old, benchmark, None)
+}
+
+/// [`upgrade`], with the old release's benchmark giving the check text of rules the old
+/// checklist holds none for (a checklist made from the catalog): its rule of the same Rule ID,
+/// revision included, is taken.
+pub fn upgrade_from(
+    old: &Checklist,
+    benchmark: &Benchmark,
+    old_release: Option<&Benchmark>,
+) -> Result<(Checklist, UpgradeReport)> {
     let position = old
         .stigs
         .iter()
@@ -255,7 +266,7 @@ pub fn upgrade(old: &Checklist, benchmark: &Benchmark) -> Result<(Checklist, Upg
         let outcome = if !by_stig_id {
             Outcome::StigIdChanged
         } else {
-            match same_check(before, rule) {
+            match same_check(before, rule, old_release) {
                 Some(true) => Outcome::Carried,
                 Some(false) => Outcome::CheckChanged,
                 None => Outcome::CheckUnknown,
@@ -371,12 +382,21 @@ impl OldIndex {
     }
 }
 
-/// Whether the old rule's check text equals the new rule's; `None` when the old checklist
-/// holds none (made from the catalog) or the new rule has neither text nor digest.
-fn same_check(old: &Vuln, rule: &Rule) -> Option<bool> {
-    let old_text = old.attr("Check_Content");
+/// Whether the old rule's check text equals the new rule's; `None` when neither the old
+/// checklist nor `old_release` holds it, or the new rule has neither text nor digest.
+fn same_check(old: &Vuln, rule: &Rule, old_release: Option<&Benchmark>) -> Option<bool> {
+    let mut old_text = old.attr("Check_Content");
     if old_text.trim().is_empty() {
-        return None;
+        let from_release = old_release?
+            .rules
+            .iter()
+            .find(|r| !old.rule_id().is_empty() && r.rule_id == old.rule_id())?;
+        old_text = &from_release.check_content;
+        if old_text.trim().is_empty() {
+            // Both from the catalog: the digests of the raw check texts still compare.
+            let (a, b) = (&from_release.check_digest, &rule.check_digest);
+            return (!a.is_empty() && !b.is_empty()).then(|| a.eq_ignore_ascii_case(b));
+        }
     }
     if !rule.check_content.trim().is_empty() {
         return Some(check_content_digest(old_text) == check_content_digest(&rule.check_content));

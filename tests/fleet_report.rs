@@ -105,6 +105,28 @@ fn previous_dir_gives_newly_open_fixed_and_still_open() {
     );
     let html = std::fs::read_to_string(dir.join("fresh.html")).unwrap();
     assert!(!html.contains("id=\"changes\""));
+    // The table on stderr ends with the Not_Reviewed split.
+    let out = exstig(
+        &dir,
+        &[
+            "evaluate",
+            "--inventory-dir",
+            inv.to_str().unwrap(),
+            "--stig",
+            "exchange-2019",
+            "--out-dir",
+            "table",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("Not_Reviewed: "))
+        .expect("split line");
+    assert!(
+        line.contains("needs a person") && line.contains("input not collected"),
+        "{line}"
+    );
     // A --previous folder that does not exist is a usage error.
     let out = exstig(
         &dir,

@@ -345,3 +345,161 @@ fn batch_upgrade_equals_upgrade_then_evaluate() {
         "the human review was carried"
     );
 }
+
+/// A checklist made without check text (from the catalog) cannot show an unchanged check: every
+/// review is kept under the marker, unless `--from-benchmark` gives the old release's text. The
+/// catalog as the new release (digests only) decides as DISA's file does.
+#[test]
+fn checklists_without_check_text_and_the_catalog_follow_the_same_rule() {
+    let Some(dir) = benchmarks("upgrade without check text") else {
+        return;
+    };
+    let (old_path, new_path) = (dir.join(PAIRS[1].0), dir.join(PAIRS[1].1));
+    let old = benchmark::load(&old_path).unwrap();
+    let new = benchmark::load(&new_path).unwrap();
+    let tmp = temp_dir("upgrade-no-text");
+    let mut bare = reviewed(&old);
+    for vuln in &mut bare.stigs[0].vulns {
+        for (name, value) in &mut vuln.stig_data {
+            if name == "Check_Content" {
+                value.clear();
+            }
+        }
+    }
+    let input = tmp.join("bare.ckl");
+    std::fs::write(&input, ckl::write(&bare)).unwrap();
+    let run = |extra: &[&str], output: &Path| {
+        let mut args = vec![
+            "upgrade",
+            input.to_str().unwrap(),
+            "-o",
+            output.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let out = exstig(&tmp, &args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        read(output)
+    };
+    let blind = run(
+        &["--benchmark", new_path.to_str().unwrap()],
+        &tmp.join("blind.ckl"),
+    );
+    assert!(
+        blind.stigs[0]
+            .vulns
+            .iter()
+            .all(|v| v.status == Status::NotReviewed && v.comments.starts_with(KEPT_BEGIN))
+    );
+    let told = run(
+        &[
+            "--benchmark",
+            new_path.to_str().unwrap(),
+            "--from-benchmark",
+            old_path.to_str().unwrap(),
+        ],
+        &tmp.join("told.ckl"),
+    );
+    let (carried, changed) = assert_digest_rule(&old, &new, &read(&input), &told);
+    assert_eq!((carried, changed), (67, 1));
+
+    // The catalog's copy of the new release (no text, only digests) against a checklist with text.
+    let with_text = tmp.join("with-text.ckl");
+    std::fs::write(&with_text, ckl::write(&reviewed(&old))).unwrap();
+    let from_catalog = tmp.join("catalog.ckl");
+    let out = exstig(
+        &tmp,
+        &[
+            "upgrade",
+            with_text.to_str().unwrap(),
+            "--stig",
+            "exchange-2019-edge",
+            "-o",
+            from_catalog.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let catalog = exstig::catalog::get("exchange-2019-edge").unwrap();
+    if catalog.revision() == new.revision() {
+        let statuses = |c: &Checklist| {
+            c.stigs[0]
+                .vulns
+                .iter()
+                .map(|v| v.status)
+                .collect::<Vec<_>>()
+        };
+        let from_file = exstig::upgrade::upgrade(&reviewed(&old), &new).unwrap().0;
+        assert_eq!(statuses(&read(&from_catalog)), statuses(&from_file));
+    }
+}
+
+#[test]
+fn upgrade_in_place_keeps_a_backup_and_bad_input_changes_nothing() {
+    let Some(dir) = benchmarks("upgrade in place") else {
+        return;
+    };
+    let tmp = temp_dir("upgrade-in-place");
+    let old = benchmark::load(&dir.join(PAIRS[0].0)).unwrap();
+    let file = tmp.join("EDGE01.cklb");
+    let original = cklb::write(&reviewed(&old)).unwrap();
+    std::fs::write(&file, &original).unwrap();
+    let new_path = dir.join(PAIRS[0].1);
+    let report = tmp.join("report.txt");
+    let out = exstig(
+        &tmp,
+        &[
+            "upgrade",
+            file.to_str().unwrap(),
+            "--benchmark",
+            new_path.to_str().unwrap(),
+            "-o",
+            file.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(tmp.join("EDGE01.cklb.bak")).unwrap(),
+        original
+    );
+    assert!(
+        read(&file).stigs[0]
+            .info("releaseinfo")
+            .starts_with("Release: 6")
+    );
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        text.contains("EX16-ED-000430") && text.contains("| ISSO review of EX16-ED-000430"),
+        "{text}"
+    );
+
+    let broken = tmp.join("broken.ckl");
+    std::fs::write(&broken, "<CHECKLIST><ASSET>").unwrap();
+    let target = tmp.join("target.ckl");
+    let out = exstig(
+        &tmp,
+        &[
+            "upgrade",
+            broken.to_str().unwrap(),
+            "--benchmark",
+            new_path.to_str().unwrap(),
+            "-o",
+            target.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("broken.ckl"));
+    assert!(!target.exists());
+}

@@ -18,6 +18,10 @@ pub struct UpgradeArgs {
     /// original is kept as FILE.bak.
     #[arg(short, long, value_name = "FILE")]
     pub output: PathBuf,
+    /// The old release's DISA benchmark: gives the check text of a checklist made without it
+    /// (from the catalog), so its reviews can be carried; without it such rules are re-reviewed.
+    #[arg(long, value_name = "OLD.xml")]
+    pub from_benchmark: Option<PathBuf>,
     /// Also write the report: JSON when FILE ends in .json, else text.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
@@ -32,7 +36,12 @@ pub fn run(args: &UpgradeArgs) -> Result<i32> {
     }
     let benchmark = args.source.load()?;
     let old = crate::merge::read_checklist(&args.input)?;
-    let (upgraded, report) = crate::upgrade::upgrade(&old, &benchmark)?;
+    let old_release = args
+        .from_benchmark
+        .as_deref()
+        .map(crate::benchmark::load)
+        .transpose()?;
+    let (upgraded, report) = crate::upgrade::upgrade_from(&old, &benchmark, old_release.as_ref())?;
     let bytes = crate::merge::render_checklist(&args.output, &upgraded)?;
     let mut files: Vec<(&Path, Vec<u8>)> = vec![(&args.output, bytes)];
     if let Some(path) = &args.report {
