@@ -38,8 +38,8 @@
 
 use crate::benchmark::Benchmark;
 use crate::checklist::{Asset, Checklist, ckl, cklb};
-use crate::cli::AssetArgs;
 use crate::error::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Error, Result};
+use crate::evaluate::{AssetArgs, FailOn};
 use crate::inventory::ServerRole;
 use crate::merge::{MergePolicy, merge_into, stig_key};
 use crate::site::Site;
@@ -146,7 +146,7 @@ impl BatchReport {
     }
 
     /// The documented exit code (see the module doc); `fail_on` tells which Open rules count.
-    pub fn exit_code(&self, fail_on: Option<crate::cli::evaluate::FailOn>) -> i32 {
+    pub fn exit_code(&self, fail_on: Option<FailOn>) -> i32 {
         if self.servers.is_empty() {
             return EXIT_ERROR;
         }

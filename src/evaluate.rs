@@ -7,10 +7,12 @@
 //! human must judge. Rules exstig does not evaluate stay Not_Reviewed with all their STIG data.
 
 use crate::benchmark::{Benchmark, Rule, Severity};
-use crate::checklist::{Asset, Checklist, ChecklistStig, Status, clean_text};
+use crate::checklist::{Asset, Checklist, ChecklistStig, ROLES, Status, clean_text};
 use crate::checks::judge::{self, Context, Judgement, Verdict};
+use crate::checks::kinds::{self, noun};
 use crate::checks::scope::connector_scope;
-use crate::checks::{self, Binding, RuleScope};
+use crate::checks::{self, Binding, RuleScope, fix};
+use crate::error::{Error, Result};
 use crate::inventory::{Fidelity, Inventory, InventoryObject, ObjectKind};
 use crate::site::{Exception, ExceptionStatus, Site, glob_matches};
 use chrono::NaiveDate;
@@ -18,6 +20,87 @@ use std::collections::BTreeSet;
 
 /// First line of the finding details of exstig's own results (the merge code recognizes them).
 pub const DETAILS_MARKER: &str = concat!("exstig ", env!("CARGO_PKG_VERSION"), " automated result");
+
+/// What makes `exstig evaluate` exit 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Any Open rule.
+    Open,
+    /// An Open CAT I (high) rule.
+    Cat1,
+    /// An Open CAT I or CAT II rule.
+    Cat2,
+    /// An Open rule of any CAT.
+    Cat3,
+}
+
+impl FailOn {
+    /// Whether an Open rule of `severity` triggers the failure.
+    pub fn matches(self, severity: Option<Severity>) -> bool {
+        let floor = match self {
+            FailOn::Open | FailOn::Cat3 => Severity::Low,
+            FailOn::Cat2 => Severity::Medium,
+            FailOn::Cat1 => Severity::High,
+        };
+        severity.unwrap_or(Severity::Medium) >= floor
+    }
+}
+
+/// The checklist ASSET facts a user can give on the command line.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct AssetArgs {
+    /// HOST_NAME of the checklist (STIG Manager requires one).
+    #[arg(long, value_name = "NAME")]
+    pub host_name: Option<String>,
+    /// HOST_FQDN.
+    #[arg(long, value_name = "FQDN")]
+    pub fqdn: Option<String>,
+    /// HOST_IP (one address or a comma-separated list).
+    #[arg(long, value_name = "ADDRESS")]
+    pub ip: Option<String>,
+    /// HOST_MAC.
+    #[arg(long, value_name = "MAC")]
+    pub mac: Option<String>,
+    /// ROLE: None, Workstation, Member Server (default) or Domain Controller.
+    #[arg(long, value_name = "ROLE")]
+    pub role: Option<String>,
+    /// MARKING (default CUI).
+    #[arg(long, value_name = "MARKING")]
+    pub marking: Option<String>,
+    /// TECH_AREA (default Exchange Server).
+    #[arg(long, value_name = "AREA")]
+    pub tech_area: Option<String>,
+}
+
+impl AssetArgs {
+    /// Applies the given options over `asset`, checking ROLE against the CKL schema.
+    pub fn apply(&self, asset: &mut Asset) -> Result<()> {
+        let set = |field: &mut String, value: &Option<String>| {
+            if let Some(v) = value {
+                *field = v.trim().to_string();
+            }
+        };
+        set(&mut asset.host_name, &self.host_name);
+        set(&mut asset.host_fqdn, &self.fqdn);
+        set(&mut asset.host_ip, &self.ip);
+        set(&mut asset.host_mac, &self.mac);
+        set(&mut asset.marking, &self.marking);
+        set(&mut asset.tech_area, &self.tech_area);
+        if let Some(role) = &self.role {
+            asset.role = ROLES
+                .iter()
+                .find(|r| r.eq_ignore_ascii_case(role.trim()))
+                .ok_or_else(|| {
+                    Error::Usage(format!(
+                        "--role '{role}' is not one of: {}",
+                        ROLES.join(", ")
+                    ))
+                })?
+                .to_string();
+        }
+        Ok(())
+    }
+}
 
 /// The verdict on one rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,9 +209,7 @@ pub fn asset_from(benchmark: &Benchmark, inventory: &Inventory, site: &Site) -> 
     fill(&mut asset.tech_area, &s.tech_area);
     fill(&mut asset.target_comment, &s.target_comment);
     if let Some(role) = &s.role
-        && let Some(r) = crate::checklist::ROLES
-            .iter()
-            .find(|r| r.eq_ignore_ascii_case(role.trim()))
+        && let Some(r) = ROLES.iter().find(|r| r.eq_ignore_ascii_case(role.trim()))
     {
         asset.role = r.to_string();
     }
@@ -249,10 +330,7 @@ impl<'a> Evaluator<'a> {
     /// apart); Send connectors and TransportConfig are organization-wide.
     fn objects(&self, kind: ObjectKind) -> (Vec<&'a InventoryObject>, Vec<String>) {
         let all: Vec<&InventoryObject> = self.inventory.of_kind(kind).collect();
-        let per_server = matches!(
-            kind,
-            ObjectKind::ReceiveConnector | ObjectKind::TransportService
-        );
+        let per_server = kinds::facts(kind).per_server;
         let Some(host) = self.host.as_deref().filter(|_| per_server) else {
             return (all, Vec::new());
         };
@@ -476,6 +554,30 @@ impl<'a> Evaluator<'a> {
             site: self.site,
             transport_config: self.inventory.of_kind(ObjectKind::TransportConfig).next(),
         };
+        if let Some(judge_set) = binding.spec.judge_set {
+            let facts = kinds::facts(binding.spec.kind);
+            let line = Line {
+                identity: if facts.singleton {
+                    facts.one.to_string()
+                } else {
+                    format!(
+                        "all {} {}",
+                        objects.len(),
+                        noun(binding.spec.kind, objects.len())
+                    )
+                },
+                scope: if facts.per_server {
+                    "server"
+                } else {
+                    "organization"
+                }
+                .into(),
+                judgement: judge_set(binding, objects, &ctx),
+                exception_note: None,
+                fix_target: String::new(),
+            };
+            return (vec![line], Vec::new());
+        }
         let connector_exceptions: Vec<&Exception> = exceptions
             .iter()
             .copied()
@@ -488,10 +590,8 @@ impl<'a> Evaluator<'a> {
             if crate::inventory::values::boolean(obj, "Enabled") == Ok(false) {
                 identity.push_str(" (disabled)");
             }
-            let is_connector = matches!(
-                obj.kind,
-                ObjectKind::ReceiveConnector | ObjectKind::SendConnector
-            );
+            let facts = kinds::facts(obj.kind);
+            let is_connector = facts.connector;
             let scope = if is_connector && binding.scope != RuleScope::All {
                 let cs = connector_scope(obj, self.site, self.role);
                 let wanted = match binding.scope {
@@ -518,7 +618,7 @@ impl<'a> Evaluator<'a> {
                                 fix: None,
                             },
                             exception_note: None,
-                            fix_target: fix_target(obj),
+                            fix_target: fix::target(obj),
                         });
                         continue;
                     }
@@ -526,7 +626,7 @@ impl<'a> Evaluator<'a> {
                 }
             } else if is_connector {
                 "any scope".into()
-            } else if obj.kind == ObjectKind::TransportConfig {
+            } else if facts.singleton {
                 "organization".into()
             } else {
                 "server".into()
@@ -536,7 +636,7 @@ impl<'a> Evaluator<'a> {
                 scope,
                 judgement: judge::judge(binding, obj, &ctx),
                 exception_note: None,
-                fix_target: fix_target(obj),
+                fix_target: fix::target(obj),
             };
             self.apply_connector_exceptions(
                 rule,
@@ -576,10 +676,9 @@ impl<'a> Evaluator<'a> {
                     if failing.len() == 1 { "s" } else { "" }
                 ));
                 comments.push("Fix (Exchange Management Shell):".into());
-                let cmdlet = binding.fix_cmdlet();
                 for l in failing {
-                    if let Some(fix) = &l.judgement.fix {
-                        comments.push(format!("{cmdlet}{} {fix}", l.fix_target));
+                    if let Some(args) = &l.judgement.fix {
+                        comments.push(fix::command(binding, &l.fix_target, args));
                     }
                 }
                 if binding.edsp_allowed {
@@ -872,27 +971,6 @@ fn refusal(binding: &Binding, status: ExceptionStatus, open: bool) -> Option<Str
     ))
 }
 
-/// ` -Identity "..."` for the `Set-` command of an object (none for TransportConfig).
-fn fix_target(obj: &InventoryObject) -> String {
-    match obj.kind {
-        ObjectKind::TransportConfig => String::new(),
-        _ => format!(" -Identity \"{}\"", obj.identity()),
-    }
-}
-
-/// "Receive connectors", "Send connector", "TransportService objects" ...
-fn noun(kind: ObjectKind, count: usize) -> &'static str {
-    match (kind, count == 1) {
-        (ObjectKind::ReceiveConnector, true) => "Receive connector",
-        (ObjectKind::ReceiveConnector, false) => "Receive connectors",
-        (ObjectKind::SendConnector, true) => "Send connector",
-        (ObjectKind::SendConnector, false) => "Send connectors",
-        (ObjectKind::TransportService, true) => "transport server",
-        (ObjectKind::TransportService, false) => "transport servers",
-        (ObjectKind::TransportConfig, _) => "TransportConfig",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -912,6 +990,91 @@ mod tests {
             exception_note: None,
             fix_target: String::new(),
         }
+    }
+
+    #[test]
+    fn fail_on_levels() {
+        assert!(FailOn::Cat1.matches(Some(Severity::High)));
+        assert!(!FailOn::Cat1.matches(Some(Severity::Medium)));
+        assert!(FailOn::Cat2.matches(Some(Severity::Medium)));
+        assert!(!FailOn::Cat2.matches(Some(Severity::Low)));
+        assert!(FailOn::Cat3.matches(Some(Severity::Low)));
+        assert!(FailOn::Open.matches(Some(Severity::Low)));
+    }
+
+    /// A family rule about the whole set: any enabled "Malware Agent" among the objects.
+    fn malware_agent(_: &Binding, objects: &[&InventoryObject], _: &Context) -> Judgement {
+        let names: Vec<String> = objects.iter().map(|o| o.name()).collect();
+        let pass = names.iter().any(|n| n == "Malware Agent");
+        crate::checks::judge::decided(
+            pass,
+            "Identity",
+            names.join(", "),
+            "an enabled Malware Agent".into(),
+            "-Identity 'Malware Agent'".into(),
+        )
+    }
+
+    static SET_FAMILY: checks::Family = checks::Family {
+        name: "demo",
+        specs: &[checks::CheckSpec::property(
+            "demo.malware-agent",
+            "-",
+            ObjectKind::SendConnector,
+            &["Identity"],
+            checks::ValueType::Other,
+        )
+        .judged_as_set(malware_agent, "an enabled Malware Agent exists")
+        .fix_cmdlet("Enable-TransportAgent")],
+        refine: None,
+    };
+
+    #[test]
+    fn a_set_judge_gives_one_line_for_all_objects_and_its_own_fix_cmdlet() {
+        let object = |name: &str| InventoryObject {
+            kind: ObjectKind::SendConnector,
+            source: "agents.json".into(),
+            index: 0,
+            fidelity: Fidelity::Exact,
+            properties: serde_json::json!({ "Name": name })
+                .as_object()
+                .cloned()
+                .unwrap(),
+        };
+        let inventory = Inventory {
+            objects: vec![
+                object("Content Filter Agent"),
+                object("Recipient Filter Agent"),
+            ],
+            ..Inventory::default()
+        };
+        let benchmark = Benchmark::default();
+        let rule = Rule {
+            check_content: "Get-SendConnector | Select Identity".into(),
+            ..Rule::default()
+        };
+        let binding = checks::bind_in(&[&SET_FAMILY], &benchmark, &rule).unwrap();
+        let site = Site::default();
+        let evaluator = Evaluator {
+            host: None,
+            benchmark: &benchmark,
+            inventory: &inventory,
+            site: &site,
+            today: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            role: None,
+        };
+        let objects: Vec<&InventoryObject> = inventory.objects.iter().collect();
+        let (lines, out) = evaluator.judge_objects(&rule, &binding, &objects, &[], &mut Vec::new());
+        assert!(out.is_empty());
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0].identity, "all 2 Send connectors");
+        assert_eq!(lines[0].judgement.verdict, Verdict::Fail);
+        assert_eq!(verdict_of(&lines), Status::Open);
+        let comments = evaluator.comments_for(&binding, Status::Open, &lines, 2);
+        assert!(
+            comments.contains(&"Enable-TransportAgent -Identity 'Malware Agent'".to_string()),
+            "{comments:?}"
+        );
     }
 
     #[test]

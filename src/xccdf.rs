@@ -14,7 +14,8 @@
 //! named `comment` there as the review comment; the XCCDF schema allows foreign elements).
 
 use crate::benchmark::{Benchmark, Rule, rule_id_base};
-use crate::checklist::{Checklist, ChecklistStig, Status, Vuln, is_xml_char};
+use crate::checklist::{Checklist, ChecklistStig, Status, Vuln};
+use crate::xml::is_xml_char;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::fmt::Write as _;

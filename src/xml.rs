@@ -1,6 +1,12 @@
 //! What every XML reader of exstig shares: how a reference (`&amp;`, `&#x2014;`) is resolved.
 //! Only character references and XML's five predefined entities are resolved; any other entity
-//! is an error, never an expansion (no DTD is ever read), so entity tricks cannot bite.
+//! is an error, never an expansion (no DTD is ever read), so entity tricks cannot bite. And
+//! which characters XML 1.0 allows at all ([`is_xml_char`]).
+
+/// Whether XML 1.0 allows `c` in a document.
+pub fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
+}
 
 /// The character the reference `&name;` stands for (`name` without `&` and `;`): `#N` and
 /// `#xH` character references to characters XML 1.0 allows, and `amp`, `lt`, `gt`, `quot`,
@@ -26,7 +32,7 @@ pub fn resolve_entity(name: &str) -> Result<char, String> {
     }
     .ok_or_else(|| format!("bad character reference '&{name};': not a number"))?;
     match char::from_u32(code) {
-        Some(c) if crate::checklist::is_xml_char(c) => Ok(c),
+        Some(c) if is_xml_char(c) => Ok(c),
         Some(_) => Err(format!(
             "bad character reference '&{name};': U+{code:04X} is not allowed in XML 1.0"
         )),

@@ -17,9 +17,10 @@
 
 use super::{
     Asset, AttributeName, Checklist, ChecklistStig, MAX_TEXT_CHARS, ROLES, Status, Vuln,
-    XmlComment, attribute_name, clean_text, is_xml_char,
+    XmlComment, attribute_name, clean_text,
 };
 use crate::error::{Error, Position, Result};
+use crate::xml::is_xml_char;
 
 pub mod lexer;
 use lexer::{Lexer, Token};

@@ -396,7 +396,10 @@ pub const TRUNCATION_MARKER: &str = "\n[... truncated by exstig: text exceeded 3
 /// Removes characters XML 1.0 forbids and caps the text at [`MAX_TEXT_CHARS`] characters,
 /// ending it with [`TRUNCATION_MARKER`] when cut.
 pub fn clean_text(text: &str) -> String {
-    let cleaned: String = text.chars().filter(|&c| is_xml_char(c)).collect();
+    let cleaned: String = text
+        .chars()
+        .filter(|&c| crate::xml::is_xml_char(c))
+        .collect();
     if cleaned.chars().count() <= MAX_TEXT_CHARS {
         return cleaned;
     }
@@ -404,11 +407,6 @@ pub fn clean_text(text: &str) -> String {
     let mut out: String = cleaned.chars().take(keep).collect();
     out.push_str(TRUNCATION_MARKER);
     out
-}
-
-/// Whether XML 1.0 allows `c` in a document.
-pub fn is_xml_char(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
 }
 
 #[cfg(test)]

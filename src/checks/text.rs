@@ -1,9 +1,9 @@
 //! Reading the expected value of a rule from its check text ("is not set to "00:05:00"",
 //! "set to 10 or less", "'Tls, BasicAuth, BasicAuthRequireTLS'"), or from the catalog's check
-//! terms when the benchmark carries no prose, with exstig's defaults as the last resort.
+//! terms when the benchmark carries no prose, with the check's declared default as the last
+//! resort.
 
 use super::{Binding, Comparison, Expected, ValueType};
-use crate::inventory::ServerRole;
 use crate::inventory::values::{Size, TimeSpan};
 
 /// Quote characters DISA uses around values (straight and typographic).
@@ -40,8 +40,10 @@ pub fn fill_expected(binding: &mut Binding, prose: &str, terms: &[String], cmdle
     {
         return;
     }
-    if binding.spec.comparison == Comparison::Excludes {
-        binding.expected = Some(Expected::Flags(["AnonymousUsers"].into_iter().collect()));
+    if binding.spec.fixed
+        && let Some(value) = binding.spec.default
+    {
+        binding.expected = Some(value.expected(binding.role));
         binding.expected_source = "the check text".into();
         return;
     }
@@ -74,8 +76,8 @@ pub fn fill_expected(binding: &mut Binding, prose: &str, terms: &[String], cmdle
         }
         return;
     }
-    if let Some(expected) = default_value(binding.spec.id, binding.role) {
-        binding.expected = Some(expected);
+    if let Some(value) = binding.spec.default {
+        binding.expected = Some(value.expected(binding.role));
         binding.expected_source = format!(
             "exstig's STIG default{} (the benchmark names no value for this rule)",
             binding
@@ -184,37 +186,4 @@ fn from_term(value: ValueType, term: &str) -> Option<Expected> {
         }
         _ => None,
     }
-}
-
-/// exstig's STIG default when a rule names no value (catalog rules without check terms).
-fn default_value(check: &str, role: Option<ServerRole>) -> Option<Expected> {
-    const MB: u64 = 1 << 20;
-    Some(match check {
-        "receive.connection-timeout" => {
-            Expected::Time(TimeSpan::from_seconds(if role == Some(ServerRole::Edge) {
-                300
-            } else {
-                600
-            }))
-        }
-        "receive.domain-secure"
-        | "receive.chunking"
-        | "send.domain-secure"
-        | "transport.connectivity-log"
-        | "transport.message-tracking-log" => Expected::Bool(true),
-        "transport.subject-logging" => Expected::Bool(false),
-        "receive.tarpit-interval" => Expected::Time(TimeSpan::from_seconds(5)),
-        "receive.max-recipients"
-        | "receive.max-inbound-connection"
-        | "org.max-recipient-envelope" => Expected::Number(5000),
-        "receive.max-hop-count" => Expected::Number(60),
-        "receive.banner" => Expected::Text("220 SMTP Server Ready".into()),
-        "send.tls-auth-level" => Expected::Flags(["DomainValidation"].into_iter().collect()),
-        "send.inactivity-timeout" => Expected::Time(TimeSpan::from_seconds(600)),
-        "transport.max-outbound-connections" => Expected::Number(1000),
-        "transport.retry-count" => Expected::Number(10),
-        "transport.max-per-domain-outbound" => Expected::Number(20),
-        "org.max-receive-size" | "org.max-send-size" => Expected::Size(Size::Bytes(10 * MB)),
-        _ => return None,
-    })
 }

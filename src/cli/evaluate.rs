@@ -3,38 +3,13 @@
 //! (and optionally CKLB and XCCDF results) together, atomically, only when everything succeeded.
 
 use super::{AssetArgs, BenchmarkSource};
-use crate::benchmark::Severity;
 use crate::checklist::{Status, cklb};
 use crate::error::{EXIT_FINDINGS, EXIT_OK, Error, Result};
+pub use crate::evaluate::FailOn;
 use crate::evaluate::{Evaluation, asset_from, evaluate};
 use crate::merge::{MergePolicy, Precedence};
 use crate::site::Site;
 use std::path::{Path, PathBuf};
-
-/// What makes `exstig evaluate` exit 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum FailOn {
-    /// Any Open rule.
-    Open,
-    /// An Open CAT I (high) rule.
-    Cat1,
-    /// An Open CAT I or CAT II rule.
-    Cat2,
-    /// An Open rule of any CAT.
-    Cat3,
-}
-
-impl FailOn {
-    /// Whether an Open rule of `severity` triggers the failure.
-    pub fn matches(self, severity: Option<Severity>) -> bool {
-        let floor = match self {
-            FailOn::Open | FailOn::Cat3 => Severity::Low,
-            FailOn::Cat2 => Severity::Medium,
-            FailOn::Cat1 => Severity::High,
-        };
-        severity.unwrap_or(Severity::Medium) >= floor
-    }
-}
 
 /// Arguments of `exstig evaluate`.
 #[derive(Debug, clap::Args)]
@@ -275,19 +250,4 @@ fn check_outputs(args: &EvaluateArgs) -> Result<()> {
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fail_on_levels() {
-        assert!(FailOn::Cat1.matches(Some(Severity::High)));
-        assert!(!FailOn::Cat1.matches(Some(Severity::Medium)));
-        assert!(FailOn::Cat2.matches(Some(Severity::Medium)));
-        assert!(!FailOn::Cat2.matches(Some(Severity::Low)));
-        assert!(FailOn::Cat3.matches(Some(Severity::Low)));
-        assert!(FailOn::Open.matches(Some(Severity::Low)));
-    }
 }

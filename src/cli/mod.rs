@@ -1,7 +1,6 @@
 //! The command line: argument parsing and dispatch to one module per subcommand.
 
 use crate::benchmark::Benchmark;
-use crate::checklist::{Asset, ROLES};
 use crate::error::{EXIT_ERROR, Error, Result};
 use clap::{Args, Parser, Subcommand};
 use std::ffi::OsString;
@@ -19,6 +18,8 @@ pub mod merge;
 pub mod rules;
 pub mod upgrade;
 pub mod validate;
+
+pub use crate::evaluate::AssetArgs;
 
 /// exstig: DISA Exchange STIG checklists from Exchange connector exports, offline.
 #[derive(Debug, Parser)]
@@ -80,62 +81,6 @@ impl BenchmarkSource {
             }),
             (None, None) => Err(Error::Usage("give --benchmark FILE or --stig NAME".into())),
         }
-    }
-}
-
-/// The checklist ASSET facts a user can give on the command line.
-#[derive(Debug, Clone, Default, Args)]
-pub struct AssetArgs {
-    /// HOST_NAME of the checklist (STIG Manager requires one).
-    #[arg(long, value_name = "NAME")]
-    pub host_name: Option<String>,
-    /// HOST_FQDN.
-    #[arg(long, value_name = "FQDN")]
-    pub fqdn: Option<String>,
-    /// HOST_IP (one address or a comma-separated list).
-    #[arg(long, value_name = "ADDRESS")]
-    pub ip: Option<String>,
-    /// HOST_MAC.
-    #[arg(long, value_name = "MAC")]
-    pub mac: Option<String>,
-    /// ROLE: None, Workstation, Member Server (default) or Domain Controller.
-    #[arg(long, value_name = "ROLE")]
-    pub role: Option<String>,
-    /// MARKING (default CUI).
-    #[arg(long, value_name = "MARKING")]
-    pub marking: Option<String>,
-    /// TECH_AREA (default Exchange Server).
-    #[arg(long, value_name = "AREA")]
-    pub tech_area: Option<String>,
-}
-
-impl AssetArgs {
-    /// Applies the given options over `asset`, checking ROLE against the CKL schema.
-    pub fn apply(&self, asset: &mut Asset) -> Result<()> {
-        let set = |field: &mut String, value: &Option<String>| {
-            if let Some(v) = value {
-                *field = v.trim().to_string();
-            }
-        };
-        set(&mut asset.host_name, &self.host_name);
-        set(&mut asset.host_fqdn, &self.fqdn);
-        set(&mut asset.host_ip, &self.ip);
-        set(&mut asset.host_mac, &self.mac);
-        set(&mut asset.marking, &self.marking);
-        set(&mut asset.tech_area, &self.tech_area);
-        if let Some(role) = &self.role {
-            asset.role = ROLES
-                .iter()
-                .find(|r| r.eq_ignore_ascii_case(role.trim()))
-                .ok_or_else(|| {
-                    Error::Usage(format!(
-                        "--role '{role}' is not one of: {}",
-                        ROLES.join(", ")
-                    ))
-                })?
-                .to_string();
-        }
-        Ok(())
     }
 }
 

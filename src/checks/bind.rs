@@ -1,0 +1,338 @@
+//! Binding a benchmark rule to one of exstig's checks by meaning: the cmdlet its check runs, the
+//! first property it selects that a check of that kind knows, the expected value of its text
+//! ([`super::text`]), the scope words of its title, and the allowances of its text (EDSP values,
+//! documented deviations, applicability notes). The rule's family adds its own reading
+//! ([`super::Family::refine`]).
+
+use super::spec::{CheckSpec, Comparison, Expected, Family, ValueType};
+use super::{kinds, text};
+use crate::benchmark::{Benchmark, Rule};
+use crate::inventory::{ObjectKind, ServerRole};
+
+/// Which connectors a rule applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleScope {
+    /// Every object of the kind.
+    All,
+    /// Internet-facing connectors only.
+    Internet,
+    /// Internal connectors only.
+    Internal,
+}
+
+/// A rule bound to a check, with everything the check needs from the rule's text.
+#[derive(Debug, Clone)]
+pub struct Binding {
+    /// The check.
+    pub spec: &'static CheckSpec,
+    /// The comparison (a rule's text can turn `Equal` into `Includes`).
+    pub comparison: Comparison,
+    /// The STIG value, when the check compares with one.
+    pub expected: Option<Expected>,
+    /// Where `expected` came from ("the check text", "the catalog's check terms", ...).
+    pub expected_source: String,
+    /// The connectors the rule applies to.
+    pub scope: RuleScope,
+    /// Why (title words, check text).
+    pub scope_basis: String,
+    /// The STIG lets the EDSP document another value (signoff and risk acceptance).
+    pub edsp_allowed: bool,
+    /// The STIG allows a documented deviation (EDSP value or an accepted risk note), so an
+    /// exception may turn an Open rule into NotAFinding.
+    pub deviation_allowed: bool,
+    /// The STIG says the rule is not applicable in some setting (SIPR, another anti-spam product).
+    pub not_applicable_note: Option<String>,
+    /// The check text makes the rule not applicable on SIPR enclaves (`[values] sipr = true`).
+    pub not_applicable_on_sipr: bool,
+    /// The check text declares the rule not a finding on this server type (Edge smart host).
+    pub not_a_finding_note: Option<String>,
+    /// Send family: 2016 Edge style smart-host branch for Send connector domain security.
+    pub smart_host_branch: bool,
+    /// Send family, 2019 Edge style: each Send connector uses either DomainValidation with the
+    /// internal TlsDomain or DomainSecureEnabled.
+    pub validation_method: bool,
+    /// Send family: the smart host rule also requires DNSRoutingEnabled False (Edge STIGs).
+    pub dns_routing_off: bool,
+    /// The cmdlet the check runs (`Get-TransportServer` on Exchange 2010).
+    pub cmdlet: String,
+    /// The rule carried its check text (false for the embedded catalog, which has none).
+    pub has_check_text: bool,
+    /// How exstig reads defects of the literal text (said in the comments).
+    pub notes: Vec<String>,
+    /// The check text says "Unlimited" is always a finding (Exchange 2010 global sizes), so an
+    /// EDSP value of Unlimited is not accepted.
+    pub unlimited_forbidden: bool,
+    /// The server role the benchmark is written for.
+    pub role: Option<ServerRole>,
+}
+
+impl Binding {
+    /// The `Set-` cmdlet that fixes what the check reads.
+    pub fn fix_cmdlet(&self) -> String {
+        super::fix::cmdlet(self)
+    }
+}
+
+/// The words of a rule a family reads when it refines a binding.
+#[derive(Debug)]
+pub struct RuleText<'a> {
+    /// The rule title, lowercase.
+    pub title: &'a str,
+    /// The check text, trimmed (empty for the embedded catalog).
+    pub prose: &'a str,
+    /// The check text, lowercase.
+    pub lower: &'a str,
+    /// The check terms (from the text, or the catalog's).
+    pub terms: &'a [String],
+}
+
+/// The server role a benchmark is written for, from its id and title.
+pub fn benchmark_role(benchmark: &Benchmark) -> Option<ServerRole> {
+    let words = format!("{} {}", benchmark.id, benchmark.title).to_ascii_lowercase();
+    if words.contains("edge") {
+        Some(ServerRole::Edge)
+    } else if words.contains("mailbox") {
+        Some(ServerRole::Mailbox)
+    } else if words.contains("hub") {
+        Some(ServerRole::Hub)
+    } else {
+        None
+    }
+}
+
+/// Binds `rule` of `benchmark` to one of exstig's checks, or `None` when exstig does not
+/// evaluate it.
+pub fn bind(benchmark: &Benchmark, rule: &Rule) -> Option<Binding> {
+    bind_in(super::FAMILIES, benchmark, rule)
+}
+
+/// [`bind`] among the checks of `families` only.
+pub fn bind_in(
+    families: &[&'static Family],
+    benchmark: &Benchmark,
+    rule: &Rule,
+) -> Option<Binding> {
+    let prose = rule.check_content.trim();
+    let terms: Vec<String> = if prose.is_empty() {
+        rule.check_terms.clone()
+    } else {
+        crate::benchmark::terms::check_terms(prose)
+    };
+    let (cmdlet_at, cmdlet, kind) = terms.iter().enumerate().find_map(|(i, t)| {
+        kinds::of_cmdlet(t)
+            .filter(|(_, kind)| {
+                families
+                    .iter()
+                    .any(|f| f.specs.iter().any(|c| c.kind == *kind))
+            })
+            .map(|(c, k)| (i, c, k))
+    })?;
+    let title = rule.title.to_ascii_lowercase();
+    let lower = prose.to_ascii_lowercase();
+    let role = benchmark_role(benchmark);
+    let (family, spec) = choose_spec(families, kind, &title, &terms[cmdlet_at..], &lower)?;
+    let mut binding = Binding {
+        spec,
+        comparison: spec.comparison,
+        expected: None,
+        expected_source: String::new(),
+        scope: RuleScope::All,
+        scope_basis: String::new(),
+        edsp_allowed: false,
+        deviation_allowed: false,
+        not_applicable_note: None,
+        not_applicable_on_sipr: false,
+        not_a_finding_note: None,
+        smart_host_branch: false,
+        validation_method: false,
+        dns_routing_off: false,
+        cmdlet: cmdlet.to_string(),
+        has_check_text: !prose.is_empty(),
+        notes: Vec::new(),
+        unlimited_forbidden: false,
+        role,
+    };
+    text::fill_expected(&mut binding, prose, &terms, cmdlet_at);
+    set_scope(&mut binding, &title);
+    if let Some(refine) = family.refine {
+        refine(
+            &mut binding,
+            &RuleText {
+                title: &title,
+                prose,
+                lower: &lower,
+                terms: &terms,
+            },
+        );
+    }
+    set_allowances(&mut binding, &title, &lower);
+    Some(binding)
+}
+
+/// The check for a rule, with its family: naming by title; otherwise the first property the
+/// check selects (in the order the check text names them) that a check of `kind` knows.
+fn choose_spec(
+    families: &[&'static Family],
+    kind: ObjectKind,
+    title: &str,
+    terms: &[String],
+    lower: &str,
+) -> Option<(&'static Family, &'static CheckSpec)> {
+    let of_kind = || {
+        families.iter().flat_map(move |f| {
+            f.specs
+                .iter()
+                .filter(move |c| c.kind == kind)
+                .map(move |c| (*f, c))
+        })
+    };
+    if title.contains("named") {
+        return of_kind().find(|(_, c)| c.comparison == Comparison::Naming);
+    }
+    let by_key = |word: &str| {
+        of_kind().find(|(_, c)| {
+            c.comparison != Comparison::Naming
+                && c.keys.iter().any(|k| k.eq_ignore_ascii_case(word))
+        })
+    };
+    if let Some(found) = terms.iter().find_map(|t| by_key(t)) {
+        return Some(found);
+    }
+    // No selected property (e.g. `Format-List *dns*`): the earliest property named anywhere.
+    of_kind()
+        .filter(|(_, c)| c.comparison != Comparison::Naming)
+        .filter_map(|(f, c)| {
+            c.keys
+                .iter()
+                .filter_map(|k| text::find_word(lower, &k.to_ascii_lowercase()))
+                .min()
+                .map(|at| (at, (f, c)))
+        })
+        .min_by_key(|(at, _)| *at)
+        .map(|(_, found)| found)
+}
+
+/// The connectors a rule applies to, from its title (a family may read more of its text).
+fn set_scope(binding: &mut Binding, title: &str) {
+    if !kinds::facts(binding.spec.kind).connector || binding.comparison == Comparison::Naming {
+        binding.scope = RuleScope::All;
+        binding.scope_basis = "every object".into();
+        return;
+    }
+    let (scope, basis) = title_scope(title);
+    binding.scope = scope;
+    binding.scope_basis = basis;
+}
+
+/// Scope words of a title.
+fn title_scope(title: &str) -> (RuleScope, String) {
+    if title.contains("non-internet") || title.contains("internal") {
+        let word = if title.contains("non-internet") {
+            "non-Internet"
+        } else {
+            "internal"
+        };
+        (
+            RuleScope::Internal,
+            format!("the rule title says \"{word}\""),
+        )
+    } else if title.contains("internet") || title.contains("external") {
+        let word = if title.contains("external") {
+            "external"
+        } else if title.contains("internet-facing") {
+            "Internet-facing"
+        } else {
+            "Internet"
+        };
+        (
+            RuleScope::Internet,
+            format!("the rule title says \"{word}\""),
+        )
+    } else {
+        (
+            RuleScope::All,
+            "the rule title names no scope: every connector".into(),
+        )
+    }
+}
+
+/// EDSP values, documented deviations and applicability notes of the check text (`lower`).
+fn set_allowances(binding: &mut Binding, title: &str, lower: &str) {
+    // Values that replace the STIG's (not reference values such as smart hosts or domains).
+    let replaceable = binding.spec.site_key.is_some()
+        && matches!(
+            binding.comparison,
+            Comparison::Equal | Comparison::AtLeast | Comparison::AtMost | Comparison::SameAsGlobal
+        );
+    binding.edsp_allowed = if !binding.has_check_text {
+        replaceable
+    } else {
+        replaceable
+            && (lower.contains("risk acceptance")
+                || lower.contains("signoff")
+                || lower.contains("documented in the edsp"))
+    };
+    if binding.comparison == Comparison::Equal
+        && binding.spec.value == ValueType::Time
+        && (title.contains("limit") || title.contains("or less"))
+    {
+        binding.notes.push("The title speaks of a limit, but the check text tests for exactly this value; exstig follows the check text (a shorter value is a finding unless the EDSP documents it).".into());
+    }
+    binding.unlimited_forbidden = lower.match_indices("unlimited").any(|(at, word)| {
+        lower[at + word.len()..]
+            .trim_start_matches(['\'', '"', '\u{201d}', '\u{2019}'])
+            .starts_with(", this is a finding")
+    });
+    binding.deviation_allowed = binding.edsp_allowed
+        || lower.contains("risk must be documented and accepted")
+        || lower.contains("risk acceptance");
+    binding.not_applicable_on_sipr = lower.contains("not applicable for sipr");
+    if binding.not_applicable_on_sipr {
+        binding.not_applicable_note =
+            Some("the check text says the rule is not applicable for SIPR enclaves".into());
+    } else if lower.contains("antispam product") || lower.contains("anti-spam product") {
+        binding.not_applicable_note = Some(
+            "the check text says the rule is not applicable when another DoD-approved anti-spam product or email gateway (such as EEMSG) is used"
+                .into(),
+        );
+    }
+}
+
+/// One line saying how exstig evaluates `rule` (for `exstig rules`), `None` when it does not.
+pub fn describe(benchmark: &Benchmark, rule: &Rule) -> Option<String> {
+    let b = bind(benchmark, rule)?;
+    let scope = match b.scope {
+        RuleScope::All => "",
+        RuleScope::Internet => " on Internet-facing connectors",
+        RuleScope::Internal => " on internal connectors",
+    };
+    let expected = b
+        .expected
+        .as_ref()
+        .map(|e| e.display(b.spec.value))
+        .unwrap_or_default();
+    let property = b.spec.property;
+    let what = match b.comparison {
+        Comparison::Equal => format!("{property} = {expected}"),
+        Comparison::AtLeast => format!("{property} >= {expected}"),
+        Comparison::AtMost => format!("{property} <= {expected}"),
+        Comparison::Includes => format!("{property} includes {expected}"),
+        Comparison::Excludes => format!("{property} lacks {expected}"),
+        Comparison::SameAsGlobal => format!(
+            "{property} = TransportConfig {} (or [values] {})",
+            b.spec.global.unwrap_or_default(),
+            b.spec.site_key.unwrap_or_default()
+        ),
+        Comparison::Naming => "lists the connector names for human review (Not_Reviewed)".into(),
+        Comparison::Custom => b.spec.summary.unwrap_or_default().to_string(),
+    };
+    let edsp = if b.edsp_allowed {
+        format!(
+            "; EDSP value from [values] {}",
+            b.spec.site_key.unwrap_or_default()
+        )
+    } else {
+        String::new()
+    };
+    Some(format!("{}: {} {what}{scope}{edsp}", b.spec.id, b.cmdlet))
+}
