@@ -224,6 +224,22 @@ impl Waiting {
         waiting
     }
 
+    /// One line per kind with rules, naming them (for the end of a single evaluation).
+    pub fn to_text(&self) -> String {
+        self.kinds()
+            .iter()
+            .filter(|(_, ids)| !ids.is_empty())
+            .map(|(kind, ids)| {
+                format!(
+                    "Not_Reviewed, {} ({}): {}\n",
+                    kind.label(),
+                    ids.len(),
+                    ids.join(", ")
+                )
+            })
+            .collect()
+    }
+
     /// The three lists with what they wait for.
     pub fn kinds(&self) -> [(WaitingFor, &[String]); 3] {
         [

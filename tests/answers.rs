@@ -193,6 +193,15 @@ fn answers_follow_the_documented_precedence() {
     );
 
     assert!(stderr.contains("EX19-ED-999999"), "{stderr}");
+    // The run ends by naming what the remaining Not_Reviewed rules wait for.
+    let person = stderr
+        .lines()
+        .find(|l| l.starts_with("Not_Reviewed, needs a person ("))
+        .expect("the Not_Reviewed split");
+    assert!(
+        person.contains("EX19-ED-000040") && !person.contains("EX19-ED-000174"),
+        "{person}"
+    );
 }
 
 #[test]

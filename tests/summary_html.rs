@@ -255,6 +255,15 @@ fn fleet_report_shows_compliance_open_rules_change_and_waiting() {
     assert_eq!(&rows[3][column("result")], "fleet");
     assert_eq!(&rows[3][column("not_reviewed_needs_person")], "3");
 
+    let html = exstig::summary::html(&fleet);
+    for forbidden in [
+        "<script", "<link", "src=", "http://", "https://", "@import", "url(",
+    ] {
+        assert!(
+            !html.contains(forbidden),
+            "self-contained and offline: found {forbidden}"
+        );
+    }
     let file = dir.join("fleet.html");
     exstig::summary::write(&fleet, &file).unwrap();
     let Some(out) = chromium(&file, &["--dump-dom", "--virtual-time-budget=2000"]) else {

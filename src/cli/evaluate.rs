@@ -196,6 +196,9 @@ pub fn run(args: &EvaluateArgs) -> Result<i32> {
             .join(", ")
     );
     eprint!("{}", evaluation.summary());
+    if let Some(stig) = evaluation.checklist.stigs.first() {
+        eprint!("{}", crate::summary::Waiting::of_stig(stig).to_text());
+    }
     if let Some((_, report)) = &merged {
         eprint!("{}", report.to_text());
     }
