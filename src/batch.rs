@@ -935,10 +935,26 @@ fn upgrade_previous(
     benchmark: &Benchmark,
     notes: &mut Vec<String>,
 ) -> std::result::Result<bool, String> {
-    let older = existing.stigs.iter().any(|s| {
-        stig_key(s) == benchmark.id && crate::merge::release_of(s) != benchmark.revision()
-    });
-    if !older {
+    let wanted = (
+        benchmark.version.trim().parse::<u32>().unwrap_or(0),
+        benchmark.release_number().unwrap_or(0),
+    );
+    let Some(stig) = existing.stigs.iter().find(|s| stig_key(s) == benchmark.id) else {
+        return Ok(false);
+    };
+    if crate::merge::release_of(stig) == benchmark.revision() {
+        return Ok(false);
+    }
+    let release = crate::checklist::cklb::release_number(stig.info("releaseinfo"))
+        .and_then(|r| r.parse::<u32>().ok());
+    if let (Ok(version), Some(release)) = (stig.info("version").trim().parse::<u32>(), release)
+        && (version, release) > wanted
+    {
+        notes.push(format!(
+            "the previous checklist is {}, newer than the benchmark's {}; not upgraded (merged as it is)",
+            crate::merge::release_of(stig),
+            benchmark.revision()
+        ));
         return Ok(false);
     }
     let (upgraded, report) =

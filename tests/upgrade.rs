@@ -344,6 +344,32 @@ fn batch_upgrade_equals_upgrade_then_evaluate() {
         text.contains("Reviewed by the ISSO"),
         "the human review was carried"
     );
+
+    // A previous checklist of a newer release is never taken back to an older one.
+    let out = exstig(
+        &tmp,
+        &[
+            "evaluate",
+            "--inventory-dir",
+            inventory.to_str().unwrap(),
+            "--benchmark",
+            old_path.to_str().unwrap(),
+            "--out-dir",
+            tmp.join("back").to_str().unwrap(),
+            "--merge-dir",
+            one_run.to_str().unwrap(),
+            "--upgrade",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("newer than the benchmark's V2R1; not upgraded"),
+        "{stderr}"
+    );
+    assert!(
+        tmp.join("back").join(&new_name).is_file(),
+        "kept its release"
+    );
 }
 
 /// A checklist made without check text (from the catalog) cannot show an unchanged check: every
