@@ -41,8 +41,19 @@ pub fn apply(
     if site.answer.is_empty() {
         return;
     }
-    for answer in &site.answer {
-        if benchmark.find_rule(&answer.rule).is_none() && may_belong(&answer.rule, benchmark) {
+    // Each answer's and exception's rule, looked up once (not once per rule of the benchmark).
+    let answered: Vec<Option<&str>> = site
+        .answer
+        .iter()
+        .map(|a| benchmark.find_rule(&a.rule).map(|r| r.rule_id.as_str()))
+        .collect();
+    let excepted: Vec<(&str, usize)> = site
+        .exception
+        .iter()
+        .filter_map(|e| Some((benchmark.find_rule(&e.rule)?.rule_id.as_str(), e.line)))
+        .collect();
+    for (answer, found) in site.answer.iter().zip(&answered) {
+        if found.is_none() && may_belong(&answer.rule, benchmark) {
             warnings.push(format!(
                 "{} line {}: [[answer]] rule \"{}\" is not a STIG ID, Vuln ID or Rule ID of {} ({}); the answer is ignored",
                 site.display_name(),
@@ -54,7 +65,21 @@ pub fn apply(
         }
     }
     for (rule, result) in benchmark.rules.iter().zip(results.iter_mut()) {
-        apply_to_rule(site, benchmark, rule, host, today, result);
+        let answers: Vec<&Answer> = site
+            .answer
+            .iter()
+            .zip(&answered)
+            .filter(|(a, id)| *id == &Some(rule.rule_id.as_str()) && names_host(a, host))
+            .map(|(a, _)| a)
+            .collect();
+        if answers.is_empty() {
+            continue;
+        }
+        let exception = excepted
+            .iter()
+            .find(|(id, _)| *id == rule.rule_id)
+            .map(|(_, line)| *line);
+        apply_to_rule(site, rule, &answers, exception, today, result);
     }
 }
 
@@ -92,34 +117,23 @@ fn names_host(answer: &Answer, host: Option<&str>) -> bool {
         .any(|p| glob_matches(p, host) || glob_matches(p, short))
 }
 
+/// Applies the answers naming `rule` and the server (none empty); `exception` is the line of an
+/// exception naming the rule, which then decides.
 fn apply_to_rule(
     site: &Site,
-    benchmark: &Benchmark,
     rule: &Rule,
-    host: Option<&str>,
+    answers: &[&Answer],
+    exception: Option<usize>,
     today: NaiveDate,
     result: &mut RuleResult,
 ) {
-    let names_rule = |id: &str| {
-        benchmark
-            .find_rule(id)
-            .is_some_and(|r| r.rule_id == rule.rule_id)
-    };
-    let answers: Vec<&Answer> = site
-        .answer
-        .iter()
-        .filter(|a| names_rule(&a.rule) && names_host(a, host))
-        .collect();
-    if answers.is_empty() {
-        return;
-    }
     let file = site.display_name();
     let mut notes = Vec::new();
-    if let Some(e) = site.exception.iter().find(|e| names_rule(&e.rule)) {
-        for a in &answers {
+    if let Some(exception_line) = exception {
+        for a in answers {
             notes.push(format!(
                 "The answer in {file} line {} is not used: the [[exception]] in line {} names this rule, and an exception decides.",
-                a.line, e.line
+                a.line, exception_line
             ));
         }
         prepend_notes(result, &notes);
@@ -131,7 +145,7 @@ fn apply_to_rule(
         .filter(|a| a.expected().status() == automatic)
         .min_by_key(|a| (a.hosts.is_empty(), a.line));
     let Some(answer) = matching else {
-        for a in &answers {
+        for a in answers {
             notes.push(format!(
                 "The answer in {file} line {} is written for automatic status {}; exstig found {}, so the answer is not used (add when_automatic = \"{}\" only if the answer holds for that result too).",
                 a.line,
