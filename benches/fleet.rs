@@ -117,6 +117,7 @@ fn batch(dir: &str, out: &str, jobs: Option<usize>) {
         jobs,
         progress: false,
         open_details: false,
+        write: Default::default(),
     };
     let report = exstig::batch::run(&opts).expect("batch runs");
     println!(

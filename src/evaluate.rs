@@ -13,7 +13,7 @@ use crate::checks::kinds::{self, noun};
 use crate::checks::scope::connector_scope;
 use crate::checks::{self, Binding, RuleScope, fix};
 use crate::error::{Error, Result};
-use crate::inventory::{Fidelity, Inventory, InventoryObject, ObjectKind};
+use crate::inventory::{Collection, Fidelity, Inventory, InventoryObject, ObjectKind};
 use crate::site::{Exception, ExceptionStatus, Site, glob_matches};
 use chrono::NaiveDate;
 use std::collections::BTreeSet;
@@ -330,7 +330,7 @@ impl<'a> Evaluator<'a> {
     /// apart); Send connectors and TransportConfig are organization-wide.
     fn objects(&self, kind: ObjectKind) -> (Vec<&'a InventoryObject>, Vec<String>) {
         let all: Vec<&InventoryObject> = self.inventory.of_kind(kind).collect();
-        let per_server = kinds::facts(kind).per_server;
+        let per_server = kind.is_per_server();
         let Some(host) = self.host.as_deref().filter(|_| per_server) else {
             return (all, Vec::new());
         };
@@ -499,7 +499,22 @@ impl<'a> Evaluator<'a> {
             self.apply_rule_exceptions(rule, Some(&binding), &exceptions, &mut result, &mut notes);
             return result;
         }
-        if objects.is_empty() {
+        let collection = self.inventory.collection(binding.spec.kind);
+        if let (true, Collection::NotCollected(reason)) = (objects.is_empty(), &collection) {
+            let export = binding.spec.kind.cmdlet();
+            result.comments = format!(
+                "Not reviewed: {export} was not collected: {reason}. Collect it (collect/Export-ExchangeStigInventory.ps1, or {export} | Export-Clixml) and evaluate again."
+            );
+            details.push_str(&format!("Not collected: {export}: {reason}\n"));
+            result.finding_details = details;
+            self.apply_rule_exceptions(rule, Some(&binding), &exceptions, &mut result, &mut notes);
+            return result;
+        }
+        // A rule about the whole set judges an empty set when the export says there is none
+        // (no accepted domain, no IP Allow list entry, no forwarding mailbox).
+        let empty_set_is_an_answer =
+            binding.spec.judge_set.is_some() && collection == Collection::Collected;
+        if objects.is_empty() && !empty_set_is_an_answer {
             let export = binding.spec.kind.cmdlet();
             result.comments = format!(
                 "Not reviewed: the inventory holds no {export} objects. Export them ({export} | ConvertTo-Json -Depth 4 > {}.json, or the inventory bundle) and evaluate again.",
@@ -553,6 +568,7 @@ impl<'a> Evaluator<'a> {
         let ctx = Context {
             site: self.site,
             transport_config: self.inventory.of_kind(ObjectKind::TransportConfig).next(),
+            inventory: Some(self.inventory),
         };
         if let Some(judge_set) = binding.spec.judge_set {
             let facts = kinds::facts(binding.spec.kind);
@@ -616,6 +632,7 @@ impl<'a> Evaluator<'a> {
                                 actual: "(not read)".into(),
                                 expected: String::new(),
                                 fix: None,
+                                advice: Vec::new(),
                             },
                             exception_note: None,
                             fix_target: fix::target(obj),
@@ -626,7 +643,7 @@ impl<'a> Evaluator<'a> {
                 }
             } else if is_connector {
                 "any scope".into()
-            } else if facts.singleton {
+            } else if facts.singleton || !facts.per_server {
                 "organization".into()
             } else {
                 "server".into()
@@ -679,6 +696,7 @@ impl<'a> Evaluator<'a> {
                 for l in failing {
                     if let Some(args) = &l.judgement.fix {
                         comments.push(fix::command(binding, &l.fix_target, args));
+                        comments.extend(l.judgement.advice.iter().cloned());
                     }
                 }
                 if binding.edsp_allowed {
@@ -986,6 +1004,7 @@ mod tests {
                 actual: String::new(),
                 expected: String::new(),
                 fix: None,
+                advice: Vec::new(),
             },
             exception_note: None,
             fix_target: String::new(),
@@ -1133,8 +1152,8 @@ mod tests {
             rules: vec![Rule {
                 rule_id: "SV-1r1_rule".into(),
                 stig_id: "X-1".into(),
-                title: "Audit logging".into(),
-                check_content: "Get-AdminAuditLogConfig | Select AdminAuditLogEnabled".into(),
+                title: "Contacts".into(),
+                check_content: "Get-MailContact | Select ExternalEmailAddress".into(),
                 ..Rule::default()
             }],
             ..Benchmark::default()

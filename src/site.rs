@@ -162,6 +162,30 @@ pub struct SiteValues {
     /// InternalSMTPServers rule is then not applicable.
     #[serde(default)]
     pub antispam_product: Option<String>,
+    /// Mailbox database ProhibitSendReceiveQuota the EDSP documents (the STIG value is
+    /// Unlimited).
+    #[serde(default, deserialize_with = "de_size")]
+    pub prohibit_send_receive_quota: Option<Size>,
+    /// The site's Prohibit Send Quota limit (mailbox database ProhibitSendQuota).
+    #[serde(default, deserialize_with = "de_size")]
+    pub prohibit_send_quota: Option<Size>,
+    /// The site's Issue Warning Quota (mailbox database IssueWarningQuota, Exchange 2013).
+    #[serde(default, deserialize_with = "de_size")]
+    pub issue_warning_quota: Option<Size>,
+    /// The mailboxes the EDSP authorizes to forward mail (identity or name).
+    #[serde(default)]
+    pub forwarding_mailboxes: Option<Vec<String>>,
+    /// The domains the EDSP documents for forwarding SMTP addresses.
+    #[serde(default)]
+    pub forwarding_domains: Option<Vec<String>>,
+    /// The organization uses Enterprise Mail (automatic forwarding to .mil/.gov remote domains
+    /// is then allowed).
+    #[serde(default)]
+    pub enterprise_mail: Option<bool>,
+    /// The members the EDSP allows in the Records Management role group (audit log
+    /// management).
+    #[serde(default)]
+    pub records_management_members: Option<Vec<String>>,
 }
 
 /// The status a documented exception gives.
@@ -448,10 +472,15 @@ fn check_digest_field(path: &Path, at: Position, table: &str, digest: Option<&st
     }
 }
 
-/// Appends the TOML text of one entry to the site file (created when missing): the rest of the
+/// Appends the TOML text of entries to the site file (created when missing): the rest of the
 /// file, comments included, stays as written; the whole file is parsed before and after, and
-/// written atomically only when both parse.
-pub fn append_entries(path: &Path, entries: &str) -> Result<()> {
+/// written atomically only when both parse. A symlinked site file is written through to its
+/// target, and keeps its mode (`options` as every output).
+pub fn append_entries(
+    path: &Path,
+    entries: &str,
+    options: crate::fsio::WriteOptions,
+) -> Result<()> {
     let existing = if path.exists() {
         crate::fsio::read_text(path)?
     } else {
@@ -464,7 +493,7 @@ pub fn append_entries(path: &Path, entries: &str) -> Result<()> {
     }
     text.push_str(entries);
     Site::parse(path, &text)?;
-    crate::fsio::write_atomic(path, text.as_bytes())
+    crate::fsio::write_all_atomic_with(&[(path, text.into_bytes())], options)
 }
 
 /// A TOML basic string (quoted and escaped).

@@ -407,7 +407,9 @@ fn same_check(old: &Vuln, rule: &Rule, old_release: Option<&Benchmark>) -> Optio
     let digest = &rule.check_digest;
     Some(
         crate::benchmark::check_digest(old_text).eq_ignore_ascii_case(digest)
-            || check_content_digest(old_text)[..digest.len().min(64)].eq_ignore_ascii_case(digest),
+            || check_content_digest(old_text)
+                .get(..digest.len())
+                .is_some_and(|prefix| prefix.eq_ignore_ascii_case(digest)),
     )
 }
 
@@ -482,7 +484,7 @@ mod tests {
             rules: rules
                 .iter()
                 .map(|(stig_id, rule_id, check)| Rule {
-                    group_id: format!("V-{}", &stig_id[stig_id.len() - 3..]),
+                    group_id: format!("V-{}", stig_id.rsplit('-').next().unwrap_or("")),
                     rule_id: rule_id.to_string(),
                     stig_id: stig_id.to_string(),
                     check_content: check.to_string(),

@@ -265,13 +265,18 @@ fn every_release_binds_every_connector_rule_to_its_check() {
             }
             checked += 1;
         }
-        // No other rule binds to a connector check (message tracking rules have their own).
+        // No other rule binds to a connector or transport check (message tracking rules have
+        // their own); other families bind the rest.
         let listed: Vec<&str> = rows.iter().map(|r| r[rule_id].as_str()).collect();
         for rule in &benchmark.rules {
             if listed.contains(&rule.rule_id.as_str()) {
                 continue;
             }
-            if let Some(b) = checks::bind(&benchmark, rule) {
+            if let Some(b) = checks::bind(&benchmark, rule)
+                && ["receive.", "send.", "transport.", "org."]
+                    .iter()
+                    .any(|family| b.spec.id.starts_with(family))
+            {
                 assert!(
                     matches!(
                         b.spec.id,
@@ -406,4 +411,87 @@ fn stig_id_that_changed_meaning_binds_by_cmdlet() {
     };
     assert_eq!(bind(&old), "send.domain-secure");
     assert_eq!(bind(&new), "receive.domain-secure");
+}
+
+/// Issue 12: the "internal Send connectors must require encryption" rule of every release is
+/// read by its own wording: TlsDomain alone (2010, 2013), TlsDomain and DomainSecureEnabled
+/// (2016 Edge V2R2), the smart-host branch (2016 Edge V2R3 and later), or DomainSecureEnabled
+/// or DomainValidation with the TlsDomain (2019 Edge).
+#[test]
+fn send_encryption_rule_reading_follows_each_release() {
+    let Some(dir) = common::shared("send_encryption_rule_reading_follows_each_release") else {
+        return;
+    };
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir.join("benchmarks")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "xml") {
+            continue;
+        }
+        let Ok(benchmark) = exstig::benchmark::load(&path) else {
+            continue;
+        };
+        for rule in &benchmark.rules {
+            let Some(b) = checks::bind(&benchmark, rule).filter(|b| b.spec.id == "send.tls-domain")
+            else {
+                continue;
+            };
+            seen += 1;
+            let reading = (
+                b.validation_method,
+                b.smart_host_branch,
+                b.domain_secure_too,
+            );
+            let name = path.file_name().unwrap().to_string_lossy();
+            let expected = if name.contains("2019_Edge") {
+                (true, false, false)
+            } else if name.contains("2016_Edge") && name.contains("V2R2") {
+                (false, false, true)
+            } else if name.contains("2016_Edge") {
+                (false, true, false)
+            } else {
+                (false, false, false)
+            };
+            assert_eq!(reading, expected, "{name} {}", rule.stig_id);
+        }
+    }
+    assert!(seen >= 19, "{seen} releases bind the rule");
+}
+
+/// The embedded catalog, which carries no check text, reads the Send connector rules' branches
+/// (smart host, validation method, DomainSecureEnabled too, DNS routing) from its check terms
+/// as the DISA file it was built from reads them from the text.
+#[test]
+fn catalog_reads_send_rule_branches_like_the_disa_files() {
+    let Some(shared) = common::shared("catalog send-rule branches") else {
+        return;
+    };
+    let mut compared = 0;
+    for name in exstig::catalog::names() {
+        let benchmark = exstig::catalog::get(name).unwrap();
+        let entry = exstig::catalog::entry(name).unwrap();
+        let disa = exstig::benchmark::load(&shared.join("benchmarks").join(&entry.built_from))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let reading = |b: &exstig::benchmark::Benchmark, r: &exstig::benchmark::Rule| {
+            checks::bind(b, r).map(|b| {
+                (
+                    b.spec.id,
+                    b.smart_host_branch,
+                    b.validation_method,
+                    b.domain_secure_too,
+                    b.dns_routing_off,
+                )
+            })
+        };
+        for rule in &disa.rules {
+            let from_disa = reading(&disa, rule);
+            if from_disa.is_none_or(|r| !r.0.starts_with("send.")) {
+                continue;
+            }
+            let from_catalog = reading(&benchmark, benchmark.find_rule(&rule.rule_id).unwrap());
+            assert_eq!(from_catalog, from_disa, "{name} {}", rule.stig_id);
+            compared += 1;
+        }
+    }
+    assert!(compared >= 20, "{compared}");
 }

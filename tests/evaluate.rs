@@ -341,8 +341,8 @@ fn edge_releases_get_a_careful_reviewers_statuses() {
         assert!(tls.1.contains("actual Tls, ExchangeServer"), "{}", tls.1);
         assert!(
             tls.2.contains(
-                "Set-ReceiveConnector -Identity \"EDGE01\\From Organization\" -AuthMechanism Tls"
-            ),
+                "Set-ReceiveConnector -Identity 'EDGE01\\From Organization' -AuthMechanism Tls\n# Caution: this drops ExchangeServer"
+            ) && tls.2.contains("-AuthMechanism 'Tls, ExchangeServer' keeps Exchange server authentication"),
             "{}",
             tls.2
         );
@@ -466,7 +466,12 @@ fn mailbox_releases_get_a_careful_reviewers_statuses() {
         details.contains("MBX01\\App Relay | any scope | PermissionGroups | actual AnonymousUsers"),
         "{details}"
     );
-    assert!(comments.contains("Set-ReceiveConnector -Identity \"MBX01\\Default Frontend MBX01\" -PermissionGroups \"ExchangeServers, ExchangeLegacyServers\""), "{comments}");
+    assert!(comments.contains("Set-ReceiveConnector -Identity 'MBX01\\Default Frontend MBX01' -PermissionGroups 'ExchangeServers, ExchangeLegacyServers'\n# Caution: on a Mailbox server that receives Internet mail directly"), "{comments}");
+    assert!(
+        comments.contains("Set-ReceiveConnector -Identity 'MBX01\\App Relay' -PermissionGroups None\n# Caution: this connector admits only anonymous senders")
+            && comments.contains("-PermissionGroups ExchangeUsers"),
+        "{comments}"
+    );
     let (code, _) = evaluate(&dir, &[&args[..args.len() - 1], &["cat1"]].concat());
     assert_eq!(code, 0, "no Open CAT I rule on this Mailbox server");
 }
@@ -601,8 +606,8 @@ fn exception_applies_to_the_named_connectors_only() {
     );
     assert!(details.contains("exception in site.toml line 1 (not_a_finding): Internet mail; approved by ISSM; expires 2099-06-30"), "{details}");
     assert!(
-        comments.contains("\"MBX01\\App Relay\"")
-            && !comments.contains("-Identity \"MBX01\\Default Frontend"),
+        comments.contains("'MBX01\\App Relay'")
+            && !comments.contains("-Identity 'MBX01\\Default Frontend"),
         "{comments}"
     );
     let both = format!(

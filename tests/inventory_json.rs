@@ -531,6 +531,36 @@ fn schema_matches_reader_and_fixtures() {
     expected_host.sort();
     assert_eq!(host, expected_host);
     assert_eq!(schema["additionalProperties"], false);
+    // single-object sections allow an object; the others only arrays
+    for spec in &exstig::inventory::KINDS {
+        let section = &schema["properties"][spec.section];
+        assert_eq!(
+            section.get("oneOf").is_some(),
+            spec.single,
+            "{}: {section}",
+            spec.section
+        );
+        assert!(
+            section["description"]
+                .as_str()
+                .unwrap()
+                .contains(spec.cmdlets[0]),
+            "{}: the description names {}",
+            spec.section,
+            spec.cmdlets[0]
+        );
+    }
+    let mut not_collected: Vec<&str> =
+        schema["properties"]["not_collected"]["propertyNames"]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+    let mut sections: Vec<&str> = SECTIONS.iter().map(|(s, _)| *s).collect();
+    not_collected.sort();
+    sections.sort();
+    assert_eq!(not_collected, sections);
 
     let probe = std::process::Command::new("python3")
         .args(["-c", "import jsonschema"])
@@ -557,6 +587,8 @@ print("valid")
         .arg(&schema_path)
         .arg(fixture("EDGE01.bundle.json"))
         .arg(fixture("MBX01.bundle.json"))
+        .arg(fixture("EDGE02.bundle.json"))
+        .arg(fixture("MBX02.bundle.json"))
         .output()
         .unwrap();
     assert!(
@@ -641,8 +673,24 @@ fn collector_script_writes_the_bundle_keys() {
         .chain(HOST_KEYS.iter())
     {
         assert!(
-            script.contains(&format!("{key} ")) || script.contains(&format!("{key}=")),
+            script.contains(&format!("{key} "))
+                || script.contains(&format!("{key}="))
+                || script.contains(&format!("'{key}'")),
             "the script does not write '{key}'"
+        );
+    }
+    // the sections that hold one object are the table's
+    let singles = script
+        .split("$singleSections = ")
+        .nth(1)
+        .and_then(|rest| rest.split("\n\n").next())
+        .expect("the script lists its single-object sections");
+    for spec in &exstig::inventory::KINDS {
+        assert_eq!(
+            singles.contains(&format!("'{}'", spec.section)),
+            spec.single,
+            "{} in $singleSections",
+            spec.section
         );
     }
     assert!(script.contains(&format!("exstig_inventory   = {VERSION}")));
@@ -656,6 +704,82 @@ fn collector_script_writes_the_bundle_keys() {
         script.contains("'SerializationData'"),
         "the BinaryFormatter blobs are left out"
     );
+}
+
+/// Each read of the collector follows the kind table: one read per section, on the table's
+/// roles, host facts among the host reads (read only on the server itself).
+#[test]
+fn collector_reads_follow_the_kind_table() {
+    use exstig::inventory::{KINDS, ObjectKind, Scope};
+    let script =
+        std::fs::read_to_string(common::root().join("collect/Export-ExchangeStigInventory.ps1"))
+            .unwrap();
+    let exchange_at = script.find("$exchangeReads = @(").expect("exchange reads");
+    let host_at = script.find("$hostReads = @(").expect("host reads");
+    let mut seen = Vec::new();
+    for (at, _) in script.match_indices("@{ Section = '") {
+        let rest = &script[at + "@{ Section = '".len()..];
+        let section = &rest[..rest.find('\'').unwrap()];
+        let roles = rest
+            .split("Roles = ")
+            .nth(1)
+            .and_then(|r| r.split(';').next())
+            .unwrap();
+        let kind = ObjectKind::from_section(section)
+            .unwrap_or_else(|| panic!("the script reads an unknown section '{section}'"));
+        let spec = kind.spec();
+        for (role, name) in [
+            (exstig::inventory::ServerRole::Edge, "'Edge'"),
+            (exstig::inventory::ServerRole::Mailbox, "'Mailbox'"),
+        ] {
+            assert_eq!(
+                roles.contains(name),
+                spec.roles.contains(&role),
+                "{section}: roles {roles}"
+            );
+        }
+        let among_host_reads = at > host_at;
+        assert!(at > exchange_at);
+        assert_eq!(
+            among_host_reads,
+            spec.scope == Scope::Host,
+            "{section}: host reads hold exactly the host facts"
+        );
+        seen.push(section.to_string());
+    }
+    // paths and ACLs are resolved together after the reads
+    for section in ["paths", "acls"] {
+        assert!(
+            script.contains(&format!("$bundle['{section}']")),
+            "{section}"
+        );
+        seen.push(section.to_string());
+    }
+    // the objects the collector builds carry the properties they are recognized by
+    // every `Name = ` of the script (hashtable keys, among others)
+    let keys: std::collections::HashSet<&str> = script
+        .match_indices(" = ")
+        .map(|(at, _)| {
+            let before = script[..at].trim_end();
+            let start = before
+                .rfind(|c: char| !c.is_ascii_alphanumeric())
+                .map_or(0, |p| p + 1);
+            &before[start..]
+        })
+        .collect();
+    for spec in KINDS.iter().filter(|s| s.type_names.is_empty()) {
+        for term in spec.identify[0].iter().filter(|t| !t.starts_with('!')) {
+            assert!(
+                keys.contains(term),
+                "{}: the collector does not write {term}",
+                spec.section
+            );
+        }
+    }
+    seen.sort();
+    let mut sections: Vec<String> = KINDS.iter().map(|s| s.section.to_string()).collect();
+    sections.sort();
+    assert_eq!(seen, sections, "one read per section");
 }
 
 /// `Get-ExchangeServer` output in the inventory gives the host's FQDN and role (here an
@@ -678,16 +802,85 @@ fn get_exchange_server_output_gives_host_facts() {
     );
     let inv = read_files(&[server.clone(), connectors]).unwrap();
     assert!(inv.skipped.is_empty(), "{:?}", inv.skipped);
-    assert_eq!(inv.objects.len(), 1);
+    assert_eq!(inv.of_kind(ObjectKind::ReceiveConnector).count(), 1);
+    assert_eq!(inv.of_kind(ObjectKind::ExchangeServer).count(), 2);
+    assert_eq!(inv.objects.len(), 3);
     assert_eq!(inv.host.host_name.as_deref(), Some("HUB01"));
     assert_eq!(inv.host.fqdn.as_deref(), Some("hub01.example.mil"));
     assert_eq!(inv.host.role, Some(ServerRole::Hub));
     // a file of Get-ExchangeServer output alone is not an error; with two servers nothing is guessed
     let alone = read_files(&[server]).unwrap();
-    assert!(alone.objects.is_empty());
+    assert!(
+        alone
+            .objects
+            .iter()
+            .all(|o| o.kind == ObjectKind::ExchangeServer)
+    );
     assert_eq!(alone.host.host_name, None);
     let edge = write_temp(&dir, "edge.json", br#"{"Name": "EDGE01", "Fqdn": "edge01.example.mil", "ServerRole": "Edge", "IsEdgeServer": "True"}"#);
     let inv = read_files(&[edge]).unwrap();
     assert_eq!(inv.host.role, Some(ServerRole::Edge));
     assert_eq!(inv.host.host_name.as_deref(), Some("EDGE01"));
+}
+
+/// A bundle says which kinds were collected (a section, even empty) and which were not, with
+/// the reason; files without a bundle say nothing about kinds they do not hold.
+#[test]
+fn bundles_tell_collected_and_not_collected_kinds() {
+    use exstig::inventory::Collection;
+    let dir = common::temp_dir("inv-json-collection");
+    let path = write_temp(
+        &dir,
+        "b.json",
+        br#"{"exstig_inventory": 1, "forwarding_mailboxes": [], "accepted_domains": [{"DomainName": "example.mil", "DomainType": "Authoritative", "Default": true}],
+             "not_collected": {"admin_audit_log_config": "Get-AdminAuditLogConfig: no permission (access denied)"}}"#,
+    );
+    let inv = read_files(&[path]).unwrap();
+    assert_eq!(inv.objects.len(), 1);
+    assert_eq!(inv.collection(ObjectKind::Mailbox), Collection::Collected);
+    assert_eq!(
+        inv.collection(ObjectKind::AcceptedDomain),
+        Collection::Collected
+    );
+    assert_eq!(
+        inv.collection(ObjectKind::AdminAuditLogConfig),
+        Collection::NotCollected("Get-AdminAuditLogConfig: no permission (access denied)".into())
+    );
+    assert_eq!(
+        inv.collection(ObjectKind::RemoteDomain),
+        Collection::Unknown
+    );
+    // a plain export of one kind says it was collected
+    let rc = read(&["MBX01-receive-connectors.ps51.json"]);
+    assert_eq!(
+        rc.collection(ObjectKind::ReceiveConnector),
+        Collection::Collected
+    );
+    assert_eq!(
+        rc.collection(ObjectKind::SendConnector),
+        Collection::Unknown
+    );
+    // bad not_collected blocks name the key
+    for (body, expected) in [
+        (
+            r#"{"exstig_inventory": 1, "not_collected": {"nope": "x"}}"#,
+            "unknown section 'not_collected.nope'",
+        ),
+        (
+            r#"{"exstig_inventory": 1, "not_collected": {"services": ""}}"#,
+            "'not_collected.services' must be a non-empty string",
+        ),
+        (
+            r#"{"exstig_inventory": 1, "not_collected": []}"#,
+            "'not_collected' must be an object",
+        ),
+        (
+            r#"{"exstig_inventory": 1, "services": [], "not_collected": {"services": "x"}}"#,
+            "'services' is present and also listed",
+        ),
+    ] {
+        let bad = write_temp(&dir, "bad.json", body.as_bytes());
+        let e = read_files(&[bad]).unwrap_err().to_string();
+        assert!(e.contains(expected), "{e}");
+    }
 }

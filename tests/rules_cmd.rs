@@ -327,3 +327,34 @@ fn missing_file() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("U_Nothing-xccdf.xml"));
 }
+
+/// `exstig rules` says how each release's Send connector wording is read (issue 12): the 2019
+/// Edge encryption rule accepts either secure validation method, the 2016 Edge one has the
+/// smart-host branch.
+#[test]
+fn rules_show_the_send_rule_readings() {
+    let automated = |stig: &str, stig_id: &str| {
+        let json: serde_json::Value =
+            serde_json::from_slice(&rules(&["--stig", stig, "--json"]).stdout).unwrap();
+        json["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["stig_id"] == stig_id)
+            .and_then(|r| r["automated"].as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(
+        automated("exchange-2019-edge", "EX19-ED-000236"),
+        "send.tls-domain: Get-SendConnector DomainSecureEnabled = True, or TlsAuthLevel = DomainValidation with TlsDomain = [values] internal_smtp_domain on internal connectors"
+    );
+    assert!(
+        automated("exchange-2016-edge", "EX16-ED-000690")
+            .contains("with one RequireTLS = True and TlsAuthLevel = DomainValidation"),
+    );
+    assert!(
+        automated("exchange-2013-mailbox", "EX13-MB-000120")
+            .ends_with("TlsDomain = [values] internal_smtp_domain on internal connectors")
+    );
+}

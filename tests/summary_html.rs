@@ -133,7 +133,7 @@ fn html_summary_loads_in_chromium_with_every_table_row() {
         );
     }
     let file = dir.join("fleet.html");
-    exstig::summary::write(&fleet, &file).unwrap();
+    exstig::summary::write(&fleet, &file, Default::default()).unwrap();
 
     let Some(out) = chromium(&file, &["--dump-dom", "--virtual-time-budget=2000"]) else {
         return;
@@ -265,7 +265,7 @@ fn fleet_report_shows_compliance_open_rules_change_and_waiting() {
         );
     }
     let file = dir.join("fleet.html");
-    exstig::summary::write(&fleet, &file).unwrap();
+    exstig::summary::write(&fleet, &file, Default::default()).unwrap();
     let Some(out) = chromium(&file, &["--dump-dom", "--virtual-time-budget=2000"]) else {
         return;
     };

@@ -1,6 +1,6 @@
 //! Binding a benchmark rule to one of exstig's checks by meaning: the cmdlet its check runs, the
 //! first property it selects that a check of that kind knows, the expected value of its text
-//! ([`super::text`]), the scope words of its title, and the allowances of its text (EDSP values,
+//! (`text`), the scope words of its title, and the allowances of its text (EDSP values,
 //! documented deviations, applicability notes). The rule's family adds its own reading
 //! ([`super::Family::refine`]).
 
@@ -53,6 +53,12 @@ pub struct Binding {
     pub validation_method: bool,
     /// Send family: the smart host rule also requires DNSRoutingEnabled False (Edge STIGs).
     pub dns_routing_off: bool,
+    /// Send family, 2016 Edge V2R2 style: the TlsDomain rule also requires DomainSecureEnabled
+    /// True (its check text selects both, with no smart-host or validation-method branch).
+    pub domain_secure_too: bool,
+    /// How the family reads this rule's text, when it differs from the check's summary (shown
+    /// by `exstig rules`).
+    pub reading: Option<String>,
     /// The cmdlet the check runs (`Get-TransportServer` on Exchange 2010).
     pub cmdlet: String,
     /// The rule carried its check text (false for the embedded catalog, which has none).
@@ -84,6 +90,16 @@ pub struct RuleText<'a> {
     pub lower: &'a str,
     /// The check terms (from the text, or the catalog's).
     pub terms: &'a [String],
+    /// The position in `terms` of the cmdlet the rule was bound by (terms before it come from
+    /// a note ahead of the command).
+    pub cmdlet_at: usize,
+}
+
+impl RuleText<'_> {
+    /// Whether the check terms name `term` (case-insensitively).
+    pub fn has_term(&self, term: &str) -> bool {
+        self.terms.iter().any(|t| t.eq_ignore_ascii_case(term))
+    }
 }
 
 /// The server role a benchmark is written for, from its id and title.
@@ -118,19 +134,42 @@ pub fn bind_in(
     } else {
         crate::benchmark::terms::check_terms(prose)
     };
-    let (cmdlet_at, cmdlet, kind) = terms.iter().enumerate().find_map(|(i, t)| {
-        kinds::of_cmdlet(t)
-            .filter(|(_, kind)| {
-                families
-                    .iter()
-                    .any(|f| f.specs.iter().any(|c| c.kind == *kind))
-            })
-            .map(|(c, k)| (i, c, k))
-    })?;
     let title = rule.title.to_ascii_lowercase();
     let lower = prose.to_ascii_lowercase();
     let role = benchmark_role(benchmark);
-    let (family, spec) = choose_spec(families, kind, &title, &terms[cmdlet_at..], &lower)?;
+    // The cmdlets the text runs, in order, with the kind each returns.
+    let cmdlets: Vec<(usize, &'static str, ObjectKind)> = terms
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| kinds::of_cmdlet(t).map(|(c, k)| (i, c, k)))
+        .collect();
+    let has_checks = |kind: ObjectKind| {
+        families
+            .iter()
+            .any(|f| f.specs.iter().any(|c| c.kind == kind))
+    };
+    // First the cmdlet whose own selection names a property a check knows (a check text may
+    // list a certificate before the virtual directory it is about); else the first cmdlet with
+    // checks, judged by everything the text names after it.
+    let selected = cmdlets
+        .iter()
+        .enumerate()
+        .find_map(|(n, &(at, cmdlet, kind))| {
+            let end = cmdlets.get(n + 1).map_or(terms.len(), |next| next.0);
+            let found = choose_by_selection(families, kind, &title, &terms[at..end])?;
+            Some((at, cmdlet, found))
+        });
+    let (cmdlet_at, cmdlet, (family, spec)) = match selected {
+        Some(found) => found,
+        None => {
+            let &(at, cmdlet, kind) = cmdlets.iter().find(|(_, _, kind)| has_checks(*kind))?;
+            let only_cmdlet = cmdlets
+                .iter()
+                .all(|(_, c, _)| c.eq_ignore_ascii_case(cmdlet));
+            let found = choose_spec(families, kind, &title, &terms[at..], &lower, only_cmdlet)?;
+            (at, cmdlet, found)
+        }
+    };
     let mut binding = Binding {
         spec,
         comparison: spec.comparison,
@@ -146,6 +185,8 @@ pub fn bind_in(
         smart_host_branch: false,
         validation_method: false,
         dns_routing_off: false,
+        domain_secure_too: false,
+        reading: None,
         cmdlet: cmdlet.to_string(),
         has_check_text: !prose.is_empty(),
         notes: Vec::new(),
@@ -162,6 +203,7 @@ pub fn bind_in(
                 prose,
                 lower: &lower,
                 terms: &terms,
+                cmdlet_at,
             },
         );
     }
@@ -169,34 +211,67 @@ pub fn bind_in(
     Some(binding)
 }
 
-/// The check for a rule, with its family: naming by title; otherwise the first property the
-/// check selects (in the order the check text names them) that a check of `kind` knows.
+/// Properties a check text selects only to name the objects it lists.
+const IDENTIFYING: [&str; 7] = [
+    "Name",
+    "Identity",
+    "Server",
+    "ServerName",
+    "Filter",
+    "Forward",
+    "DistinguishedName",
+];
+
+/// The checks of `kind` among `families`, with their family.
+fn checks_of<'a>(
+    families: &'a [&'static Family],
+    kind: ObjectKind,
+) -> impl Iterator<Item = (&'static Family, &'static CheckSpec)> + 'a {
+    families.iter().flat_map(move |f| {
+        f.specs
+            .iter()
+            .filter(move |c| c.kind == kind)
+            .map(move |c| (*f, c))
+    })
+}
+
+/// The check a rule's title or its cmdlet's selection (`terms`, from the cmdlet to the next
+/// one) names: naming by title; otherwise the first selected property (in the order the text
+/// names them) that a check of `kind` knows.
+fn choose_by_selection(
+    families: &[&'static Family],
+    kind: ObjectKind,
+    title: &str,
+    terms: &[String],
+) -> Option<(&'static Family, &'static CheckSpec)> {
+    if title.contains("named") {
+        return checks_of(families, kind).find(|(_, c)| c.comparison == Comparison::Naming);
+    }
+    terms.iter().find_map(|word| {
+        checks_of(families, kind).find(|(_, c)| {
+            c.comparison != Comparison::Naming
+                && c.keys.iter().any(|k| k.eq_ignore_ascii_case(word))
+        })
+    })
+}
+
+/// The check for a rule, with its family: [`choose_by_selection`] over everything the text
+/// names after the cmdlet, else the earliest property a check of `kind` knows anywhere in the
+/// text, else (when the text runs no other cmdlet: `only_cmdlet`) the kind's one check.
 fn choose_spec(
     families: &[&'static Family],
     kind: ObjectKind,
     title: &str,
     terms: &[String],
     lower: &str,
+    only_cmdlet: bool,
 ) -> Option<(&'static Family, &'static CheckSpec)> {
-    let of_kind = || {
-        families.iter().flat_map(move |f| {
-            f.specs
-                .iter()
-                .filter(move |c| c.kind == kind)
-                .map(move |c| (*f, c))
-        })
-    };
-    if title.contains("named") {
-        return of_kind().find(|(_, c)| c.comparison == Comparison::Naming);
-    }
-    let by_key = |word: &str| {
-        of_kind().find(|(_, c)| {
-            c.comparison != Comparison::Naming
-                && c.keys.iter().any(|k| k.eq_ignore_ascii_case(word))
-        })
-    };
-    if let Some(found) = terms.iter().find_map(|t| by_key(t)) {
+    let of_kind = || checks_of(families, kind);
+    if let Some(found) = choose_by_selection(families, kind, title, terms) {
         return Some(found);
+    }
+    if title.contains("named") {
+        return None;
     }
     // No selected property (e.g. `Format-List *dns*`): the earliest property named anywhere.
     of_kind()
@@ -210,6 +285,22 @@ fn choose_spec(
         })
         .min_by_key(|(at, _)| *at)
         .map(|(_, found)| found)
+        .or_else(|| {
+            // The text runs no other cmdlet exstig reads, selects nothing but names, and the
+            // cmdlet has only one check (`Get-Mailbox | Select Name, Identity, Forward*`).
+            let names_only = terms.iter().skip(1).all(|t| {
+                t.get(..4)
+                    .is_some_and(|verb| verb.eq_ignore_ascii_case("get-"))
+                    || IDENTIFYING
+                        .iter()
+                        .any(|name| name.eq_ignore_ascii_case(t.trim_end_matches('*')))
+            });
+            let mut checks = of_kind().filter(|(_, c)| c.comparison != Comparison::Naming);
+            match (only_cmdlet && names_only, checks.next(), checks.next()) {
+                (true, Some(only), None) => Some(only),
+                _ => None,
+            }
+        })
 }
 
 /// The connectors a rule applies to, from its title (a family may read more of its text).
@@ -286,8 +377,10 @@ fn set_allowances(binding: &mut Binding, title: &str, lower: &str) {
     binding.deviation_allowed = binding.edsp_allowed
         || lower.contains("risk must be documented and accepted")
         || lower.contains("risk acceptance");
-    binding.not_applicable_on_sipr = lower.contains("not applicable for sipr");
-    if binding.not_applicable_on_sipr {
+    // A family's refine may have read an applicability note of its own already.
+    binding.not_applicable_on_sipr |= lower.contains("not applicable for sipr");
+    if binding.not_applicable_note.is_some() {
+    } else if binding.not_applicable_on_sipr {
         binding.not_applicable_note =
             Some("the check text says the rule is not applicable for SIPR enclaves".into());
     } else if lower.contains("antispam product") || lower.contains("anti-spam product") {
@@ -324,7 +417,10 @@ pub fn describe(benchmark: &Benchmark, rule: &Rule) -> Option<String> {
             b.spec.site_key.unwrap_or_default()
         ),
         Comparison::Naming => "lists the connector names for human review (Not_Reviewed)".into(),
-        Comparison::Custom => b.spec.summary.unwrap_or_default().to_string(),
+        Comparison::Custom => b
+            .reading
+            .clone()
+            .unwrap_or_else(|| b.spec.summary.unwrap_or_default().to_string()),
     };
     let edsp = if b.edsp_allowed {
         format!(

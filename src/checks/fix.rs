@@ -1,6 +1,11 @@
 //! Fix commands: the `Set-` cmdlet of a bound rule, the target of one object, and values in
 //! `Set-` argument syntax. Every family's judge returns only the arguments (`-ConnectionTimeout
 //! 00:05:00`); the command line around them is built here.
+//!
+//! Commands must be safe to paste: every identity and free-text value is a PowerShell verbatim
+//! (single-quoted) string ([`quote`]), in which nothing expands (`$env:X`, `$(...)`, backticks
+//! and double quotes are literal); a command that still holds a `<placeholder>` is written as a
+//! comment, so pasting it runs nothing.
 
 use super::{Binding, Expected, ValueType, kinds};
 use crate::inventory::InventoryObject;
@@ -18,18 +23,81 @@ pub fn cmdlet(binding: &Binding) -> String {
     }
 }
 
-/// ` -Identity "..."` for the `Set-` command of `obj` (nothing for an organization-wide one).
+/// ` -Identity '...'` for the `Set-` command of `obj` (nothing for an organization-wide one).
 pub fn target(obj: &InventoryObject) -> String {
     if kinds::facts(obj.kind).singleton {
         String::new()
     } else {
-        format!(" -Identity \"{}\"", obj.identity())
+        format!(" -Identity {}", quote(&obj.identity()))
     }
 }
 
-/// The whole command: cmdlet, target (from [`target`]) and the judge's arguments.
+/// The whole command, on one line: cmdlet, target (from [`target`]) and the judge's arguments;
+/// commented out when the arguments hold a `<placeholder>` the reader must fill in first, or
+/// are themselves a comment (`# ...`, a note instead of a fix).
 pub fn command(binding: &Binding, target: &str, args: &str) -> String {
-    format!("{}{target} {args}", cmdlet(binding))
+    let args = args.replace(['\r', '\n'], " ");
+    let line = format!("{}{target} {args}", cmdlet(binding));
+    if args.starts_with('#') {
+        format!("# {line}")
+    } else if has_placeholder(&args) {
+        format!("# {line}   # fill in the <...> value(s) and remove the leading # before running")
+    } else {
+        line
+    }
+}
+
+/// Whether `args` holds a `<...>` placeholder outside quoted strings.
+fn has_placeholder(args: &str) -> bool {
+    let mut quoted = false;
+    let mut chars = args.chars().peekable();
+    while let Some(c) = chars.next() {
+        if is_single_quote(c) {
+            if quoted && chars.peek().is_some_and(|n| is_single_quote(*n)) {
+                chars.next();
+            } else {
+                quoted = !quoted;
+            }
+        } else if c == '<' && !quoted {
+            return true;
+        }
+    }
+    false
+}
+
+/// The characters PowerShell reads as a single quote: `'` and the typographic ones
+/// (U+2018 to U+201B), per the language specification's *single-quote-character*.
+pub fn is_single_quote(c: char) -> bool {
+    matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}')
+}
+
+/// `text` as a PowerShell verbatim string: in single quotes, each single-quote character
+/// doubled; nothing inside expands.
+pub fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('\'');
+    for c in text.chars() {
+        if is_single_quote(c) {
+            out.push(c);
+        }
+        out.push(c);
+    }
+    out.push('\'');
+    out
+}
+
+/// A PowerShell array of verbatim strings: `'a','b'`.
+pub fn quote_list<S: AsRef<str>>(items: &[S]) -> String {
+    items
+        .iter()
+        .map(|i| quote(i.as_ref()))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// A comment line that warns about what a fix would break (`# Caution: ...`).
+pub fn caution(text: &str) -> String {
+    format!("# Caution: {text}")
 }
 
 /// A value in `Set-` argument syntax.
@@ -39,11 +107,11 @@ pub fn value_arg(expected: &Expected, value: ValueType) -> String {
         Expected::Size(Size::Bytes(b)) if b % (1 << 20) == 0 && *b > 0 => format!("{}MB", b >> 20),
         Expected::Size(Size::Bytes(b)) if b % (1 << 10) == 0 && *b > 0 => format!("{}KB", b >> 10),
         Expected::Size(Size::Bytes(b)) => b.to_string(),
-        Expected::Text(t) => format!("\"{t}\""),
+        Expected::Text(t) => quote(t),
         other => {
             let text = other.display(value);
             if text.contains([',', ' ']) {
-                format!("\"{text}\"")
+                quote(&text)
             } else {
                 text
             }

@@ -6,8 +6,8 @@
 
 use super::fix::value_arg;
 use super::{Binding, Comparison, Expected, ValueType};
-use crate::inventory::InventoryObject;
 use crate::inventory::values::{self, Limit, Size, ValueProblem};
+use crate::inventory::{Inventory, InventoryObject};
 use crate::site::{LimitValue, Site, SiteValues};
 use std::collections::BTreeSet;
 
@@ -38,6 +38,9 @@ pub struct Judgement {
     pub expected: String,
     /// The arguments of the `Set-` command that fixes a failure (`-ConnectionTimeout 00:05:00`).
     pub fix: Option<String>,
+    /// Lines printed after the fix command: what it would break (mail flow, a service) and the
+    /// scoped alternative, as PowerShell comments or commands (see [`super::fix::caution`]).
+    pub advice: Vec<String>,
 }
 
 /// What a check may need besides the object: the site file and the TransportConfig object.
@@ -46,6 +49,9 @@ pub struct Context<'a> {
     pub site: &'a Site,
     /// `Get-TransportConfig` from the inventory, when present.
     pub transport_config: Option<&'a InventoryObject>,
+    /// The whole inventory, for a rule that reads other kinds of object than its own (the
+    /// IIS settings of an OWA rule); `None` in unit tests of a single object.
+    pub inventory: Option<&'a Inventory>,
 }
 
 /// The EDSP value of `[values] key`, as an expected value.
@@ -70,6 +76,7 @@ pub fn site_value(values: &SiteValues, key: &str) -> Option<Expected> {
         "max_per_domain_outbound_connections" => limit(values.max_per_domain_outbound_connections),
         "max_receive_size" => values.max_receive_size.map(Expected::Size),
         "max_send_size" => values.max_send_size.map(Expected::Size),
+        "prohibit_send_receive_quota" => values.prohibit_send_receive_quota.map(Expected::Size),
         _ => None,
     }
 }
@@ -111,6 +118,7 @@ pub fn unknown(property: &str, problem: impl ToString) -> Judgement {
         actual: "(unreadable)".into(),
         expected: String::new(),
         fix: None,
+        advice: Vec::new(),
     }
 }
 
@@ -128,6 +136,7 @@ pub fn decided(
         actual,
         expected,
         fix: (!pass).then_some(fix),
+        advice: Vec::new(),
     }
 }
 
@@ -159,6 +168,7 @@ pub fn needs_site_value(
         actual,
         expected: expected.into(),
         fix: None,
+        advice: Vec::new(),
     }
 }
 
@@ -170,6 +180,7 @@ pub fn not_applicable(property: &str, why: String) -> Judgement {
         actual: String::new(),
         expected: String::new(),
         fix: None,
+        advice: Vec::new(),
     }
 }
 
@@ -183,6 +194,7 @@ pub fn naming(_: &Binding, obj: &InventoryObject, _: &Context) -> Judgement {
         actual: obj.name(),
         expected: "a name that states purpose and direction".into(),
         fix: None,
+        advice: Vec::new(),
     }
 }
 
@@ -302,7 +314,7 @@ fn compare_values(
             };
             let fix_text = table.display(&target);
             let fix = if fix_text.contains(',') {
-                format!("\"{fix_text}\"")
+                super::fix::quote(&fix_text)
             } else {
                 fix_text
             };
@@ -351,15 +363,41 @@ pub fn global_size(
                 actual: actual.to_string(),
                 expected: format!("the global {global}"),
                 fix: None,
+                advice: Vec::new(),
             })),
         },
     }
 }
 
 /// [`Comparison::SameAsGlobal`]: the size equals the organization's value ([`global_size`]).
+/// When that value is Unlimited and the property takes no Unlimited
+/// ([`CheckSpec::finite`](super::CheckSpec::finite)), the fix is a finite size for both.
 pub fn same_as_global(binding: &Binding, obj: &InventoryObject, ctx: &Context) -> Judgement {
     let property = binding.spec.property;
     match global_size(binding, obj, ctx) {
+        Ok((actual, Size::Unlimited, words)) if binding.spec.finite => {
+            let global = binding.spec.global.unwrap_or_default();
+            let key = binding.spec.site_key.unwrap_or_default();
+            let size = ctx
+                .site
+                .values_size(key)
+                .filter(|s| *s != Size::Unlimited)
+                .map_or_else(
+                    || "<finite size from the EDSP>".to_string(),
+                    |s| value_arg(&Expected::Size(s), ValueType::Size),
+                );
+            let mut judgement = decided(
+                false,
+                property,
+                actual.to_string(),
+                words,
+                format!("-{property} {size}"),
+            );
+            judgement.advice = vec![super::fix::caution(&format!(
+                "{property} cannot be Unlimited here, so it can equal the global {global} only once that is finite: run Set-TransportConfig -{global} {size} as well (the same size on both)."
+            ))];
+            judgement
+        }
         Ok((actual, reference, words)) => decided(
             actual == reference,
             property,

@@ -11,7 +11,7 @@
 //! One rule family lives in one file and declares its checks ([`CheckSpec`]) and, where the
 //! generic comparisons do not fit, its own judging and reading of rule texts: [`receive`],
 //! [`send`], [`transport`]. The shared core: [`bind`](mod@bind) (binding by meaning, scope words,
-//! allowances), [`text`] (expected values from the check text), [`kinds`] (cmdlet, nouns and
+//! allowances), `text` (expected values from the check text), [`kinds`] (cmdlet, nouns and
 //! per-server / organization-wide of each kind of object), [`scope`] (which connectors face
 //! the Internet), [`judge`] (the generic comparisons, site values, verdict helpers) and [`fix`]
 //! (fix commands). A new family is one file and one line in [`FAMILIES`].
@@ -20,6 +20,7 @@ pub mod bind;
 pub mod fix;
 pub mod judge;
 pub mod kinds;
+pub mod mailbox;
 pub mod receive;
 pub mod scope;
 pub mod send;
@@ -35,7 +36,12 @@ pub use spec::{CheckSpec, Comparison, Expected, Family, JudgeFn, RefineFn, StigV
 use crate::inventory::values::{Size, TimeSpan};
 
 /// Every rule family, in binding priority order: one line per family.
-pub static FAMILIES: &[&Family] = &[&receive::FAMILY, &send::FAMILY, &transport::FAMILY];
+pub static FAMILIES: &[&Family] = &[
+    &receive::FAMILY,
+    &send::FAMILY,
+    &transport::FAMILY,
+    &mailbox::FAMILY,
+];
 
 /// Every check of every family, in binding priority order.
 pub fn checks() -> impl Iterator<Item = &'static CheckSpec> {

@@ -1,13 +1,17 @@
 //! The Receive connector family (`Get-ReceiveConnector`): timeouts, limits, authentication,
 //! anonymous access, chunking, tarpitting, banner and naming. Every check is a generic property
 //! comparison; the family's own reading of rule texts tells the two AuthMechanism rules apart and
-//! widens the anonymous rule to every connector where its text says so.
+//! widens the anonymous rule to every connector where its text says so, and its judges add a
+//! caution with the scoped alternative where the STIG's literal fix would stop mail flow
+//! (removing AnonymousUsers, dropping ExchangeServer).
 
+use super::fix::{caution, quote};
+use super::judge::{Context, Judgement, Verdict, compare};
 use super::spec::{CheckSpec, Expected, Family, StigValue, ValueType as V};
-use super::{Binding, RuleScope, RuleText};
+use super::{Binding, RuleScope, RuleText, scope};
 use crate::inventory::ObjectKind::ReceiveConnector as K;
-use crate::inventory::ServerRole;
-use crate::inventory::values::{AUTH_MECHANISM, PERMISSION_GROUPS};
+use crate::inventory::values::{self, AUTH_MECHANISM, PERMISSION_GROUPS, TRANSPORT_ROLE};
+use crate::inventory::{InventoryObject, ServerRole};
 
 /// The family.
 pub static FAMILY: Family = Family {
@@ -44,14 +48,16 @@ static SPECS: &[CheckSpec] = &[
         K,
         &["AuthMechanism"],
         V::Flags(&AUTH_MECHANISM),
-    ),
+    )
+    .with_judge(auth_mechanism),
     CheckSpec::property(
         "receive.auth-tls",
         "RC-05",
         K,
         &["AuthMechanism"],
         V::Flags(&AUTH_MECHANISM),
-    ),
+    )
+    .with_judge(auth_mechanism),
     CheckSpec::property(
         "receive.no-anonymous",
         "RC-06",
@@ -59,7 +65,8 @@ static SPECS: &[CheckSpec] = &[
         &["PermissionGroups"],
         V::Flags(&PERMISSION_GROUPS),
     )
-    .excludes(&["AnonymousUsers"]),
+    .excludes(&["AnonymousUsers"])
+    .with_judge(no_anonymous),
     CheckSpec::property(
         "receive.max-recipients",
         "RC-07",
@@ -112,7 +119,8 @@ static SPECS: &[CheckSpec] = &[
         V::Size,
     )
     .site_key("max_receive_size")
-    .same_as_global("MaxReceiveSize"),
+    .same_as_global("MaxReceiveSize")
+    .finite(),
     CheckSpec::property("receive.banner", "RC-14", K, &["Banner"], V::Text)
         .default(StigValue::Text("220 SMTP Server Ready")),
 ];
@@ -169,4 +177,70 @@ fn anonymous_scope(binding: &mut Binding, text: &RuleText) {
         binding.scope_basis =
             "Mailbox STIGs check every Receive connector for AnonymousUsers".into();
     }
+}
+
+/// RC-04 / RC-05, judged generically; where the exact value would drop ExchangeServer (an Edge
+/// server's internal connector, which the Mailbox servers' Edge subscription authenticates to
+/// with it), the fix says so and gives the scoped alternative.
+fn auth_mechanism(binding: &Binding, obj: &InventoryObject, ctx: &Context) -> Judgement {
+    let mut judgement = compare(binding, obj, ctx);
+    let Some(Expected::Flags(wanted)) = &binding.expected else {
+        return judgement;
+    };
+    let drops_exchange_server = judgement.verdict == Verdict::Fail
+        && !wanted.contains("ExchangeServer")
+        && values::flags(obj, "AuthMechanism", &AUTH_MECHANISM)
+            .is_ok_and(|actual| actual.contains("ExchangeServer"));
+    if drops_exchange_server {
+        let mut kept: std::collections::BTreeSet<&'static str> = wanted.clone();
+        kept.insert("ExchangeServer");
+        judgement.advice = vec![
+            caution(
+                "this drops ExchangeServer, with which Exchange servers (on an Edge server: the Mailbox servers of its Edge subscription) authenticate to this connector; mail they send through it stops.",
+            ),
+            format!(
+                "# Scoped alternative: Set-ReceiveConnector -Identity {} -AuthMechanism {} keeps Exchange server authentication over TLS; record that deviation from the STIG value in the EDSP.",
+                quote(&obj.identity()),
+                quote(&AUTH_MECHANISM.display(&kept))
+            ),
+        ];
+    }
+    judgement
+}
+
+/// RC-06, judged generically; where removing AnonymousUsers would stop mail flow (a connector
+/// that admits only anonymous senders, or a Mailbox server's front-end connector on port 25),
+/// the fix says so and gives the scoped alternative.
+fn no_anonymous(binding: &Binding, obj: &InventoryObject, ctx: &Context) -> Judgement {
+    let mut judgement = compare(binding, obj, ctx);
+    if judgement.verdict != Verdict::Fail {
+        return judgement;
+    }
+    let Ok(groups) = values::flags(obj, "PermissionGroups", &PERMISSION_GROUPS) else {
+        return judgement;
+    };
+    let identity = quote(&obj.identity());
+    if groups.iter().all(|g| *g == "AnonymousUsers") {
+        judgement.advice = vec![
+            caution(
+                "this connector admits only anonymous senders (an application relay, or a connector receiving mail from outside): with no permission group left, it accepts no mail at all.",
+            ),
+            format!(
+                "# Scoped alternative: let its senders authenticate (Set-ReceiveConnector -Identity {identity} -PermissionGroups ExchangeUsers, with an authentication mechanism they support), or keep it anonymous only for the hosts that need it (-RemoteIPRanges limited to their addresses) and record that in the EDSP."
+            ),
+        ];
+        return judgement;
+    }
+    let port_25 = values::list(obj, "Bindings").is_ok_and(|b| scope::ports(&b).contains(&25));
+    let front_end = values::flags(obj, "TransportRole", &TRANSPORT_ROLE)
+        .map_or(true, |role| role.contains("FrontendTransport"));
+    if binding.role != Some(ServerRole::Edge) && port_25 && front_end {
+        judgement.advice = vec![
+            caution(
+                "on a Mailbox server that receives Internet mail directly (no Edge server or other gateway in front of it), removing AnonymousUsers from this front-end connector stops inbound Internet mail.",
+            ),
+            "# Scoped alternative: receive Internet mail through an Edge server (its Edge subscription authenticates as ExchangeServers) or a gateway first; until then keep AnonymousUsers only on a connector whose -RemoteIPRanges is limited to the gateway's addresses, and record that deviation in the EDSP.".to_string(),
+        ];
+    }
+    judgement
 }

@@ -1,10 +1,13 @@
 //! Connector scope: Internet-facing or internal, declared in the site file or inferred by the
 //! heuristic of the research note (Receive: anonymous or partner permission, port 25, all remote
-//! addresses, front-end or Edge; Send: address space `*`), and always said which.
+//! addresses, front-end or Edge; the Partners permission group or public remote addresses
+//! alone also make a Receive connector Internet-facing; Send: address space `*`), and always
+//! said which.
 
 use crate::inventory::values::{self, PERMISSION_GROUPS, TRANSPORT_ROLE};
 use crate::inventory::{InventoryObject, ObjectKind, ServerRole};
 use crate::site::{ConnectorKind, Scope, Site};
+use std::net::IpAddr;
 
 /// The scope of one connector and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,8 +82,81 @@ fn covers_everything(ranges: &[String]) -> bool {
     })
 }
 
+/// The first and last address of a `RemoteIPRanges` entry (`192.0.2.1`, `192.0.2.0/24`,
+/// `192.0.2.1-192.0.2.50`, IPv6 alike), IPv4 as IPv4-mapped IPv6; `None` when unreadable.
+fn range_bounds(range: &str) -> Option<(u128, u128)> {
+    let address = |text: &str| -> Option<(u128, u32)> {
+        match text.trim().parse::<IpAddr>().ok()? {
+            IpAddr::V4(v4) => Some((u128::from(v4.to_ipv6_mapped()), 32)),
+            IpAddr::V6(v6) => Some((u128::from(v6), 128)),
+        }
+    };
+    let range = range.trim();
+    if let Some((from, to)) = range.split_once('-') {
+        let (start, _) = address(from)?;
+        let (end, _) = address(to)?;
+        return (start <= end).then_some((start, end));
+    }
+    if let Some((base, bits)) = range.split_once('/') {
+        let (start, width) = address(base)?;
+        let bits: u32 = bits.trim().parse().ok().filter(|b| *b <= width)?;
+        let host_bits = width - bits;
+        let mask = if host_bits == 128 {
+            u128::MAX
+        } else {
+            (1u128 << host_bits) - 1
+        };
+        return Some((start & !mask, start | mask));
+    }
+    address(range).map(|(a, _)| (a, a))
+}
+
+/// Address blocks that are not globally routable (RFC 6890's special-purpose registry: RFC 1918
+/// private, loopback, link-local, shared CGN space, documentation and benchmarking ranges,
+/// unique-local IPv6), as IPv6 prefixes (IPv4 ones mapped).
+const NOT_PUBLIC: &[(&str, u32)] = &[
+    ("::ffff:0.0.0.0", 104),
+    ("::ffff:10.0.0.0", 104),
+    ("::ffff:100.64.0.0", 106),
+    ("::ffff:127.0.0.0", 104),
+    ("::ffff:169.254.0.0", 112),
+    ("::ffff:172.16.0.0", 108),
+    ("::ffff:192.0.0.0", 120),
+    ("::ffff:192.0.2.0", 120),
+    ("::ffff:192.168.0.0", 112),
+    ("::ffff:198.18.0.0", 111),
+    ("::ffff:198.51.100.0", 120),
+    ("::ffff:203.0.113.0", 120),
+    ("::ffff:224.0.0.0", 99),
+    ("::", 127),
+    ("fc00::", 7),
+    ("fe80::", 10),
+    ("2001:db8::", 32),
+];
+
+/// Whether a `RemoteIPRanges` entry holds any globally routable address: it is public unless
+/// it lies wholly inside one not-public block. An unreadable entry is not called public.
+pub fn is_public_range(range: &str) -> bool {
+    let Some((start, end)) = range_bounds(range) else {
+        return false;
+    };
+    !NOT_PUBLIC.iter().any(|(prefix, bits)| {
+        let base = u128::from(
+            prefix
+                .parse::<std::net::Ipv6Addr>()
+                .unwrap_or(std::net::Ipv6Addr::UNSPECIFIED),
+        );
+        let mask = if *bits == 0 {
+            0
+        } else {
+            u128::MAX << (128 - bits)
+        };
+        start & mask == base & mask && end & mask == base & mask
+    })
+}
+
 /// The ports of `Bindings` entries (`0.0.0.0:25`, `[::]:25`).
-fn ports(bindings: &[String]) -> Vec<u16> {
+pub fn ports(bindings: &[String]) -> Vec<u16> {
     let mut ports: Vec<u16> = bindings
         .iter()
         .filter_map(|b| b.rsplit_once(':').and_then(|(_, p)| p.trim().parse().ok()))
@@ -122,6 +198,27 @@ fn infer_receive(
         }
         return Ok((Scope::Internet, why));
     }
+    if groups.contains("Partners") {
+        return Ok((
+            Scope::Internet,
+            "grants the Partners permission group (partner domains connect from the Internet)"
+                .into(),
+        ));
+    }
+    let public: Vec<&String> = remote.iter().filter(|r| is_public_range(r)).collect();
+    if !everything && !public.is_empty() {
+        return Ok((
+            Scope::Internet,
+            format!(
+                "RemoteIPRanges include public (globally routable) addresses: {}",
+                public
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
     let mut reasons = Vec::new();
     if open_to.is_empty() {
         reasons.push(format!(
@@ -141,7 +238,10 @@ fn infer_receive(
         ));
     }
     if !everything {
-        reasons.push(format!("remote addresses limited to {}", remote.join(", ")));
+        reasons.push(format!(
+            "remote addresses limited to {} (private or reserved, none public)",
+            remote.join(", ")
+        ));
     }
     if !edge && !frontend {
         reasons.push("HubTransport role (not front end)".into());

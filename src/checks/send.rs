@@ -4,9 +4,10 @@
 //! branch, the 2019 Edge "which secure validation method"): this family reads those texts and
 //! judges those rules itself.
 
+use super::fix::{quote, quote_list, value_arg};
 use super::judge::{Context, Judgement, decided, global_size, needs_site_value, unknown};
 use super::spec::{CheckSpec, Family, StigValue, ValueType as V};
-use super::{Binding, RuleText, fix::value_arg};
+use super::{Binding, RuleText};
 use crate::inventory::InventoryObject;
 use crate::inventory::ObjectKind::SendConnector as K;
 use crate::inventory::values::{self, TLS_AUTH_LEVEL, ValueProblem};
@@ -64,9 +65,12 @@ static SPECS: &[CheckSpec] = &[
     .with_judge(max_message_size),
 ];
 
-/// The family's reading of a rule text.
+/// The family's reading of a rule text. Without check text (the embedded catalog) the same
+/// readings come from the check terms: the smart-host branch names RequireTLS and TlsAuthLevel,
+/// the validation-method wording names DomainValidation ahead of the command.
 fn refine(binding: &mut Binding, text: &RuleText) {
     let id = binding.spec.id;
+    let catalog = text.prose.is_empty();
     if id == "send.smart-host"
         && text
             .lower
@@ -78,15 +82,44 @@ fn refine(binding: &mut Binding, text: &RuleText) {
         );
     }
     binding.smart_host_branch = matches!(id, "send.domain-secure" | "send.tls-domain")
-        && (text.lower.contains("does not use a smarthost")
-            || text.lower.contains("not using a smarthost"));
-    binding.validation_method =
-        id == "send.tls-domain" && text.lower.contains("which secure validation method");
-    binding.dns_routing_off = id == "send.smart-host"
-        && text
-            .terms
-            .iter()
-            .any(|t| t.eq_ignore_ascii_case("DNSRoutingEnabled"));
+        && if catalog {
+            text.has_term("RequireTLS") && text.has_term("TlsAuthLevel")
+        } else {
+            text.lower.contains("does not use a smarthost")
+                || text.lower.contains("not using a smarthost")
+        };
+    binding.validation_method = id == "send.tls-domain"
+        && if catalog {
+            text.has_term("DomainSecureEnabled")
+                && text.terms[..text.cmdlet_at]
+                    .iter()
+                    .any(|t| t.eq_ignore_ascii_case("DomainValidation"))
+        } else {
+            text.lower.contains("which secure validation method")
+        };
+    binding.domain_secure_too = id == "send.tls-domain"
+        && !binding.smart_host_branch
+        && !binding.validation_method
+        && text.has_term("DomainSecureEnabled");
+    binding.dns_routing_off = id == "send.smart-host" && text.has_term("DNSRoutingEnabled");
+    binding.reading = match id {
+        "send.tls-domain" if binding.validation_method => Some(
+            "DomainSecureEnabled = True, or TlsAuthLevel = DomainValidation with TlsDomain = [values] internal_smtp_domain".into(),
+        ),
+        "send.tls-domain" if binding.smart_host_branch => Some(
+            "TlsDomain = [values] internal_smtp_domain; without a smart host DomainSecureEnabled = True, with one RequireTLS = True and TlsAuthLevel = DomainValidation".into(),
+        ),
+        "send.tls-domain" if binding.domain_secure_too => Some(
+            "TlsDomain = [values] internal_smtp_domain and DomainSecureEnabled = True".into(),
+        ),
+        "send.domain-secure" if binding.smart_host_branch => Some(
+            "without a smart host DomainSecureEnabled = True; with one DNSRoutingEnabled = False, RequireTLS = True, TlsAuthLevel = DomainValidation".into(),
+        ),
+        "send.smart-host" if binding.dns_routing_off => Some(
+            "SmartHosts holds the [values] smart_hosts and DNSRoutingEnabled = False".into(),
+        ),
+        _ => None,
+    };
 }
 
 /// SC-06: MaxMessageSize equals TransportConfig MaxSendSize, and the check also compares it
@@ -136,7 +169,7 @@ fn smart_host(binding: &Binding, obj: &InventoryObject, ctx: &Context) -> Judgem
     let wanted = if approved.is_empty() {
         "<approved smart host>".to_string()
     } else {
-        approved.join(",")
+        quote_list(&approved)
     };
     let mut fix = format!("-SmartHosts {wanted}");
     let mut dns_ok = true;
@@ -263,72 +296,157 @@ fn domain_security(binding: &Binding, obj: &InventoryObject, _: &Context) -> Jud
     }
 }
 
-/// SC-03: TlsDomain is the internal SMTP domain (with the branches of some releases).
+/// SC-03: TlsDomain is the internal SMTP domain (with the branches of some releases). An
+/// unset TlsDomain is a finding whatever the internal domain is ("not set to the value of the
+/// internal SMTP domain"); a set one needs `[values] internal_smtp_domain` to be compared.
 fn tls_domain(binding: &Binding, obj: &InventoryObject, ctx: &Context) -> Judgement {
     let domain = match values::text(obj, "TlsDomain") {
         Ok(d) => d.unwrap_or_default(),
         Err(p) => return unknown("TlsDomain", p),
     };
-    let shown = if domain.is_empty() {
+    let shown = if domain.trim().is_empty() {
         "(not set)".to_string()
     } else {
         domain.clone()
     };
-    let Some(internal) = ctx.site.values.internal_smtp_domain.clone() else {
-        return needs_site_value(
+    let internal = ctx.site.values.internal_smtp_domain.clone();
+    // Some(ok) when decided, None when the internal domain is needed to decide.
+    let domain_ok = if domain.trim().is_empty() {
+        Some(false)
+    } else {
+        internal
+            .as_deref()
+            .map(|i| domain.trim().eq_ignore_ascii_case(i.trim()))
+    };
+    let wanted = internal
+        .as_deref()
+        .map_or_else(|| "<internal SMTP domain>".to_string(), quote);
+    let wanted_words = match &internal {
+        Some(i) => format!("{i} ([values] internal_smtp_domain)"),
+        None => "the internal SMTP domain".to_string(),
+    };
+    let needs = |property: &str, actual: String, expected: &str| {
+        needs_site_value(
             ctx,
             "the internal SMTP domain is",
             "internal_smtp_domain",
             "\"...\"",
-            "TlsDomain",
-            shown,
-            "the internal SMTP domain",
-        );
+            property,
+            actual,
+            expected,
+        )
     };
-    let domain_ok = domain.trim().eq_ignore_ascii_case(internal.trim());
     if binding.validation_method {
-        let secure = match values::boolean(obj, "DomainSecureEnabled") {
-            Ok(b) => b,
-            Err(p) => return unknown("TlsDomain, DomainSecureEnabled", p),
-        };
-        return decided(
-            domain_ok || secure,
-            "TlsDomain, DomainSecureEnabled",
-            format!("TlsDomain {shown}; DomainSecureEnabled {secure}"),
-            format!(
-                "DomainValidation with TlsDomain {internal} ([values] internal_smtp_domain), or DomainSecureEnabled True"
-            ),
-            format!("-TlsDomain {internal} -TlsAuthLevel DomainValidation"),
-        );
+        return validation_method(obj, &shown, domain_ok, &wanted, &wanted_words, needs);
     }
     if binding.smart_host_branch {
+        let property = "TlsDomain, DomainSecureEnabled, RequireTLS, TlsAuthLevel";
         return match smart_host_branch(obj) {
             Ok((uses, secure, actual, branch_ok)) => {
-                let pass = domain_ok && if uses { branch_ok } else { secure };
-                decided(
-                    pass,
-                    "TlsDomain, DomainSecureEnabled, RequireTLS, TlsAuthLevel",
-                    format!("TlsDomain {shown}; {actual}"),
-                    format!(
-                        "TlsDomain {internal} ([values] internal_smtp_domain); without a smart host DomainSecureEnabled True, with one RequireTLS True and TlsAuthLevel DomainValidation"
+                let actual = format!("TlsDomain {shown}; {actual}");
+                let expected = format!(
+                    "TlsDomain {wanted_words}; without a smart host DomainSecureEnabled True, with one RequireTLS True and TlsAuthLevel DomainValidation"
+                );
+                let rest_ok = if uses { branch_ok } else { secure };
+                match domain_ok {
+                    None if rest_ok => needs(property, actual, &expected),
+                    _ => decided(
+                        domain_ok == Some(true) && rest_ok,
+                        property,
+                        actual,
+                        expected,
+                        if uses {
+                            format!(
+                                "-TlsDomain {wanted} -RequireTLS $true -TlsAuthLevel DomainValidation"
+                            )
+                        } else {
+                            format!("-TlsDomain {wanted} -DomainSecureEnabled $true")
+                        },
                     ),
-                    if uses {
-                        format!(
-                            "-TlsDomain {internal} -RequireTLS $true -TlsAuthLevel DomainValidation"
-                        )
-                    } else {
-                        format!("-TlsDomain {internal} -DomainSecureEnabled $true")
-                    },
-                )
+                }
             }
             Err(p) => unknown("TlsDomain", p),
         };
     }
-    decided(
-        domain_ok,
-        "TlsDomain",
-        shown,
-        format!("{internal} ([values] internal_smtp_domain)"),
-        format!("-TlsDomain {internal}"),
-    )
+    if binding.domain_secure_too {
+        let property = "TlsDomain, DomainSecureEnabled";
+        let secure = match values::boolean(obj, "DomainSecureEnabled") {
+            Ok(b) => b,
+            Err(p) => return unknown(property, p),
+        };
+        let actual = format!(
+            "TlsDomain {shown}; DomainSecureEnabled {}",
+            if secure { "True" } else { "False" }
+        );
+        let expected = format!("TlsDomain {wanted_words} and DomainSecureEnabled True");
+        return match domain_ok {
+            None if secure => needs(property, actual, &expected),
+            _ => decided(
+                domain_ok == Some(true) && secure,
+                property,
+                actual,
+                expected,
+                format!("-TlsDomain {wanted} -DomainSecureEnabled $true"),
+            ),
+        };
+    }
+    match domain_ok {
+        None => needs("TlsDomain", shown, "the internal SMTP domain"),
+        Some(ok) => decided(
+            ok,
+            "TlsDomain",
+            shown,
+            wanted_words,
+            format!("-TlsDomain {wanted}"),
+        ),
+    }
+}
+
+/// The 2019 Edge reading: each connector uses one secure validation method, either
+/// DomainValidation (TlsAuthLevel DomainValidation with TlsDomain the internal SMTP domain) or
+/// DomainSecureEnabled True; neither configured is a finding.
+fn validation_method(
+    obj: &InventoryObject,
+    shown: &str,
+    domain_ok: Option<bool>,
+    wanted: &str,
+    wanted_words: &str,
+    needs: impl Fn(&str, String, &str) -> Judgement,
+) -> Judgement {
+    let property = "DomainSecureEnabled, TlsAuthLevel, TlsDomain";
+    let expected = format!(
+        "DomainSecureEnabled True, or TlsAuthLevel DomainValidation with TlsDomain {wanted_words}"
+    );
+    let secure = match values::boolean(obj, "DomainSecureEnabled") {
+        Ok(b) => b,
+        Err(p) => return unknown(property, p),
+    };
+    if secure {
+        return decided(
+            true,
+            property,
+            format!("DomainSecureEnabled True; TlsDomain {shown}"),
+            expected,
+            String::new(),
+        );
+    }
+    let level = match values::flags(obj, "TlsAuthLevel", &TLS_AUTH_LEVEL) {
+        Ok(level) => level,
+        Err(p) => return unknown(property, p),
+    };
+    let actual = format!(
+        "DomainSecureEnabled False; TlsAuthLevel {}; TlsDomain {shown}",
+        TLS_AUTH_LEVEL.display(&level)
+    );
+    let validation = level.len() == 1 && level.contains("DomainValidation");
+    match domain_ok {
+        None if validation => needs(property, actual, &expected),
+        _ => decided(
+            validation && domain_ok == Some(true),
+            property,
+            actual,
+            expected,
+            format!("-RequireTLS $true -TlsAuthLevel DomainValidation -TlsDomain {wanted}"),
+        ),
+    }
 }

@@ -87,6 +87,8 @@ pub enum StigValue {
     Flags(&'static [&'static str]),
     /// A size in megabytes.
     Megabytes(u64),
+    /// An unlimited size (`Unlimited<ByteQuantifiedSize>`).
+    UnlimitedSize,
 }
 
 impl StigValue {
@@ -106,6 +108,7 @@ impl StigValue {
             StigValue::Text(t) => Expected::Text(t.to_string()),
             StigValue::Flags(names) => Expected::Flags(names.iter().copied().collect()),
             StigValue::Megabytes(mb) => Expected::Size(Size::Bytes(mb << 20)),
+            StigValue::UnlimitedSize => Expected::Size(Size::Unlimited),
         }
     }
 }
@@ -183,6 +186,9 @@ pub struct CheckSpec {
     /// `default` is the rule's value whatever the text says (the check text names it as the
     /// thing to look for, not after "set to").
     pub fixed: bool,
+    /// The property takes no `Unlimited` (a Receive connector's MaxMessageSize): a fix never
+    /// suggests it.
+    pub finite: bool,
     /// [`Comparison::SameAsGlobal`]: the TransportConfig property compared with.
     pub global: Option<&'static str>,
     /// Judges one object.
@@ -217,6 +223,7 @@ impl CheckSpec {
             site_key: None,
             default: None,
             fixed: false,
+            finite: false,
             global: None,
             judge: judge::compare,
             judge_set: None,
@@ -259,6 +266,12 @@ impl CheckSpec {
         self.comparison = Comparison::SameAsGlobal;
         self.global = Some(global);
         self.judge = judge::same_as_global;
+        self
+    }
+
+    /// The property takes no `Unlimited`, so no fix may suggest it.
+    pub const fn finite(mut self) -> Self {
+        self.finite = true;
         self
     }
 

@@ -62,6 +62,7 @@ fn verdict_with(
         &Context {
             site,
             transport_config: config,
+            inventory: None,
         },
     )
     .verdict
@@ -131,6 +132,7 @@ fn edsp_value_replaces_the_stig_value_only_where_the_text_allows() {
         &Context {
             site: &site,
             transport_config: None,
+            inventory: None,
         },
     );
     assert_eq!(j.verdict, Verdict::Pass);
@@ -362,10 +364,7 @@ fn unrelated_rules_are_not_bound() {
     assert!(
         bind(
             &benchmark(EDGE),
-            &rule(
-                "Audit",
-                "Get-AdminAuditLogConfig | Select AdminAuditLogEnabled"
-            )
+            &rule("Contacts", "Get-MailContact | Select ExternalEmailAddress")
         )
         .is_none()
     );
@@ -407,11 +406,12 @@ fn anonymous_rule_scope_follows_the_check_text() {
         &Context {
             site: &Site::default(),
             transport_config: None,
+            inventory: None,
         },
     );
     assert_eq!(
         j.fix.as_deref(),
-        Some("-PermissionGroups \"ExchangeServers, ExchangeLegacyServers\"")
+        Some("-PermissionGroups 'ExchangeServers, ExchangeLegacyServers'")
     );
 }
 
@@ -640,8 +640,23 @@ fn send_domain_security_and_tls_checks() {
         "Exchange internal Send connectors must require encryption.",
         "Get-SendConnector | Select Name, Identity, TlsDomain\nIf TlsDomain is not set to the value of the internal <SMTP Domain>, this is a finding.",
     );
-    assert!(
-        matches!(verdict(&domain, &smart), Verdict::Unknown(why) if why.contains("internal_smtp_domain"))
+    // An unset TlsDomain is "not set to the value of the internal SMTP domain", whatever
+    // that domain is: Open without the site value (issue 12).
+    assert_eq!(verdict(&domain, &smart), Verdict::Fail);
+    let j = judge(
+        &domain,
+        &smart,
+        &Context {
+            site: &Site::default(),
+            transport_config: None,
+            inventory: None,
+        },
+    );
+    assert_eq!(j.actual, "(not set)");
+    assert_eq!(
+        j.fix.as_deref(),
+        Some("-TlsDomain <internal SMTP domain>"),
+        "a placeholder, which the fix command comments out"
     );
     let site = Site::parse(
         std::path::Path::new("site.toml"),
@@ -649,6 +664,11 @@ fn send_domain_security_and_tls_checks() {
     )
     .unwrap();
     let with = |d: &str| object(ObjectKind::SendConnector, json!({"TlsDomain": d}));
+    // A set TlsDomain needs the internal domain to be compared.
+    assert!(
+        matches!(verdict(&domain, &with("mail.example.mil")), Verdict::Unknown(why) if why.contains("internal_smtp_domain"))
+    );
+    assert_eq!(verdict_with(&domain, &smart, &site, None), Verdict::Fail);
     assert_eq!(
         verdict_with(&domain, &with("MAIL.example.mil"), &site, None),
         Verdict::Pass
@@ -927,13 +947,31 @@ fn send_tls_domain_validation_method_branch() {
     let send = |d: Value, secure: bool| {
         object(
             ObjectKind::SendConnector,
-            json!({"TlsDomain": d, "DomainSecureEnabled": secure}),
+            json!({"TlsDomain": d, "DomainSecureEnabled": secure, "TlsAuthLevel": "DomainValidation"}),
         )
     };
     assert_eq!(
         verdict_with(&b, &send(json!("mail.example.mil"), false), &site, None),
         Verdict::Pass
     );
+    // DomainValidation means TlsAuthLevel DomainValidation with the TlsDomain: the domain alone
+    // does not pass (issue 12), with or without the site value.
+    let weak = object(
+        ObjectKind::SendConnector,
+        json!({"TlsDomain": "mail.example.mil", "DomainSecureEnabled": false, "TlsAuthLevel": "EncryptionOnly"}),
+    );
+    assert_eq!(verdict_with(&b, &weak, &site, None), Verdict::Fail);
+    assert_eq!(verdict(&b, &weak), Verdict::Fail);
+    assert!(matches!(
+        verdict(&b, &send(json!("mail.example.mil"), false)),
+        Verdict::Unknown(why) if why.contains("internal_smtp_domain")
+    ));
+    assert_eq!(verdict(&b, &send(json!(null), false)), Verdict::Fail);
+    let secure_only = object(
+        ObjectKind::SendConnector,
+        json!({"TlsDomain": null, "DomainSecureEnabled": true}),
+    );
+    assert_eq!(verdict(&b, &secure_only), Verdict::Pass);
     assert_eq!(
         verdict_with(&b, &send(json!(null), true), &site, None),
         Verdict::Pass

@@ -133,6 +133,9 @@ fn read_value(value: ValueType, rest: &str) -> Option<Expected> {
                 .take_while(|c| c.is_ascii_alphanumeric() || *c == '.')
                 .collect();
             let token = token.trim_end_matches('.');
+            if token.eq_ignore_ascii_case("unlimited") {
+                return Some(Expected::Size(Size::Unlimited));
+            }
             if !token.starts_with(|c: char| c.is_ascii_digit())
                 || !token.chars().any(|c| c.is_ascii_alphabetic())
             {

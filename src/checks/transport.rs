@@ -3,6 +3,7 @@
 //! `Get-TransportConfig` (message sizes, recipient limit, internal SMTP servers). The DNS and
 //! internal SMTP server rules need the EDSP's lists and are judged here.
 
+use super::fix::quote_list;
 use super::judge::{
     Context, Judgement, Verdict, decided, needs_site_value, not_applicable, unknown,
 };
@@ -159,6 +160,23 @@ fn internal_smtp_servers(_: &Binding, obj: &InventoryObject, ctx: &Context) -> J
     } else {
         servers.join(", ")
     };
+    if servers.is_empty() {
+        return decided(
+            false,
+            "InternalSMTPServers",
+            shown,
+            "the EDSP's accepted SMTP server addresses (the check text speaks of the addresses returned; an empty list reflects none of the accepted ones, and anti-spam filtering cannot tell internal senders, so exstig reads it as a finding)".into(),
+            format!(
+                "-InternalSMTPServers {}",
+                ctx.site
+                    .values
+                    .internal_smtp_servers
+                    .as_deref()
+                    .filter(|a| !a.is_empty())
+                    .map_or_else(|| "<accepted SMTP server addresses>".to_string(), quote_list)
+            ),
+        );
+    }
     let Some(accepted) = ctx.site.values.internal_smtp_servers.clone() else {
         return needs_site_value(
             ctx,
@@ -175,14 +193,14 @@ fn internal_smtp_servers(_: &Binding, obj: &InventoryObject, ctx: &Context) -> J
         .filter(|s| !accepted.iter().any(|a| a.eq_ignore_ascii_case(s.trim())))
         .collect();
     decided(
-        extra.is_empty() && !servers.is_empty(),
+        extra.is_empty(),
         "InternalSMTPServers",
         shown,
         format!(
             "only {} ([values] internal_smtp_servers)",
             accepted.join(", ")
         ),
-        format!("-InternalSMTPServers {}", accepted.join(",")),
+        format!("-InternalSMTPServers {}", quote_list(&accepted)),
     )
 }
 
@@ -214,6 +232,7 @@ fn dns_servers(_: &Binding, obj: &InventoryObject, ctx: &Context) -> Judgement {
     let mut actual = Vec::new();
     let mut pass = true;
     let mut missing_site = Vec::new();
+    let mut fixes = Vec::new();
     for (side, trusted) in [
         (
             "External",
@@ -246,6 +265,12 @@ fn dns_servers(_: &Binding, obj: &InventoryObject, ctx: &Context) -> Judgement {
                 if has_guid { guid.as_str() } else { "(none)" }
             ));
             pass &= has_guid;
+            if !has_guid {
+                fixes.push(format!(
+                    "-{side}DNSAdapterEnabled $false -{side}DNSServers {}",
+                    trusted_list(trusted)
+                ));
+            }
         } else {
             let servers = match values::list(obj, &format!("{side}DNSServers")) {
                 Ok(s) => s,
@@ -259,12 +284,22 @@ fn dns_servers(_: &Binding, obj: &InventoryObject, ctx: &Context) -> Judgement {
                     servers.join(", ")
                 }
             ));
-            match trusted {
-                Some(list) => {
-                    pass &= !servers.is_empty()
-                        && servers
-                            .iter()
-                            .all(|s| list.iter().any(|t| t.eq_ignore_ascii_case(s.trim())));
+            // "Not populated with the documented trusted DNS servers": an empty list is a
+            // finding whatever the trusted servers are.
+            let side_ok = match trusted {
+                _ if servers.is_empty() => Some(false),
+                Some(list) => Some(
+                    servers
+                        .iter()
+                        .all(|s| list.iter().any(|t| t.eq_ignore_ascii_case(s.trim()))),
+                ),
+                None => None,
+            };
+            match side_ok {
+                Some(true) => {}
+                Some(false) => {
+                    pass = false;
+                    fixes.push(format!("-{side}DNSServers {}", trusted_list(trusted)));
                 }
                 None => missing_site.push(side.to_ascii_lowercase()),
             }
@@ -282,6 +317,7 @@ fn dns_servers(_: &Binding, obj: &InventoryObject, ctx: &Context) -> Judgement {
             expected: "adapter GUID when the adapter is used, else the EDSP's trusted DNS servers"
                 .into(),
             fix: None,
+            advice: Vec::new(),
         };
     }
     decided(
@@ -289,6 +325,13 @@ fn dns_servers(_: &Binding, obj: &InventoryObject, ctx: &Context) -> Judgement {
         property,
         actual.join("; "),
         "adapter GUID when the adapter is used, else only the trusted DNS servers of [values] dns_servers".into(),
-        "-ExternalDNSServers <trusted> -InternalDNSServers <trusted>".into(),
+        fixes.join(" "),
     )
+}
+
+/// The trusted DNS servers as a `Set-` argument, or a placeholder when the site gives none.
+fn trusted_list(trusted: Option<&Vec<String>>) -> String {
+    trusted
+        .filter(|l| !l.is_empty())
+        .map_or_else(|| "<trusted DNS servers>".to_string(), |l| quote_list(l))
 }

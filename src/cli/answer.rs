@@ -59,6 +59,9 @@ pub struct AddArgs {
     /// result exstig computed).
     #[arg(long, value_parser = STATUSES, value_name = "STATUS")]
     pub when_automatic: Option<String>,
+    /// Rewrite a read-only site file too (it stays read-only); without it it is refused.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Arguments of `exstig answer import`.
@@ -76,6 +79,9 @@ pub struct ImportArgs {
     /// The AnswerKey(s) to import (default DEFAULT; repeatable).
     #[arg(long = "key", value_name = "NAME", default_value = "DEFAULT")]
     pub keys: Vec<String>,
+    /// Rewrite a read-only site file too (it stays read-only); without it it is refused.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Runs `exstig answer`.
@@ -91,6 +97,8 @@ fn status_arg(text: &str) -> Result<AnswerStatus> {
 }
 
 fn run_add(args: &AddArgs) -> Result<i32> {
+    let write = crate::fsio::WriteOptions { force: args.force };
+    crate::fsio::check_output(&args.site, write, false)?;
     let benchmark = args.source.load()?;
     let rule = benchmark.find_rule(&args.rule).ok_or_else(|| {
         Error::Usage(format!(
@@ -115,7 +123,7 @@ fn run_add(args: &AddArgs) -> Result<i32> {
         when_automatic: args.when_automatic.as_deref().map(status_arg).transpose()?,
         notes: Vec::new(),
     };
-    crate::site::append_entries(&args.site, &entry_text(&answer))?;
+    crate::site::append_entries(&args.site, &entry_text(&answer), write)?;
     eprintln!(
         "exstig: added an answer for {} ({}) to {}; it applies when exstig's own status is {} and lapses if the check text changes (check_digest {}){}",
         rule.stig_id,
@@ -135,6 +143,8 @@ fn run_add(args: &AddArgs) -> Result<i32> {
 }
 
 fn run_import(args: &ImportArgs) -> Result<i32> {
+    let write = crate::fsio::WriteOptions { force: args.force };
+    crate::fsio::check_outputs(&[&args.site], &[&args.answer_file], write, false)?;
     let benchmark = args.source.load()?;
     let text = crate::fsio::read_text(&args.answer_file)?;
     let report = crate::answers::import(&args.answer_file, &text, &benchmark, &args.keys)?;
@@ -146,7 +156,7 @@ fn run_import(args: &ImportArgs) -> Result<i32> {
             args.answer_file.display(),
             report.stig_name
         );
-        crate::site::append_entries(&args.site, &format!("{header}{entries}"))?;
+        crate::site::append_entries(&args.site, &format!("{header}{entries}"), write)?;
     }
     eprint!("{}", report.to_text());
     if report.imported() > 0 {

@@ -49,6 +49,9 @@ pub struct AddArgs {
     /// Last day the exception holds (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub expires: Option<chrono::NaiveDate>,
+    /// Rewrite a read-only site file too (it stays read-only); without it it is refused.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Runs `exstig exception`.
@@ -59,6 +62,8 @@ pub fn run(args: &ExceptionArgs) -> Result<i32> {
 }
 
 fn run_add(args: &AddArgs) -> Result<i32> {
+    let write = crate::fsio::WriteOptions { force: args.force };
+    crate::fsio::check_output(&args.site, write, false)?;
     let benchmark = args.source.load()?;
     let rule = benchmark.find_rule(&args.rule).ok_or_else(|| {
         Error::Usage(format!(
@@ -72,7 +77,7 @@ fn run_add(args: &AddArgs) -> Result<i32> {
         return Err(Error::Usage("--justification must not be empty".into()));
     }
     let entry = entry_text(args, &rule.stig_id, &rule.title, &rule.check_digest);
-    crate::site::append_entries(&args.site, &entry)?;
+    crate::site::append_entries(&args.site, &entry, write)?;
     eprintln!(
         "exstig: added an exception for {} ({}) to {}; it lapses if the check text changes (check_digest {}){}",
         rule.stig_id,

@@ -25,14 +25,19 @@ pub struct UpgradeArgs {
     /// Also write the report: JSON when FILE ends in .json, else text.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Replace a read-only output (it stays read-only).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Runs `exstig upgrade`: reads, upgrades, writes the checklist (and report) together.
 pub fn run(args: &UpgradeArgs) -> Result<i32> {
     crate::merge::Format::of_path(&args.output)?;
-    crate::merge::check_output_path(&args.output)?;
+    let write = crate::fsio::WriteOptions { force: args.force };
+    crate::fsio::check_output(&args.output, write, false)?;
     if let Some(report) = &args.report {
-        crate::merge::check_output_path(report)?;
+        // The report may be neither the input nor the output (the output may be the input).
+        crate::fsio::check_outputs(&[report], &[&args.input, &args.output], write, false)?;
     }
     let benchmark = args.source.load()?;
     let old = crate::merge::read_checklist(&args.input)?;
@@ -52,11 +57,16 @@ pub fn run(args: &UpgradeArgs) -> Result<i32> {
         };
         files.push((path, text.into_bytes()));
     }
-    if super::merge::same_file(&args.input, &args.output) {
-        crate::merge::write_backup(&args.output)?;
-    }
-    crate::fsio::write_all_atomic(&files)?;
+    // Upgrading in place: keep the original beside it, as merge does.
+    let backup = match crate::fsio::same_file(&args.input, &args.output) {
+        true => Some(crate::merge::write_backup(&args.output)?),
+        false => None,
+    };
+    crate::fsio::write_all_atomic_with(&files, write)?;
     eprint!("{}", report.to_text());
+    if let Some(backup) = backup {
+        eprintln!("kept the original as {}", backup.display());
+    }
     eprintln!("wrote {}", args.output.display());
     Ok(EXIT_OK)
 }

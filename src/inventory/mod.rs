@@ -15,33 +15,13 @@ pub mod clixml;
 pub mod csv;
 pub mod formatlist;
 pub mod json;
+pub mod kinds;
 mod recognize;
+// Slices only at offsets of ASCII text it searched for (see the note in lib.rs).
+#[allow(clippy::string_slice)]
 pub mod values;
 
-/// The kinds of Exchange object exstig understands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-pub enum ObjectKind {
-    /// `Get-ReceiveConnector`.
-    ReceiveConnector,
-    /// `Get-SendConnector`.
-    SendConnector,
-    /// `Get-TransportConfig` (organization-wide).
-    TransportConfig,
-    /// `Get-TransportService` (Exchange 2010: `Get-TransportServer`).
-    TransportService,
-}
-
-impl ObjectKind {
-    /// The cmdlet that exports this kind.
-    pub fn cmdlet(self) -> &'static str {
-        match self {
-            ObjectKind::ReceiveConnector => "Get-ReceiveConnector",
-            ObjectKind::SendConnector => "Get-SendConnector",
-            ObjectKind::TransportConfig => "Get-TransportConfig",
-            ObjectKind::TransportService => "Get-TransportService",
-        }
-    }
-}
+pub use kinds::{KINDS, KindSpec, ObjectKind, Scope};
 
 /// How faithfully the values were exported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -80,20 +60,29 @@ impl InventoryObject {
 }
 
 impl InventoryObject {
-    /// The object's name: `Name`, else the part of `Identity` after the last `\`.
+    /// The object's name: the first non-empty naming property of its kind (e.g. `Thumbprint`
+    /// for certificates, `Path` for ACLs; see [`KindSpec::naming`]), else `Name`, else the part of
+    /// `Identity` after the last `\`.
     pub fn name(&self) -> String {
-        if let Ok(Some(name)) = values::text(self, "Name")
-            && !name.is_empty()
-        {
+        let nonempty = |prop: &str| {
+            values::text(self, prop)
+                .ok()
+                .flatten()
+                .filter(|t| !t.is_empty())
+        };
+        if let Some(name) = self.kind.spec().naming.iter().find_map(|p| nonempty(p)) {
             return name;
         }
-        match values::text(self, "Identity") {
-            Ok(Some(identity)) if !identity.is_empty() => identity
+        if let Some(name) = nonempty("Name") {
+            return name;
+        }
+        match nonempty("Identity") {
+            Some(identity) => identity
                 .rsplit('\\')
                 .next()
                 .unwrap_or(&identity)
                 .to_string(),
-            _ => format!(
+            None => format!(
                 "(unnamed object {} of {})",
                 self.index + 1,
                 self.source.display()
@@ -101,12 +90,17 @@ impl InventoryObject {
         }
     }
 
-    /// The Exchange server the object belongs to: `Server` (text or object), else the
-    /// `SERVER\` prefix of `Identity`, else the server in `DistinguishedName`; for a
-    /// TransportService object its own name. `None` for organization-wide objects.
+    /// The Exchange server the object belongs to, by its kind's [`Scope`]: `None` for
+    /// organization-wide objects and for host facts (which describe the host the export ran
+    /// on); for a server object (TransportService, ExchangeServer, MalwareFilteringServer) its
+    /// own name; otherwise `Server` (text or object), else the `SERVER\` prefix of `Identity`
+    /// (for event log categories only a three-part `SERVER\Service\Category`), else the server
+    /// in `DistinguishedName`.
     pub fn server(&self) -> Option<String> {
-        if self.kind == ObjectKind::TransportService {
-            return Some(self.name());
+        match self.kind.scope() {
+            Scope::Organization | Scope::Host => return None,
+            Scope::ServerItself => return Some(self.name()),
+            Scope::Server => {}
         }
         if let Ok(Some(server)) = values::text(self, "Server")
             && !server.is_empty()
@@ -114,8 +108,9 @@ impl InventoryObject {
             return Some(server);
         }
         if let Ok(Some(identity)) = values::text(self, "Identity")
-            && let Some((server, _)) = identity.split_once('\\')
+            && let Some((server, rest)) = identity.split_once('\\')
             && !server.is_empty()
+            && (self.kind != ObjectKind::EventLogLevel || rest.contains('\\'))
         {
             return Some(server.to_string());
         }
@@ -126,11 +121,15 @@ impl InventoryObject {
     }
 
     /// How a reviewer names the object: `SERVER\Name` for Receive connectors (when the server
-    /// is known), the name otherwise.
+    /// is known), `Role group\Name` for role group members, the name otherwise.
     pub fn identity(&self) -> String {
         let name = self.name();
         match (self.kind, self.server()) {
             (ObjectKind::ReceiveConnector, Some(server)) => format!("{server}\\{name}"),
+            (ObjectKind::RoleGroupMember, _) => match values::text(self, "RoleGroup") {
+                Ok(Some(group)) if !group.is_empty() => format!("{group}\\{name}"),
+                _ => name,
+            },
             _ => name,
         }
     }
@@ -192,12 +191,48 @@ pub struct Inventory {
     pub host: HostFacts,
     /// One sentence per object that was not recognized (file, index, why).
     pub skipped: Vec<String>,
+    /// What is known about the collection of each kind: collected (a bundle section, even
+    /// empty, or a recognized object) or not collected and why (a bundle's `not_collected`).
+    pub collection: std::collections::BTreeMap<ObjectKind, Collection>,
+}
+
+/// Whether a kind of object was collected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Collection {
+    /// Collected: the objects of that kind in the inventory are all there are (none is a
+    /// real answer, e.g. no mailbox forwards mail).
+    Collected,
+    /// The collector could not read it; the reason (no permission, cmdlet absent on this role
+    /// or version, ...) for "not collected: ..." in the checklist.
+    NotCollected(String),
+    /// Nothing in the input says: the files hold no object of that kind and no bundle
+    /// section for it.
+    Unknown,
 }
 
 impl Inventory {
     /// The objects of one kind, in file order.
     pub fn of_kind(&self, kind: ObjectKind) -> impl Iterator<Item = &InventoryObject> {
         self.objects.iter().filter(move |o| o.kind == kind)
+    }
+
+    /// Whether `kind` was collected, and if not, why.
+    pub fn collection(&self, kind: ObjectKind) -> Collection {
+        self.collection
+            .get(&kind)
+            .cloned()
+            .unwrap_or(Collection::Unknown)
+    }
+
+    /// What a finding says when `kind` may be incomplete: `None` when it was collected;
+    /// `not collected: <reason>` when a bundle says why; `no <cmdlet> output in the inventory`
+    /// when nothing says.
+    pub fn missing(&self, kind: ObjectKind) -> Option<String> {
+        match self.collection(kind) {
+            Collection::Collected => None,
+            Collection::NotCollected(reason) => Some(format!("not collected: {reason}")),
+            Collection::Unknown => Some(format!("no {} output in the inventory", kind.cmdlet())),
+        }
     }
 
     /// The servers the per-server objects (Receive connectors, TransportService) belong to,
@@ -316,6 +351,9 @@ pub struct ParsedFile {
     pub fidelity: Fidelity,
     /// Host facts declared by the file (a bundle's host block).
     pub host: Option<HostFacts>,
+    /// Kinds the file declares collected (bundle sections, even empty) or not collected with
+    /// the reason (a bundle's `not_collected`).
+    pub collection: Vec<(ObjectKind, Collection)>,
 }
 
 /// Reads inventory files, detecting each file's format from its content.

@@ -2,78 +2,76 @@
 //! inferring host facts from the recognized objects.
 
 use super::values::{self, TRANSPORT_ROLE};
-use super::{HostFacts, Inventory, InventoryObject, ObjectKind, ParsedFile, RawObject, ServerRole};
+use super::{
+    Collection, HostFacts, Inventory, InventoryObject, KINDS, KindSpec, ObjectKind, ParsedFile,
+    RawObject, ServerRole,
+};
 use crate::error::{Error, Result};
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 use std::collections::hash_map::{Entry, HashMap};
 use std::path::{Path, PathBuf};
 
-/// Properties that only objects of one kind have (matched case-insensitively).
-const MARKERS: [(ObjectKind, &[&str]); 4] = [
-    (
-        ObjectKind::ReceiveConnector,
-        &[
-            "Bindings",
-            "PermissionGroups",
-            "AuthMechanism",
-            "RemoteIPRanges",
-            "MaxInboundConnection",
-            "TarpitInterval",
-        ],
-    ),
-    (
-        ObjectKind::SendConnector,
-        &[
-            "AddressSpaces",
-            "SmartHosts",
-            "SmartHostsString",
-            "DNSRoutingEnabled",
-            "SourceTransportServers",
-            "SmartHostAuthMechanism",
-        ],
-    ),
-    (
-        ObjectKind::TransportConfig,
-        &[
-            "MaxReceiveSize",
-            "MaxSendSize",
-            "MaxRecipientEnvelopeLimit",
-            "TLSReceiveDomainSecureList",
-            "TLSSendDomainSecureList",
-            "InternalSMTPServers",
-        ],
-    ),
-    (
-        ObjectKind::TransportService,
-        &[
-            "MaxOutboundConnections",
-            "MaxPerDomainOutboundConnections",
-            "TransientFailureRetryCount",
-            "MessageTrackingLogEnabled",
-            "ConnectivityLogEnabled",
-            "ExternalDNSServers",
-        ],
-    ),
-];
-
-/// The kind named by a .NET type name (with or without `Deserialized.` / `Selected.`).
-fn kind_of_type(type_name: &str) -> Option<ObjectKind> {
-    let name = type_name
-        .trim_start_matches("Deserialized.")
-        .trim_start_matches("Selected.");
-    let last = name.rsplit('.').next().unwrap_or(name);
-    match last {
-        "ReceiveConnector" => Some(ObjectKind::ReceiveConnector),
-        "SmtpSendConnectorConfig" | "SendConnector" => Some(ObjectKind::SendConnector),
-        "TransportConfigContainer" => Some(ObjectKind::TransportConfig),
-        "TransportServer" | "TransportService" | "TransportServerPresentationObject" => {
-            Some(ObjectKind::TransportService)
-        }
-        _ => None,
+/// Whether a bag satisfies one term of an identifying set (see [`super::KindSpec::identify`]):
+/// `Prop`, `!Prop`, `Prop=a|b` or `Prop^=a|b`. `keys` are the bag's property names, lower-cased.
+fn satisfies(raw: &RawObject, keys: &HashSet<String>, term: &str) -> bool {
+    if let Some(absent) = term.strip_prefix('!') {
+        return !keys.contains(&absent.to_ascii_lowercase());
     }
+    let Some((name, texts)) = term.split_once('=') else {
+        return keys.contains(&term.to_ascii_lowercase());
+    };
+    let (name, prefix) = match name.strip_suffix('^') {
+        Some(name) => (name, true),
+        None => (name, false),
+    };
+    let Some(text) = raw
+        .properties
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .and_then(|(_, v)| values::to_text(v))
+    else {
+        return false;
+    };
+    let text = text.trim().to_ascii_lowercase();
+    texts.split('|').any(|t| {
+        let t = t.to_ascii_lowercase();
+        if prefix {
+            text.starts_with(&t)
+        } else {
+            text == t
+        }
+    })
 }
 
-/// What the object is, or why it is not recognized.
+/// The kinds whose identifying sets the bag satisfies, each with the properties that matched.
+fn matching_kinds(raw: &RawObject) -> Vec<(&'static KindSpec, Vec<&'static str>)> {
+    let keys: HashSet<String> = raw
+        .properties
+        .keys()
+        .map(|k| k.to_ascii_lowercase())
+        .collect();
+    KINDS
+        .iter()
+        .filter_map(|spec| {
+            let mut found: Vec<&'static str> = Vec::new();
+            for set in spec.identify {
+                if set.iter().all(|term| satisfies(raw, &keys, term)) {
+                    for term in set.iter().filter(|t| !t.starts_with('!')) {
+                        let name = term.split(['=', '^']).next().unwrap_or(term);
+                        if !found.contains(&name) {
+                            found.push(name);
+                        }
+                    }
+                }
+            }
+            (!found.is_empty()).then_some((spec, found))
+        })
+        .collect()
+}
+
+/// What the object is, or why it is not recognized: the declared kind (a bundle section), else
+/// the kind its .NET type name names, else the one kind of the highest priority whose
+/// identifying properties it has.
 fn classify(raw: &RawObject) -> std::result::Result<ObjectKind, String> {
     if let Some(what) = &raw.not_an_object {
         return Err(format!("it is {what}, not an object"));
@@ -81,52 +79,48 @@ fn classify(raw: &RawObject) -> std::result::Result<ObjectKind, String> {
     if let Some(kind) = raw.declared {
         return Ok(kind);
     }
-    if let Some(kind) = raw.type_names.iter().find_map(|t| kind_of_type(t)) {
+    if let Some(kind) = raw
+        .type_names
+        .iter()
+        .find_map(|t| ObjectKind::from_type_name(t))
+    {
         return Ok(kind);
     }
-    let has = |name: &&&str| raw.properties.keys().any(|k| k.eq_ignore_ascii_case(name));
-    let matched: Vec<(ObjectKind, Vec<&str>)> = MARKERS
+    let matched = matching_kinds(raw);
+    let Some(top) = matched.iter().map(|(spec, _)| spec.priority).max() else {
+        let type_note = raw
+            .type_names
+            .first()
+            .map(|t| format!(" (type {t})"))
+            .unwrap_or_default();
+        return Err(format!(
+            "not an object of a kind exstig reads{type_note}: it has none of their properties"
+        ));
+    };
+    let best: Vec<&(&KindSpec, Vec<&str>)> = matched
         .iter()
-        .map(|(kind, names)| (*kind, names.iter().filter(has).copied().collect::<Vec<_>>()))
-        .filter(|(_, found)| !found.is_empty())
+        .filter(|(spec, _)| spec.priority == top)
         .collect();
-    let kinds: BTreeSet<ObjectKind> = matched.iter().map(|(k, _)| *k).collect();
-    let connectors: Vec<ObjectKind> = kinds
-        .iter()
-        .copied()
-        .filter(|k| matches!(k, ObjectKind::ReceiveConnector | ObjectKind::SendConnector))
-        .collect();
-    match (connectors.as_slice(), kinds.len()) {
-        ([one], _) => Ok(*one),
-        ([], 1) if !matched.is_empty() => Ok(matched[0].0),
-        ([], _) if matched.is_empty() => {
-            let type_note = raw
-                .type_names
-                .first()
-                .map(|t| format!(" (type {t})"))
-                .unwrap_or_default();
-            Err(format!(
-                "not a Receive connector, Send connector, TransportConfig or TransportService{type_note}: it has none of their properties"
-            ))
-        }
+    match best.as_slice() {
+        [(spec, _)] => Ok(spec.kind),
         _ => Err(format!(
-            "has properties of several kinds ({}), so exstig cannot tell what it is",
-            matched
-                .iter()
-                .map(|(k, found)| format!("{}: {}", k.cmdlet(), found.join(", ")))
+            "has properties of several kinds ({}), so exstig cannot tell what it is; export it with Export-Clixml (which keeps the type name) or in a bundle section",
+            best.iter()
+                .map(|(spec, found)| format!("{}: {}", spec.kind.cmdlet(), found.join(", ")))
                 .collect::<Vec<_>>()
                 .join("; ")
         )),
     }
 }
 
-/// What each kind is recognized by, for the "nothing recognized" error.
+/// The cmdlets exstig reads, for the "nothing recognized" error.
 fn expected() -> String {
-    MARKERS
+    KINDS
         .iter()
-        .map(|(kind, names)| format!("{} ({})", kind.cmdlet(), names[..3].join(", ")))
+        .map(|spec| spec.kind.cmdlet())
+        .filter(|c| c.starts_with("Get-"))
         .collect::<Vec<_>>()
-        .join("; ")
+        .join(", ")
 }
 
 /// Adds the objects of one parsed file to the inventory. A file with objects of which none is
@@ -154,10 +148,6 @@ pub(super) fn add_file(
         .collect();
     for (index, raw) in parsed.objects.into_iter().enumerate() {
         let at = raw.position.map(|p| format!(" at {p}")).unwrap_or_default();
-        if let Some(facts) = exchange_server_facts(&raw, path, index) {
-            server_facts.push(facts);
-            continue;
-        }
         match classify(&raw) {
             Ok(kind) => {
                 let object = InventoryObject {
@@ -167,6 +157,9 @@ pub(super) fn add_file(
                     fidelity: parsed.fidelity,
                     properties: raw.properties,
                 };
+                if kind == ObjectKind::ExchangeServer {
+                    server_facts.push(exchange_server_facts(&object));
+                }
                 let identity = object.identity();
                 match seen.entry((kind, identity.to_lowercase())) {
                     Entry::Occupied(first) => {
@@ -213,10 +206,21 @@ pub(super) fn add_file(
         return Err(Error::input(
             path,
             format!(
-                "none of the {total} object(s) is an Exchange object exstig reads{first}; expected the output of {}",
+                "none of the {total} object(s) is an Exchange object exstig reads{first}; expected the output of {} (docs/INVENTORY.md lists what each is recognized by)",
                 expected()
             ),
         ));
+    }
+    let found = recognized.iter().map(|o| (o.kind, Collection::Collected));
+    for (kind, collection) in parsed.collection.into_iter().chain(found) {
+        let slot = inventory
+            .collection
+            .entry(kind)
+            .or_insert(Collection::Unknown);
+        // objects found outweigh a "not collected" of another file
+        if *slot != Collection::Collected {
+            *slot = collection;
+        }
     }
     inventory.objects.extend(recognized);
     inventory.skipped.extend(skipped);
@@ -272,25 +276,11 @@ pub(super) fn infer_host(
     host
 }
 
-/// Host facts from a `Get-ExchangeServer` object (recognized by `IsEdgeServer` with
-/// `AdminDisplayVersion` or `ServerRole`): name, FQDN and role (Hub only for Exchange 2010).
-fn exchange_server_facts(raw: &RawObject, path: &Path, index: usize) -> Option<HostFacts> {
-    let has = |name: &str| raw.properties.keys().any(|k| k.eq_ignore_ascii_case(name));
-    if raw.declared.is_some()
-        || !has("IsEdgeServer")
-        || !(has("AdminDisplayVersion") || has("ServerRole"))
-    {
-        return None;
-    }
-    let object = InventoryObject {
-        kind: ObjectKind::TransportService,
-        source: path.to_path_buf(),
-        index,
-        fidelity: super::Fidelity::Exact,
-        properties: raw.properties.clone(),
-    };
-    let flag = |name: &str| values::boolean(&object, name).unwrap_or(false);
-    let version = values::text(&object, "AdminDisplayVersion")
+/// Host facts from a `Get-ExchangeServer` object: name, FQDN and role (Hub only for Exchange
+/// 2010).
+fn exchange_server_facts(object: &InventoryObject) -> HostFacts {
+    let flag = |name: &str| values::boolean(object, name).unwrap_or(false);
+    let version = values::text(object, "AdminDisplayVersion")
         .ok()
         .flatten()
         .unwrap_or_default();
@@ -304,23 +294,26 @@ fn exchange_server_facts(raw: &RawObject, path: &Path, index: usize) -> Option<H
         None
     };
     let text = |name: &str| {
-        values::text(&object, name)
+        values::text(object, name)
             .ok()
             .flatten()
             .filter(|t| !t.is_empty())
     };
-    Some(HostFacts {
+    HostFacts {
         host_name: text("Name"),
         fqdn: text("Fqdn"),
         role,
         ..HostFacts::default()
-    })
+    }
 }
 
 /// The role shown by the objects, when they show one.
 fn infer_role(objects: &[InventoryObject]) -> Option<ServerRole> {
+    // Get-ExchangeServer objects list every server of the organization: their facts are
+    // matched to the host by name in infer_host, not here
     let edge = objects.iter().any(|o| {
-        values::boolean(o, "IsEdgeServer").unwrap_or(false)
+        (o.kind != ObjectKind::ExchangeServer
+            && values::boolean(o, "IsEdgeServer").unwrap_or(false))
             || (o.kind == ObjectKind::ReceiveConnector
                 && o.name()
                     .to_ascii_lowercase()
@@ -346,8 +339,8 @@ fn infer_role(objects: &[InventoryObject]) -> Option<ServerRole> {
 fn is_adam_dn(dn: &str) -> bool {
     let lower = dn.to_ascii_lowercase();
     lower
-        .rfind(",cn=configuration,cn={")
-        .is_some_and(|at| !lower[at..].contains(",dc="))
+        .rsplit_once(",cn=configuration,cn={")
+        .is_some_and(|(_, after)| !after.contains(",dc="))
 }
 
 #[cfg(test)]
@@ -401,6 +394,46 @@ mod tests {
                 .unwrap_err()
                 .contains("none of their properties")
         );
+        // a higher priority kind wins; look-alikes of equal priority are not guessed
+        assert_eq!(
+            k(
+                json!({"Identity": "a/b", "ForwardingSmtpAddress": "smtp:x@example.com", "MaxSendSize": "Unlimited"})
+            ),
+            Ok(ObjectKind::Mailbox)
+        );
+        assert!(
+            k(json!({"IPRange": "192.0.2.0/24", "ExpirationTime": null}))
+                .unwrap_err()
+                .contains("Get-IPAllowListEntry: IPRange, ExpirationTime; Get-IPBlockListEntry")
+        );
+        // an IIS site's bindings do not make it a Receive connector
+        assert_eq!(
+            k(
+                json!({"Name": "Default Web Site", "PhysicalPath": "C:\\inetpub", "Bindings": ["https *:443:"]})
+            ),
+            Ok(ObjectKind::WebSite)
+        );
+        // values in identifying sets
+        assert_eq!(
+            k(json!({"Name": "*.exe", "Type": "FileName", "Identity": "FileName:*.exe"})),
+            Ok(ObjectKind::AttachmentFilterEntry)
+        );
+        assert!(k(json!({"Name": "x", "Type": "Other"})).is_err());
+        // Windows PowerShell 5.1 JSON writes the enum as its number: the identity tells
+        assert_eq!(
+            k(json!({"Name": "*.exe", "Type": 1, "Identity": "FileName:*.exe"})),
+            Ok(ObjectKind::AttachmentFilterEntry)
+        );
+        assert_eq!(
+            k(json!({"CustomerFeedbackEnabled": false, "Name": "First Organization"})),
+            Ok(ObjectKind::OrganizationConfig)
+        );
+        assert_eq!(
+            k(
+                json!({"CustomerFeedbackEnabled": false, "IsEdgeServer": false, "ServerRole": "Mailbox"})
+            ),
+            Ok(ObjectKind::ExchangeServer)
+        );
     }
 
     #[test]
@@ -411,12 +444,12 @@ mod tests {
         r.declared = Some(ObjectKind::TransportService);
         assert_eq!(classify(&r), Ok(ObjectKind::TransportService));
         assert_eq!(
-            kind_of_type(
+            ObjectKind::from_type_name(
                 "Selected.Microsoft.Exchange.Data.Directory.SystemConfiguration.ReceiveConnector"
             ),
             Some(ObjectKind::ReceiveConnector)
         );
-        assert_eq!(kind_of_type("System.Object"), None);
+        assert_eq!(ObjectKind::from_type_name("System.Object"), None);
     }
 
     #[test]
