@@ -485,3 +485,56 @@ fn a_broken_answer_file_is_an_error_naming_file_and_line() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("STIGComments"));
     assert_eq!(std::fs::read_to_string(&site).unwrap(), base_site());
 }
+
+#[test]
+fn a_read_only_site_file_is_refused_unless_forced() {
+    let dir = temp_dir("answers-read-only");
+    let site = dir.join("site.toml");
+    std::fs::write(&site, base_site()).unwrap();
+    let mut permissions = std::fs::metadata(&site).unwrap().permissions();
+    permissions.set_readonly(true);
+    std::fs::set_permissions(&site, permissions).unwrap();
+    let add = |force: bool| {
+        let mut args = vec![
+            "answer",
+            "add",
+            "--site",
+            site.to_str().unwrap(),
+            "--stig",
+            "exchange-2019-edge",
+            "--rule",
+            "EX19-ED-000174",
+            "--status",
+            "not_a_finding",
+            "--comment",
+            "Documented.",
+        ];
+        if force {
+            args.push("--force");
+        }
+        exstig(&dir, &args)
+    };
+    let out = add(false);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&site).unwrap(), base_site());
+    let out = add(true);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        std::fs::read_to_string(&site)
+            .unwrap()
+            .contains("rule = \"EX19-ED-000174\"")
+    );
+    assert!(
+        std::fs::metadata(&site).unwrap().permissions().readonly(),
+        "stays read-only"
+    );
+}
