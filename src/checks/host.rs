@@ -221,6 +221,11 @@ fn show(paths: &[&PathFact]) -> String {
         .join("; ")
 }
 
+/// An undecided judgement because the inventory lacks what the rule reads: `why` says what.
+fn not_collected(property: &str, why: &str, expected: &str) -> Judgement {
+    undecided(property, why, "(not collected)".into(), expected)
+}
+
 /// An undecided judgement.
 fn undecided(property: &str, why: impl Into<String>, actual: String, expected: &str) -> Judgement {
     Judgement {
@@ -294,10 +299,9 @@ fn os_partition(_: &Binding, objects: &[&InventoryObject], ctx: &Context) -> Jud
     let facts = paths(objects);
     let expected = "a volume apart from the OS volume, without other applications";
     let Some(install) = purpose(&facts, "InstallPath") else {
-        return undecided(
+        return not_collected(
             property,
             "the inventory has no InstallPath: run the collector on the server",
-            "(not collected)".into(),
             expected,
         );
     };
@@ -333,10 +337,9 @@ fn queue_partition(_: &Binding, objects: &[&InventoryObject], ctx: &Context) -> 
     let facts = paths(objects);
     let expected = "a volume of its own: not the Exchange installation's, not the OS volume, no other application";
     let Some(queue) = purpose(&facts, "QueueDatabasePath") else {
-        return undecided(
+        return not_collected(
             property,
             "the inventory has no QueueDatabasePath (the collector reads it from EdgeTransport.exe.config)",
-            "(not collected)".into(),
             expected,
         );
     };
@@ -366,10 +369,9 @@ fn audit_partition(_: &Binding, objects: &[&InventoryObject], _: &Context) -> Ju
     let facts = paths(objects);
     let expected = "each log directory on another volume than the Exchange installation";
     let Some(install) = purpose(&facts, "InstallPath") else {
-        return undecided(
+        return not_collected(
             property,
             "the inventory has no InstallPath: run the collector on the server",
-            "(not collected)".into(),
             expected,
         );
     };
@@ -424,10 +426,9 @@ fn database_partition(_: &Binding, objects: &[&InventoryObject], ctx: &Context) 
         .filter(|p| p.purpose.to_ascii_lowercase().starts_with("edbfilepath"))
         .collect();
     if databases.is_empty() {
-        return undecided(
+        return not_collected(
             property,
             "the inventory records no mailbox database path (Get-MailboxDatabase EdbFilePath)",
-            "(not collected)".into(),
             expected,
         );
     }
