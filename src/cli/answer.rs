@@ -100,14 +100,7 @@ fn run_add(args: &AddArgs) -> Result<i32> {
     let write = crate::fsio::WriteOptions { force: args.force };
     crate::fsio::check_output(&args.site, write, false)?;
     let benchmark = args.source.load()?;
-    let rule = benchmark.find_rule(&args.rule).ok_or_else(|| {
-        Error::Usage(format!(
-            "rule '{}' is not in {} {} (give a STIG ID, V- or SV- id; `exstig rules` lists them)",
-            args.rule,
-            benchmark.id,
-            benchmark.revision()
-        ))
-    })?;
+    let rule = super::rule_arg(&benchmark, &args.rule)?;
     if args.comment.trim().is_empty() {
         return Err(Error::Usage("--comment must not be empty".into()));
     }

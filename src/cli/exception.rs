@@ -66,14 +66,7 @@ fn run_add(args: &AddArgs) -> Result<i32> {
     let write = crate::fsio::WriteOptions { force: args.force };
     crate::fsio::check_output(&args.site, write, false)?;
     let benchmark = args.source.load()?;
-    let rule = benchmark.find_rule(&args.rule).ok_or_else(|| {
-        Error::Usage(format!(
-            "rule '{}' is not in {} {} (give a STIG ID, V- or SV- id; `exstig rules` lists them)",
-            args.rule,
-            benchmark.id,
-            benchmark.revision()
-        ))
-    })?;
+    let rule = super::rule_arg(&benchmark, &args.rule)?;
     let status = match args.status.as_str() {
         "not_a_finding" => ExceptionStatus::NotAFinding,
         "not_applicable" => ExceptionStatus::NotApplicable,

@@ -105,6 +105,18 @@ impl BenchmarkSource {
     }
 }
 
+/// The rule `id` (a STIG ID, V- or SV- id) names in `benchmark`; a usage error when it names none.
+pub fn rule_arg<'a>(benchmark: &'a Benchmark, id: &str) -> Result<&'a crate::benchmark::Rule> {
+    benchmark.find_rule(id).ok_or_else(|| {
+        Error::Usage(format!(
+            "rule '{}' is not in {} {} (give a STIG ID, V- or SV- id; `exstig rules` lists them)",
+            id,
+            benchmark.id,
+            benchmark.revision()
+        ))
+    })
+}
+
 /// Parses `args` and runs the subcommand; returns the process exit code.
 pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
     let cli = match Cli::try_parse_from(args) {
