@@ -49,7 +49,9 @@
 //!
 //! Merging is idempotent: applying the same incoming checklist twice changes nothing the second time.
 
-use crate::checklist::{Checklist, ChecklistStig, MAX_TEXT_CHARS, Status, Vuln, text_length};
+use crate::checklist::{
+    Checklist, ChecklistStig, MAX_TEXT_CHARS, Status, Vuln, prefix_within, text_length,
+};
 use crate::error::{Error, Result};
 use serde::Serialize;
 use std::borrow::Cow;
@@ -360,15 +362,8 @@ fn fit_automatic(human: usize, automatic: &str) -> Option<Cow<'_, str>> {
     if human + frame + text_length(automatic) <= MAX_TEXT_CHARS {
         return Some(automatic.into());
     }
-    let mut room = MAX_TEXT_CHARS.checked_sub(human + frame + text_length(CUT_MARKER) + 1)?;
-    let kept: String = automatic
-        .chars()
-        .take_while(|c| {
-            let fits = c.len_utf16() <= room;
-            room = room.saturating_sub(c.len_utf16());
-            fits
-        })
-        .collect();
+    let room = MAX_TEXT_CHARS.checked_sub(human + frame + text_length(CUT_MARKER) + 1)?;
+    let kept = prefix_within(automatic, room);
     Some(format!("{kept}\n{CUT_MARKER}").into())
 }
 

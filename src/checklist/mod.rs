@@ -412,17 +412,22 @@ pub fn clean_text(text: &str) -> String {
     if text_length(&cleaned) <= MAX_TEXT_CHARS {
         return cleaned;
     }
-    let mut room = MAX_TEXT_CHARS - text_length(TRUNCATION_MARKER);
-    let mut out: String = cleaned
-        .chars()
-        .take_while(|c| {
-            let fits = c.len_utf16() <= room;
-            room = room.saturating_sub(c.len_utf16());
-            fits
-        })
-        .collect();
+    let room = MAX_TEXT_CHARS - text_length(TRUNCATION_MARKER);
+    let mut out = prefix_within(&cleaned, room);
     out.push_str(TRUNCATION_MARKER);
     out
+}
+
+/// The longest start of `text` whose [`text_length`] is at most `room` UTF-16 units (never
+/// splitting a character).
+pub fn prefix_within(text: &str, room: usize) -> String {
+    let mut used = 0;
+    text.chars()
+        .take_while(|c| {
+            used += c.len_utf16();
+            used <= room
+        })
+        .collect()
 }
 
 /// A review text longer than STIG Viewer and STIG Manager keep: they cut it on import.
