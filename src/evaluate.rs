@@ -597,26 +597,25 @@ impl<'a> Evaluator<'a> {
             self.apply_rule_exceptions(rule, Some(&binding), &exceptions, &mut result, &mut notes);
             return result;
         }
-        if binding.not_applicable_on_sipr && self.site.values.sipr == Some(true) {
-            result.status = Status::NotApplicable;
-            let why = format!(
+        let not_applicable = if binding.not_applicable_on_sipr
+            && self.site.values.sipr == Some(true)
+        {
+            Some(format!(
                 "{} declares a SIPR enclave ([values] sipr = true) and the check text says the rule is not applicable for SIPR enclaves",
                 self.site.display_name()
-            );
-            details.push_str(&format!("Not applicable: {why}.\n"));
-            result.comments = format!("Not applicable: {why}.");
-            result.finding_details = details;
-            self.apply_rule_exceptions(rule, Some(&binding), &exceptions, &mut result, &mut notes);
-            return result;
-        }
-        if binding.not_applicable_with_antispam
+            ))
+        } else if binding.not_applicable_with_antispam
             && let Some(product) = &self.site.values.antispam_product
         {
-            result.status = Status::NotApplicable;
-            let why = format!(
+            Some(format!(
                 "{} declares another DoD-approved anti-spam product or gateway ([values] antispam_product = \"{product}\") and the check text says the rule is not applicable then",
                 self.site.display_name()
-            );
+            ))
+        } else {
+            None
+        };
+        if let Some(why) = not_applicable {
+            result.status = Status::NotApplicable;
             details.push_str(&format!("Not applicable: {why}.\n"));
             result.comments = format!("Not applicable: {why}.");
             result.finding_details = details;
