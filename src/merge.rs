@@ -1217,23 +1217,27 @@ mod tests {
 
     #[test]
     fn replaced_human_status_says_what_happened() {
-        let (v, report) = merged(
-            vuln(
-                "SV-1r1_rule",
-                "EX-1",
-                Status::Open,
-                "Seen on the console.",
-                "ticket 42",
-            ),
-            vuln(
-                "SV-1r1_rule",
-                "EX-1",
-                Status::NotAFinding,
-                AUTO,
-                "NotAFinding: ok.",
-            ),
-            MergePolicy::default(),
-        );
+        // A human Open (with or without a comment) meets an automatic NotAFinding.
+        let human_open_meets_pass = |comment: &str| {
+            merged(
+                vuln(
+                    "SV-1r1_rule",
+                    "EX-1",
+                    Status::Open,
+                    "Seen on the console.",
+                    comment,
+                ),
+                vuln(
+                    "SV-1r1_rule",
+                    "EX-1",
+                    Status::NotAFinding,
+                    AUTO,
+                    "NotAFinding: ok.",
+                ),
+                MergePolicy::default(),
+            )
+        };
+        let (v, report) = human_open_meets_pass("ticket 42");
         assert_eq!(v.status, Status::NotAFinding);
         let why = &report.rules[0].why;
         assert!(report.rules[0].conflict);
@@ -1245,23 +1249,7 @@ mod tests {
                 && !why.contains("no protecting comment"),
             "{why}"
         );
-        let (_, report) = merged(
-            vuln(
-                "SV-1r1_rule",
-                "EX-1",
-                Status::Open,
-                "Seen on the console.",
-                "",
-            ),
-            vuln(
-                "SV-1r1_rule",
-                "EX-1",
-                Status::NotAFinding,
-                AUTO,
-                "NotAFinding: ok.",
-            ),
-            MergePolicy::default(),
-        );
+        let (_, report) = human_open_meets_pass("");
         assert!(
             report.rules[0]
                 .why
