@@ -139,22 +139,11 @@ pub fn run_batch(
     asset: &AssetArgs,
     fail_on: Option<FailOn>,
 ) -> Result<i32> {
-    run_batch_with(args, source, site, asset, fail_on, Default::default())
+    run_batch_with_poam(args, source, site, asset, fail_on, Default::default(), None)
 }
 
-/// [`run_batch`] with `write` (`--force`: read-only outputs replaced too).
-pub fn run_batch_with(
-    args: &BatchArgs,
-    source: &BenchmarkSource,
-    site: Option<&Path>,
-    asset: &AssetArgs,
-    fail_on: Option<FailOn>,
-    write: crate::fsio::WriteOptions,
-) -> Result<i32> {
-    run_batch_with_poam(args, source, site, asset, fail_on, write, None)
-}
-
-/// [`run_batch_with`], then (with `poam`) one eMASS POA&M of the whole fleet's checklists.
+/// [`run_batch`] with `write` (`--force`: read-only outputs replaced too), then (with `poam`)
+/// one eMASS POA&M of the whole fleet's checklists.
 pub fn run_batch_with_poam(
     args: &BatchArgs,
     source: &BenchmarkSource,
