@@ -4,36 +4,10 @@
 
 use super::acl::{Right, grants};
 use super::*;
-use crate::checks::bind;
-use crate::checks::tests::{benchmark, object, rule};
+use crate::checks::tests::{EDGE, MAILBOX, bound, judge_set, object, site};
 use crate::inventory::ObjectKind;
 use crate::site::Site;
 use serde_json::json;
-use std::path::Path;
-
-const EDGE: &str = "MS Exchange 2019 Edge Server STIG";
-const MAILBOX: &str = "MS Exchange 2019 Mailbox Server STIG";
-
-fn bound(role: &str, title: &str, check: &str) -> Binding {
-    bind(&benchmark(role), &rule(title, check)).expect("bound")
-}
-
-fn site(values: &str) -> Site {
-    Site::parse(Path::new("site.toml"), &format!("[values]\n{values}\n")).expect("site")
-}
-
-fn judge_set(binding: &Binding, objects: &[InventoryObject], site: &Site) -> Judgement {
-    let refs: Vec<&InventoryObject> = objects.iter().collect();
-    (binding.spec.judge_set.expect("a set judge"))(
-        binding,
-        &refs,
-        &Context {
-            site,
-            transport_config: None,
-            inventory: None,
-        },
-    )
-}
 
 fn path(purpose: &str, path: &str) -> InventoryObject {
     object(

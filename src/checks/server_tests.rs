@@ -3,39 +3,11 @@
 //! texts are short phrasings written for these tests.
 
 use super::*;
-use crate::checks::bind;
 use crate::checks::judge::{Context, judge};
-use crate::checks::tests::{benchmark, object, rule};
+use crate::checks::tests::{EDGE, MAILBOX, bound, judge_set, object, site};
 use crate::inventory::ObjectKind;
 use crate::site::Site;
 use serde_json::{Value, json};
-use std::path::Path;
-
-const EDGE: &str = "MS Exchange 2019 Edge Server STIG";
-const MAILBOX: &str = "MS Exchange 2019 Mailbox Server STIG";
-
-fn bound(role: &str, title: &str, check: &str) -> Binding {
-    bind(&benchmark(role), &rule(title, check)).expect("bound")
-}
-
-fn site(values: &str) -> Site {
-    Site::parse(Path::new("site.toml"), &format!("[values]\n{values}\n")).expect("site")
-}
-
-/// The judgement of a set rule over `objects`.
-fn judge_set(binding: &Binding, objects: &[InventoryObject], site: &Site) -> Judgement {
-    let refs: Vec<&InventoryObject> = objects.iter().collect();
-    let judge = binding.spec.judge_set.expect("a set judge");
-    judge(
-        binding,
-        &refs,
-        &Context {
-            site,
-            transport_config: None,
-            inventory: None,
-        },
-    )
-}
 
 fn judge_one(binding: &Binding, obj: &InventoryObject, site: &Site) -> Judgement {
     judge(

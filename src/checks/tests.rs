@@ -1,7 +1,7 @@
 //! Unit tests of rule binding and of every check, including the edge of each comparison. The
 //! check texts here are short phrasings of the patterns DISA uses, written for these tests.
 
-use super::judge::{Context, Verdict, judge};
+use super::judge::{Context, Judgement, Verdict, judge};
 use super::scope::connector_scope;
 use super::*;
 use crate::benchmark::{Benchmark, Rule};
@@ -46,8 +46,33 @@ fn receive(props: Value) -> InventoryObject {
     obj
 }
 
-fn bound(role_title: &str, title: &str, check: &str) -> Binding {
+/// The binding of the rule `title` / `check` in a benchmark titled `role_title`.
+pub(super) fn bound(role_title: &str, title: &str, check: &str) -> Binding {
     bind(&benchmark(role_title), &rule(title, check)).expect("bound")
+}
+
+/// A site file whose `[values]` table holds `values`.
+pub(super) fn site(values: &str) -> Site {
+    Site::parse(
+        std::path::Path::new("site.toml"),
+        &format!("[values]\n{values}\n"),
+    )
+    .expect("site")
+}
+
+/// The judgement of a set rule over `objects`.
+pub(super) fn judge_set(binding: &Binding, objects: &[InventoryObject], site: &Site) -> Judgement {
+    let refs: Vec<&InventoryObject> = objects.iter().collect();
+    let judge = binding.spec.judge_set.expect("a set judge");
+    judge(
+        binding,
+        &refs,
+        &Context {
+            site,
+            transport_config: None,
+            inventory: None,
+        },
+    )
 }
 
 fn verdict_with(
@@ -72,8 +97,8 @@ fn verdict(binding: &Binding, obj: &InventoryObject) -> Verdict {
     verdict_with(binding, obj, &Site::default(), None)
 }
 
-const EDGE: &str = "MS Exchange 2019 Edge Server STIG";
-const MAILBOX: &str = "MS Exchange 2019 Mailbox Server STIG";
+pub(super) const EDGE: &str = "MS Exchange 2019 Edge Server STIG";
+pub(super) const MAILBOX: &str = "MS Exchange 2019 Mailbox Server STIG";
 
 #[test]
 fn connection_timeout_is_an_exact_match_at_the_edge() {
