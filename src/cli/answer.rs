@@ -3,7 +3,7 @@
 //! the atomic write), each with the digest of the rule's current check text so the answer
 //! lapses when DISA changes the check. See [`crate::answers`] for how answers apply.
 
-use super::BenchmarkSource;
+use super::{BenchmarkSource, SiteRuleArgs};
 use crate::answers::{NewAnswer, entry_text, parse_status};
 use crate::error::{EXIT_OK, Error, Result};
 use crate::site::AnswerStatus;
@@ -31,15 +31,9 @@ const STATUSES: [&str; 4] = ["not_a_finding", "not_applicable", "open", "not_rev
 /// Arguments of `exstig answer add`.
 #[derive(Debug, Args)]
 pub struct AddArgs {
-    /// The site file (TOML) to append to.
-    #[arg(long, value_name = "FILE")]
-    pub site: PathBuf,
-    /// The benchmark the rule comes from (its check text is hashed into the entry).
+    /// The site file, the benchmark and the rule.
     #[command(flatten)]
-    pub source: BenchmarkSource,
-    /// STIG ID, Vuln ID (V-...) or Rule ID (SV-..., revision optional).
-    #[arg(long, value_name = "ID")]
-    pub rule: String,
+    pub target: SiteRuleArgs,
     /// The status the answer gives.
     #[arg(long, value_parser = STATUSES)]
     pub status: String,
@@ -98,9 +92,8 @@ fn status_arg(text: &str) -> Result<AnswerStatus> {
 
 fn run_add(args: &AddArgs) -> Result<i32> {
     let write = crate::fsio::WriteOptions { force: args.force };
-    crate::fsio::check_output(&args.site, write, false)?;
-    let benchmark = args.source.load()?;
-    let rule = super::rule_arg(&benchmark, &args.rule)?;
+    let benchmark = args.target.load(write)?;
+    let rule = super::rule_arg(&benchmark, &args.target.rule)?;
     if args.comment.trim().is_empty() {
         return Err(Error::Usage("--comment must not be empty".into()));
     }
@@ -116,12 +109,12 @@ fn run_add(args: &AddArgs) -> Result<i32> {
         when_automatic: args.when_automatic.as_deref().map(status_arg).transpose()?,
         notes: Vec::new(),
     };
-    crate::site::append_entries(&args.site, &entry_text(&answer), write)?;
+    crate::site::append_entries(&args.target.site, &entry_text(&answer), write)?;
     eprintln!(
         "exstig: added an answer for {} ({}) to {}; it applies when exstig's own status is {} and lapses if the check text changes (check_digest {}){}",
         rule.stig_id,
         rule.rule_id,
-        args.site.display(),
+        args.target.site.display(),
         answer
             .when_automatic
             .unwrap_or(AnswerStatus::NotReviewed)

@@ -4,11 +4,10 @@
 //! The entry is appended as text (the rest of the file, comments included, stays as written),
 //! the whole file is parsed again before anything is written, and the write is atomic.
 
-use super::BenchmarkSource;
+use super::SiteRuleArgs;
 use crate::error::{EXIT_OK, Error, Result};
 use crate::site::ExceptionStatus;
 use clap::{Args, Subcommand};
-use std::path::PathBuf;
 
 /// Arguments of `exstig exception`.
 #[derive(Debug, Args)]
@@ -26,15 +25,9 @@ enum Action {
 /// Arguments of `exstig exception add`.
 #[derive(Debug, Args)]
 pub struct AddArgs {
-    /// The site file (TOML) to append to.
-    #[arg(long, value_name = "FILE")]
-    pub site: PathBuf,
-    /// The benchmark the rule comes from (its check text is hashed into the entry).
+    /// The site file, the benchmark and the rule.
     #[command(flatten)]
-    pub source: BenchmarkSource,
-    /// STIG ID, Vuln ID (V-...) or Rule ID (SV-..., revision optional).
-    #[arg(long, value_name = "ID")]
-    pub rule: String,
+    pub target: SiteRuleArgs,
     /// The status the exception gives.
     #[arg(long, value_parser = ["not_a_finding", "not_applicable", "open"])]
     pub status: String,
@@ -64,9 +57,8 @@ pub fn run(args: &ExceptionArgs) -> Result<i32> {
 
 fn run_add(args: &AddArgs) -> Result<i32> {
     let write = crate::fsio::WriteOptions { force: args.force };
-    crate::fsio::check_output(&args.site, write, false)?;
-    let benchmark = args.source.load()?;
-    let rule = super::rule_arg(&benchmark, &args.rule)?;
+    let benchmark = args.target.load(write)?;
+    let rule = super::rule_arg(&benchmark, &args.target.rule)?;
     let status = match args.status.as_str() {
         "not_a_finding" => ExceptionStatus::NotAFinding,
         "not_applicable" => ExceptionStatus::NotApplicable,
@@ -84,12 +76,12 @@ fn run_add(args: &AddArgs) -> Result<i32> {
         return Err(Error::Usage("--justification must not be empty".into()));
     }
     let entry = entry_text(args, &rule.stig_id, &rule.title, &rule.check_digest);
-    crate::site::append_entries(&args.site, &entry, write)?;
+    crate::site::append_entries(&args.target.site, &entry, write)?;
     eprintln!(
         "exstig: added an exception for {} ({}) to {}; it lapses if the check text changes (check_digest {}){}",
         rule.stig_id,
         rule.rule_id,
-        args.site.display(),
+        args.target.site.display(),
         rule.check_digest,
         args.expires
             .map(|d| format!(" or after {d}"))

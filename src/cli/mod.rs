@@ -105,6 +105,28 @@ impl BenchmarkSource {
     }
 }
 
+/// The site file an `add` subcommand appends to, and the rule of a benchmark its entry is for.
+#[derive(Debug, Args)]
+pub struct SiteRuleArgs {
+    /// The site file (TOML) to append to.
+    #[arg(long, value_name = "FILE")]
+    pub site: PathBuf,
+    /// The benchmark the rule comes from (its check text is hashed into the entry).
+    #[command(flatten)]
+    pub source: BenchmarkSource,
+    /// STIG ID, Vuln ID (V-...) or Rule ID (SV-..., revision optional).
+    #[arg(long, value_name = "ID")]
+    pub rule: String,
+}
+
+impl SiteRuleArgs {
+    /// Checks that the site file may be written (`write`), then loads the benchmark.
+    pub fn load(&self, write: crate::fsio::WriteOptions) -> Result<Benchmark> {
+        crate::fsio::check_output(&self.site, write, false)?;
+        self.source.load()
+    }
+}
+
 /// The rule `id` (a STIG ID, V- or SV- id) names in `benchmark`; a usage error when it names none.
 pub fn rule_arg<'a>(benchmark: &'a Benchmark, id: &str) -> Result<&'a crate::benchmark::Rule> {
     benchmark.find_rule(id).ok_or_else(|| {
