@@ -11,6 +11,7 @@ use exstig::checklist::{Checklist, ChecklistStig, Status, ckl, cklb};
 use exstig::upgrade::{KEPT_BEGIN, check_content_digest};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::process::Output;
 
 const PAIRS: [(&str, &str); 2] = [
     (
@@ -57,6 +58,27 @@ fn reviewed(old: &Benchmark) -> Checklist {
         stigs: vec![stig],
         ..Checklist::default()
     }
+}
+
+/// Runs `exstig upgrade INPUT -o OUTPUT EXTRA...` in `dir`.
+fn upgrade(dir: &Path, input: &Path, output: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "upgrade",
+        input.to_str().unwrap(),
+        "-o",
+        output.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    exstig(dir, &args)
+}
+
+/// Asserts that a run succeeded, showing its stderr when not.
+fn assert_success(out: &Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn read(path: &Path) -> Checklist {
@@ -135,24 +157,17 @@ fn real_releases_carry_unchanged_checks_and_flag_changed_ones() {
             std::fs::write(&input, text).unwrap();
             let output = tmp.join(format!("new.{ext}"));
             let report = tmp.join("report.json");
-            let out = exstig(
+            assert_success(&upgrade(
                 &tmp,
+                &input,
+                &output,
                 &[
-                    "upgrade",
-                    input.to_str().unwrap(),
                     "--benchmark",
                     new_path.to_str().unwrap(),
-                    "-o",
-                    output.to_str().unwrap(),
                     "--report",
                     report.to_str().unwrap(),
                 ],
-            );
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            ));
             let read_before = read(&input);
             let after = read(&output);
             let (carried, changed) = assert_digest_rule(&old, &new, &read_before, &after);
@@ -173,18 +188,12 @@ fn real_releases_carry_unchanged_checks_and_flag_changed_ones() {
             assert_eq!(after.asset.host_name, "EDGE01");
             // Upgrading the result again changes nothing.
             let again = tmp.join(format!("again.{ext}"));
-            let out = exstig(
+            assert_success(&upgrade(
                 &tmp,
-                &[
-                    "upgrade",
-                    output.to_str().unwrap(),
-                    "--benchmark",
-                    new_path.to_str().unwrap(),
-                    "-o",
-                    again.to_str().unwrap(),
-                ],
-            );
-            assert!(out.status.success());
+                &output,
+                &again,
+                &["--benchmark", new_path.to_str().unwrap()],
+            ));
             assert_eq!(read(&again), after);
         }
     }
@@ -230,16 +239,11 @@ fn upgrade_keeps_other_stigs_and_refuses_a_checklist_without_the_stig() {
     let input = tmp.join("only-2019.ckl");
     std::fs::write(&input, ckl::write(&reviewed(&other))).unwrap();
     let output = tmp.join("out.ckl");
-    let out = exstig(
+    let out = upgrade(
         &tmp,
-        &[
-            "upgrade",
-            input.to_str().unwrap(),
-            "--benchmark",
-            dir.join(PAIRS[0].1).to_str().unwrap(),
-            "-o",
-            output.to_str().unwrap(),
-        ],
+        &input,
+        &output,
+        &["--benchmark", dir.join(PAIRS[0].1).to_str().unwrap()],
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no STIG"));
@@ -313,22 +317,12 @@ fn batch_upgrade_equals_upgrade_then_evaluate() {
         .unwrap()
         .to_string_lossy()
         .replace("V2R1", "V2R2");
-    let out = exstig(
+    assert_success(&upgrade(
         &tmp,
-        &[
-            "upgrade",
-            old_file.to_str().unwrap(),
-            "--benchmark",
-            new_path.to_str().unwrap(),
-            "-o",
-            upgraded_dir.join(&new_name).to_str().unwrap(),
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        &old_file,
+        &upgraded_dir.join(&new_name),
+        &["--benchmark", new_path.to_str().unwrap()],
+    ));
     let two_steps = tmp.join("two-steps");
     batch(
         &new_path,
@@ -395,19 +389,7 @@ fn checklists_without_check_text_and_the_catalog_follow_the_same_rule() {
     let input = tmp.join("bare.ckl");
     std::fs::write(&input, ckl::write(&bare)).unwrap();
     let run = |extra: &[&str], output: &Path| {
-        let mut args = vec![
-            "upgrade",
-            input.to_str().unwrap(),
-            "-o",
-            output.to_str().unwrap(),
-        ];
-        args.extend_from_slice(extra);
-        let out = exstig(&tmp, &args);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert_success(&upgrade(&tmp, &input, output, extra));
         read(output)
     };
     let blind = run(
@@ -436,22 +418,12 @@ fn checklists_without_check_text_and_the_catalog_follow_the_same_rule() {
     let with_text = tmp.join("with-text.ckl");
     std::fs::write(&with_text, ckl::write(&reviewed(&old))).unwrap();
     let from_catalog = tmp.join("catalog.ckl");
-    let out = exstig(
+    assert_success(&upgrade(
         &tmp,
-        &[
-            "upgrade",
-            with_text.to_str().unwrap(),
-            "--stig",
-            "exchange-2019-edge",
-            "-o",
-            from_catalog.to_str().unwrap(),
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        &with_text,
+        &from_catalog,
+        &["--stig", "exchange-2019-edge"],
+    ));
     let catalog = exstig::catalog::get("exchange-2019-edge").unwrap();
     if catalog.revision() == new.revision() {
         let statuses = |c: &Checklist| {
@@ -478,24 +450,17 @@ fn upgrade_in_place_keeps_a_backup_and_bad_input_changes_nothing() {
     std::fs::write(&file, &original).unwrap();
     let new_path = dir.join(PAIRS[0].1);
     let report = tmp.join("report.txt");
-    let out = exstig(
+    assert_success(&upgrade(
         &tmp,
+        &file,
+        &file,
         &[
-            "upgrade",
-            file.to_str().unwrap(),
             "--benchmark",
             new_path.to_str().unwrap(),
-            "-o",
-            file.to_str().unwrap(),
             "--report",
             report.to_str().unwrap(),
         ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ));
     assert_eq!(
         std::fs::read_to_string(tmp.join("EDGE01.cklb.bak")).unwrap(),
         original
@@ -514,16 +479,11 @@ fn upgrade_in_place_keeps_a_backup_and_bad_input_changes_nothing() {
     let broken = tmp.join("broken.ckl");
     std::fs::write(&broken, "<CHECKLIST><ASSET>").unwrap();
     let target = tmp.join("target.ckl");
-    let out = exstig(
+    let out = upgrade(
         &tmp,
-        &[
-            "upgrade",
-            broken.to_str().unwrap(),
-            "--benchmark",
-            new_path.to_str().unwrap(),
-            "-o",
-            target.to_str().unwrap(),
-        ],
+        &broken,
+        &target,
+        &["--benchmark", new_path.to_str().unwrap()],
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("broken.ckl"));
