@@ -18,6 +18,31 @@ fn run(dir: &Path, args: &[&str]) -> Output {
     common::exstig(dir, args)
 }
 
+/// Runs `exstig catalog build --cci-list LIST --ap-map MAP --out OUT` in `dir`.
+fn catalog_build(dir: &Path, list: &Path, map: &Path, out: &Path) -> Output {
+    run(
+        dir,
+        &[
+            "catalog",
+            "build",
+            "--cci-list",
+            list.to_str().unwrap(),
+            "--ap-map",
+            map.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    )
+}
+
+/// Runs `exstig emass test-results ARGS... FILES...` in `dir`.
+fn test_results(dir: &Path, args: &[&str], files: &[PathBuf]) -> Output {
+    let mut all = vec!["emass", "test-results"];
+    all.extend_from_slice(args);
+    all.extend(strs(files));
+    run(dir, &all)
+}
+
 /// The rule the tests make Open: the first rule of the 2019 Edge STIG whose CCIs all have a
 /// rev 5 AP.
 fn open_rule(stig: &ChecklistStig) -> usize {
@@ -131,19 +156,7 @@ fn the_committed_cci_table_is_what_catalog_build_makes_from_disa_list_and_the_ap
     let dir = common::temp_dir("cci-build");
     let list = shared.join("reference/cci/U_CCI_List-rev4-rev5.derived.xml");
     let map = shared.join("research/cci-map.csv");
-    let out = run(
-        &dir,
-        &[
-            "catalog",
-            "build",
-            "--cci-list",
-            list.to_str().unwrap(),
-            "--ap-map",
-            map.to_str().unwrap(),
-            "--out",
-            dir.to_str().unwrap(),
-        ],
-    );
+    let out = catalog_build(&dir, &list, &map, &dir);
     assert!(out.status.success(), "{}", stderr(&out));
     let built = std::fs::read_to_string(dir.join("cci.csv")).unwrap();
     let committed = std::fs::read_to_string(common::root().join("catalog/cci.csv")).unwrap();
@@ -163,19 +176,7 @@ fn the_committed_cci_table_is_what_catalog_build_makes_from_disa_list_and_the_ap
         zip.finish().unwrap();
     }
     let old = dir.join("old");
-    let out = run(
-        &dir,
-        &[
-            "catalog",
-            "build",
-            "--cci-list",
-            zip_path.to_str().unwrap(),
-            "--ap-map",
-            map.to_str().unwrap(),
-            "--out",
-            old.to_str().unwrap(),
-        ],
-    );
+    let out = catalog_build(&dir, &zip_path, &map, &old);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = std::fs::read_to_string(old.join("cci.csv")).unwrap();
     let table = exstig::cci::parse_table(Path::new("cci.csv"), &text).unwrap();
@@ -461,18 +462,18 @@ fn poam_2018_layout_per_host_na_and_risk_accepted() {
 fn test_results_roll_up_per_ap_as_the_api_body() {
     let dir = common::temp_dir("test-results");
     let (files, rule_id, second) = fleet(&dir);
-    let mut args = vec![
-        "emass",
-        "test-results",
-        "-o",
-        "r.json",
-        "--tested-by",
-        "Smith, Jane",
-        "--date",
-        "2026-03-01",
-    ];
-    args.extend(strs(&files));
-    let out = run(&dir, &args);
+    let out = test_results(
+        &dir,
+        &[
+            "-o",
+            "r.json",
+            "--tested-by",
+            "Smith, Jane",
+            "--date",
+            "2026-03-01",
+        ],
+        &files,
+    );
     assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
     assert!(stderr(&out).contains("whose rules were all Not_Reviewed"));
     let body: serde_json::Value =
@@ -519,16 +520,16 @@ fn test_results_roll_up_per_ap_as_the_api_body() {
     );
     assert_eq!(find(&ap_of(&second))["complianceStatus"], "Non-Compliant");
     // CSV for people.
-    let mut args = vec![
-        "emass",
-        "test-results",
-        "-o",
-        "r.csv",
-        "--tested-by",
-        "Smith, Jane",
-    ];
-    args.extend(strs(&files));
-    assert!(matches!(run(&dir, &args).status.code(), Some(0 | 1)));
+    assert!(matches!(
+        test_results(
+            &dir,
+            &["-o", "r.csv", "--tested-by", "Smith, Jane",],
+            &files
+        )
+        .status
+        .code(),
+        Some(0 | 1)
+    ));
     let csv = std::fs::read_to_string(dir.join("r.csv")).unwrap();
     assert!(
         csv.starts_with("Assessment Procedure,Compliance Status,Test Date,Tested By,Description\n")
@@ -640,25 +641,16 @@ fn bad_input_exits_2_names_the_file_and_writes_nothing() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("site.toml") && stderr(&out).contains("Severe"));
     // Test results: "Last, First" and a date not in the future.
-    let out = run(
+    let out = test_results(
         &dir,
-        &[
-            "emass",
-            "test-results",
-            "-o",
-            "r.json",
-            "--tested-by",
-            "Jane",
-            "HOST-A.ckl",
-        ],
+        &["-o", "r.json", "--tested-by", "Jane", "HOST-A.ckl"],
+        &[],
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("Last, First"));
-    let out = run(
+    let out = test_results(
         &dir,
         &[
-            "emass",
-            "test-results",
             "-o",
             "r.json",
             "--tested-by",
@@ -667,6 +659,7 @@ fn bad_input_exits_2_names_the_file_and_writes_nothing() {
             "2999-01-01",
             "HOST-A.ckl",
         ],
+        &[],
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(!dir.join("r.json").exists());
@@ -825,33 +818,38 @@ fn a_newer_disa_list_at_run_time_gives_the_same_aps_for_unchanged_indices() {
     let dir = common::temp_dir("cci-run-time");
     let (files, _, _) = fleet(&dir);
     let list = shared.join("reference/cci/U_CCI_List-rev4-rev5.derived.xml");
-    let mut args = vec![
-        "emass",
-        "test-results",
-        "-o",
-        "user.json",
-        "--tested-by",
-        "S, J",
-        "--date",
-        "2026-03-01",
-        "--cci-list",
-        list.to_str().unwrap(),
-    ];
-    args.extend(strs(&files));
-    let out = run(&dir, &args);
+    let out = test_results(
+        &dir,
+        &[
+            "-o",
+            "user.json",
+            "--tested-by",
+            "S, J",
+            "--date",
+            "2026-03-01",
+            "--cci-list",
+            list.to_str().unwrap(),
+        ],
+        &files,
+    );
     assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
-    let mut args = vec![
-        "emass",
-        "test-results",
-        "-o",
-        "embedded.json",
-        "--tested-by",
-        "S, J",
-        "--date",
-        "2026-03-01",
-    ];
-    args.extend(strs(&files));
-    assert!(matches!(run(&dir, &args).status.code(), Some(0 | 1)));
+    assert!(matches!(
+        test_results(
+            &dir,
+            &[
+                "-o",
+                "embedded.json",
+                "--tested-by",
+                "S, J",
+                "--date",
+                "2026-03-01",
+            ],
+            &files
+        )
+        .status
+        .code(),
+        Some(0 | 1)
+    ));
     assert_eq!(
         std::fs::read_to_string(dir.join("user.json")).unwrap(),
         std::fs::read_to_string(dir.join("embedded.json")).unwrap(),
@@ -905,17 +903,10 @@ fn xccdf_results_without_benchmark_rules_are_read_from_their_rule_results() {
     assert_eq!(cell(&range, 7, 2), row.rev5.ap);
     assert!(cell(&range, 7, 10).starts_with("Example STIG :: Version 2, Release: 9"));
     assert_eq!(cell(&range, 8, 4), "", "the passing rule is no item");
-    let out = run(
+    let out = test_results(
         &dir,
-        &[
-            "emass",
-            "test-results",
-            "ws01.xml",
-            "-o",
-            "r.json",
-            "--tested-by",
-            "A, B",
-        ],
+        &["ws01.xml", "-o", "r.json", "--tested-by", "A, B"],
+        &[],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let body: serde_json::Value =
