@@ -18,6 +18,14 @@ fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// Runs `args` again with `--force` and asserts that it succeeds.
+fn succeeds_with_force(args: &[&str]) {
+    let mut forced = args.to_vec();
+    forced.push("--force");
+    let out = run(&forced);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
@@ -58,10 +66,7 @@ fn a_2019_bundle_against_a_2016_stig_is_refused_with_the_evidence() {
             && message.contains("give --force"),
         "{message}"
     );
-    let mut forced = args.to_vec();
-    forced.push("--force");
-    let out = run(&forced);
-    assert!(out.status.success(), "{}", stderr(&out));
+    succeeds_with_force(&args);
     assert!(ckl.exists() && cklb.exists() && xml.exists());
 }
 
@@ -98,15 +103,18 @@ fn a_get_exchangeserver_version_is_evidence() {
     )
     .unwrap();
     let ckl = dir.join("o.ckl");
-    let out = run(&[
-        "evaluate",
-        "fixtures/inventory/MBX01-receive-connectors.ps51.json",
-        s(&servers),
-        "--stig",
-        "exchange-2019-mailbox",
-        "--ckl",
-        s(&ckl),
-    ]);
+    let evaluate = |stig: &str| {
+        run(&[
+            "evaluate",
+            "fixtures/inventory/MBX01-receive-connectors.ps51.json",
+            s(&servers),
+            "--stig",
+            stig,
+            "--ckl",
+            s(&ckl),
+        ])
+    };
+    let out = evaluate("exchange-2019-mailbox");
     let message = refused(&out, &[&ckl]);
     assert!(
         message.contains("Get-ExchangeServer object MBX01")
@@ -114,15 +122,7 @@ fn a_get_exchangeserver_version_is_evidence() {
             && message.contains("use --stig exchange-2016-mailbox"),
         "{message}"
     );
-    let out = run(&[
-        "evaluate",
-        "fixtures/inventory/MBX01-receive-connectors.ps51.json",
-        s(&servers),
-        "--stig",
-        "exchange-2016-mailbox",
-        "--ckl",
-        s(&ckl),
-    ]);
+    let out = evaluate("exchange-2016-mailbox");
     assert!(out.status.success(), "the right STIG: {}", stderr(&out));
 }
 
@@ -233,10 +233,7 @@ fn merge_into_a_checklist_of_another_host_is_refused_like_exstig_merge() {
     let merge_message = refused(&out, &[&merged]);
     let tail = "; merge checklists of one asset, or give --force";
     assert!(message.contains(tail) && merge_message.contains(tail));
-    let mut forced = args.to_vec();
-    forced.push("--force");
-    let out = run(&forced);
-    assert!(out.status.success(), "{}", stderr(&out));
+    succeeds_with_force(&args);
     assert_ne!(std::fs::read(&theirs).unwrap(), before);
 }
 
@@ -275,19 +272,22 @@ fn merge_into_a_hostless_checklist_of_another_product_is_refused() {
     // A hostless checklist of the same product (another release of the Exchange Edge STIG) is
     // fine: the evaluated STIG is added as a new iSTIG, and the closing line says so.
     let older = checklist(&dir, "older.ckl", &["--stig", "exchange-2016-edge"], None);
+    let merge_into_older = |report: &Path| {
+        run(&[
+            "evaluate",
+            EDGE01,
+            "--stig",
+            "exchange-2019-edge",
+            "--merge-into",
+            s(&older),
+            "--ckl",
+            s(&out_ckl),
+            "--report",
+            s(report),
+        ])
+    };
     let report = dir.join("report.txt");
-    let out = run(&[
-        "evaluate",
-        EDGE01,
-        "--stig",
-        "exchange-2019-edge",
-        "--merge-into",
-        s(&older),
-        "--ckl",
-        s(&out_ckl),
-        "--report",
-        s(&report),
-    ]);
+    let out = merge_into_older(&report);
     let message = stderr(&out);
     assert!(out.status.success(), "{message}");
     let added =
@@ -302,18 +302,7 @@ fn merge_into_a_hostless_checklist_of_another_product_is_refused() {
         "the .txt report is the text form: {text}"
     );
     let json_report = dir.join("report.json");
-    let out = run(&[
-        "evaluate",
-        EDGE01,
-        "--stig",
-        "exchange-2019-edge",
-        "--merge-into",
-        s(&older),
-        "--ckl",
-        s(&out_ckl),
-        "--report",
-        s(&json_report),
-    ]);
+    let out = merge_into_older(&json_report);
     assert!(out.status.success(), "{}", stderr(&out));
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json_report).unwrap()).unwrap();
@@ -401,10 +390,7 @@ fn batch_mode_fails_a_server_whose_inventory_contradicts_the_stig() {
         message.contains("FAILED EDGE01") && message.contains("use --stig exchange-2019-edge"),
         "{message}"
     );
-    let mut forced = args.to_vec();
-    forced.push("--force");
-    let out = run(&forced);
-    assert!(out.status.success(), "{}", stderr(&out));
+    succeeds_with_force(&args);
     assert_eq!(std::fs::read_dir(&out_dir).unwrap().count(), 1);
 }
 
