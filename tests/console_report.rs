@@ -6,6 +6,7 @@ mod common;
 
 use exstig::evaluate::{ExceptionEventKind, Need};
 use std::path::Path;
+use std::process::Output;
 
 const EDGE01: &str = "fixtures/inventory/EDGE01.bundle.json";
 
@@ -52,6 +53,24 @@ fn evaluate(dir: &Path, extra: &[&str]) -> (i32, String) {
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// Runs `exstig evaluate INPUT --stig STIG --ckl CKL` from the crate root; returns the output
+/// and its stderr.
+fn evaluate_to_ckl(input: &str, stig: &str, ckl: &Path) -> (Output, String) {
+    let out = common::exstig(
+        &common::root(),
+        &[
+            "evaluate",
+            input,
+            "--stig",
+            stig,
+            "--ckl",
+            ckl.to_str().unwrap(),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out, stderr)
 }
 
 /// The library's evaluation of the same input, for the counts.
@@ -146,18 +165,11 @@ fn quiet_silences_the_table_and_the_report() {
 fn missing_exports_get_one_re_export_advice_never_convertto_json() {
     let dir = common::temp_dir("console-missing");
     let ckl = dir.join("o.ckl");
-    let out = common::exstig(
-        &common::root(),
-        &[
-            "evaluate",
-            "fixtures/inventory/MBX01-receive-connectors.ps51.json",
-            "--stig",
-            "exchange-2019-mailbox",
-            "--ckl",
-            ckl.to_str().unwrap(),
-        ],
+    let (out, stderr) = evaluate_to_ckl(
+        "fixtures/inventory/MBX01-receive-connectors.ps51.json",
+        "exchange-2019-mailbox",
+        &ckl,
     );
-    let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(
         stderr.contains("rules need Get-TransportService: none in the inventory. Export it with collect/Export-ExchangeStigInventory.ps1 (the inventory bundle), or with Get-TransportService | Export-Clixml TransportService.xml"),
@@ -177,18 +189,7 @@ fn an_empty_inventory_file_is_called_empty() {
     let empty = dir.join("empty.json");
     std::fs::write(&empty, "\u{feff}  \n").unwrap();
     let ckl = dir.join("o.ckl");
-    let out = common::exstig(
-        &common::root(),
-        &[
-            "evaluate",
-            empty.to_str().unwrap(),
-            "--stig",
-            "exchange-2019-edge",
-            "--ckl",
-            ckl.to_str().unwrap(),
-        ],
-    );
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (out, stderr) = evaluate_to_ckl(empty.to_str().unwrap(), "exchange-2019-edge", &ckl);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
         stderr.contains("empty.json") && stderr.contains("empty file") && !stderr.contains("tried"),
@@ -209,18 +210,7 @@ fn control_characters_from_the_input_are_escaped_on_the_console() {
     let inventory = dir.join("evil.json");
     std::fs::write(&inventory, evil).unwrap();
     let ckl = dir.join("o.ckl");
-    let out = common::exstig(
-        &common::root(),
-        &[
-            "evaluate",
-            inventory.to_str().unwrap(),
-            "--stig",
-            "exchange-2019-edge",
-            "--ckl",
-            ckl.to_str().unwrap(),
-        ],
-    );
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (out, stderr) = evaluate_to_ckl(inventory.to_str().unwrap(), "exchange-2019-edge", &ckl);
     assert!(out.status.success(), "{stderr}");
     assert!(
         stderr.contains("EDGE01\\Internet\\u{1b}[2J Inbound EDGE01 (internet)")
@@ -243,18 +233,7 @@ fn an_export_the_collector_could_not_read_says_why() {
     let inventory = dir.join("EDGE01.json");
     std::fs::write(&inventory, bundle.to_string()).unwrap();
     let ckl = dir.join("o.ckl");
-    let out = common::exstig(
-        &common::root(),
-        &[
-            "evaluate",
-            inventory.to_str().unwrap(),
-            "--stig",
-            "exchange-2019-edge",
-            "--ckl",
-            ckl.to_str().unwrap(),
-        ],
-    );
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (out, stderr) = evaluate_to_ckl(inventory.to_str().unwrap(), "exchange-2019-edge", &ckl);
     assert!(out.status.success(), "{stderr}");
     assert!(
         stderr.contains("need Get-TransportService: the collector could not read it (Get-TransportService: access denied). Export it with collect/Export-ExchangeStigInventory.ps1"),
