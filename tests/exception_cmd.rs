@@ -3,6 +3,34 @@
 
 mod common;
 
+use std::path::Path;
+
+/// Evaluates the EDGE01 bundle against the 2019 Edge STIG with `site`, writing `ckl`, asserts
+/// success and returns the VULN of `stig_id` in the written checklist.
+fn evaluated_vuln(root: &Path, site: &Path, ckl: &Path, stig_id: &str) -> String {
+    let out = common::exstig(
+        root,
+        &[
+            "evaluate",
+            "fixtures/inventory/EDGE01.bundle.json",
+            "--stig",
+            "exchange-2019-edge",
+            "--site",
+            site.to_str().unwrap(),
+            "--ckl",
+            ckl.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let written = std::fs::read_to_string(ckl).unwrap();
+    let at = written.find(&format!(">{stig_id}<")).unwrap();
+    written[at..at + written[at..].find("</VULN>").unwrap()].to_string()
+}
+
 #[test]
 fn add_appends_an_entry_that_evaluate_applies() {
     let dir = common::temp_dir("exception-add");
@@ -50,28 +78,7 @@ fn add_appends_an_entry_that_evaluate_applies() {
     assert_eq!(added.rule, "EX19-ED-000116");
     assert_eq!(added.justification, "Retries \"documented\" in EDSP v3 §5");
 
-    let ckl = dir.join("out.ckl");
-    let out = common::exstig(
-        &root,
-        &[
-            "evaluate",
-            "fixtures/inventory/EDGE01.bundle.json",
-            "--stig",
-            "exchange-2019-edge",
-            "--site",
-            site.to_str().unwrap(),
-            "--ckl",
-            ckl.to_str().unwrap(),
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let written = std::fs::read_to_string(&ckl).unwrap();
-    let at = written.find(">EX19-ED-000116<").unwrap();
-    let vuln = &written[at..at + written[at..].find("</VULN>").unwrap()];
+    let vuln = evaluated_vuln(&root, &site, &dir.join("out.ckl"), "EX19-ED-000116");
     assert!(
         vuln.contains("Retries \"documented\" in EDSP v3 §5"),
         "{vuln}"
@@ -152,28 +159,7 @@ fn add_refuses_what_evaluate_always_refuses_with_the_same_reason() {
         "[[exception]]\nrule = \"EX19-ED-000098\"\nstatus = \"not_a_finding\"\njustification = \"x\"\n",
     )
     .unwrap();
-    let ckl = dir.join("out.ckl");
-    let out = common::exstig(
-        &root,
-        &[
-            "evaluate",
-            "fixtures/inventory/EDGE01.bundle.json",
-            "--stig",
-            "exchange-2019-edge",
-            "--site",
-            site.to_str().unwrap(),
-            "--ckl",
-            ckl.to_str().unwrap(),
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let written = std::fs::read_to_string(&ckl).unwrap();
-    let at = written.find(">EX19-ED-000098<").unwrap();
-    let vuln = &written[at..at + written[at..].find("</VULN>").unwrap()];
+    let vuln = evaluated_vuln(&root, &site, &dir.join("out.ckl"), "EX19-ED-000098");
     let reason = vuln
         .split("exception refused: ")
         .nth(1)
