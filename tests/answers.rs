@@ -208,9 +208,10 @@ fn the_library_applies_answers_as_the_binary_does() {
             .unwrap();
     let asset = exstig::evaluate::asset_from(&benchmark, &inventory, &site);
     let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
-    let status = |today| {
+    // The statuses of the queue and RBAC rules under `site` on `today`, and the warnings.
+    let status = |site: &exstig::site::Site, today| {
         let evaluation =
-            exstig::evaluate::evaluate_on(&benchmark, &inventory, &site, asset.clone(), today);
+            exstig::evaluate::evaluate_on(&benchmark, &inventory, site, asset.clone(), today);
         let result = |id: &str| {
             evaluation
                 .results
@@ -228,33 +229,9 @@ fn the_library_applies_answers_as_the_binary_does() {
     // Before its expiry date the queue answer applies; after, it does not.
     let site_with_future = site_text.replace("2020-01-01", "2030-01-01");
     let future = exstig::site::Site::parse(Path::new("site.toml"), &site_with_future).unwrap();
-    let evaluation = exstig::evaluate::evaluate_on(
-        &benchmark,
-        &inventory,
-        &future,
-        asset.clone(),
-        day(2029, 12, 31),
-    );
-    let queues = evaluation
-        .results
-        .iter()
-        .find(|r| r.stig_id == "EX19-ED-000040")
-        .unwrap();
-    assert_eq!(queues.status, Status::NotAFinding);
-    let evaluation = exstig::evaluate::evaluate_on(
-        &benchmark,
-        &inventory,
-        &future,
-        asset.clone(),
-        day(2030, 1, 2),
-    );
-    let queues = evaluation
-        .results
-        .iter()
-        .find(|r| r.stig_id == "EX19-ED-000040")
-        .unwrap();
-    assert_eq!(queues.status, Status::NotReviewed);
-    let (queues, rbac, warnings) = status(day(2026, 6, 1));
+    assert_eq!(status(&future, day(2029, 12, 31)).0, Status::NotAFinding);
+    assert_eq!(status(&future, day(2030, 1, 2)).0, Status::NotReviewed);
+    let (queues, rbac, warnings) = status(&site, day(2026, 6, 1));
     assert_eq!((queues, rbac), (Status::NotReviewed, Status::NotAFinding));
     assert!(warnings.iter().any(|w| w.contains("EX19-ED-999999")));
 }
