@@ -7,7 +7,6 @@ mod common;
 use exstig::checklist::Status;
 use serde_json::json;
 use std::collections::HashMap;
-use std::path::Path;
 
 /// Evaluates `inventory` (written as JSON) against catalog `stig` with `site`; status, details
 /// and comments per STIG ID.
@@ -20,7 +19,7 @@ fn run(
     let dir = common::temp_dir(name);
     std::fs::write(dir.join("inv.json"), inventory.to_string()).unwrap();
     std::fs::write(dir.join("site.toml"), site).unwrap();
-    let out = common::exstig(
+    let checklist = common::exstig_ckl(
         &dir,
         &[
             "evaluate",
@@ -34,16 +33,8 @@ fn run(
             "--host-name",
             "EX01",
         ],
+        "out.ckl",
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let path = dir.join("out.ckl");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let checklist = exstig::checklist::ckl::read(Path::new(&path), &text).unwrap();
     checklist.stigs[0]
         .vulns
         .iter()

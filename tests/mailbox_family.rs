@@ -6,7 +6,6 @@ mod common;
 
 use exstig::checklist::Status;
 use std::collections::BTreeMap;
-use std::path::Path;
 
 /// Evaluates `inventory` with `site` (TOML text); status and details of each rule bound to a
 /// Mailbox-family check, by STIG ID.
@@ -14,7 +13,7 @@ fn mailbox_rules(name: &str, inventory: &str, site: &str) -> BTreeMap<String, (S
     let dir = common::temp_dir(name);
     std::fs::write(dir.join("site.toml"), site).unwrap();
     let inventory = common::root().join("fixtures/inventory").join(inventory);
-    let out = common::exstig(
+    let checklist = common::exstig_ckl(
         &dir,
         &[
             "evaluate",
@@ -26,16 +25,8 @@ fn mailbox_rules(name: &str, inventory: &str, site: &str) -> BTreeMap<String, (S
             "--ckl",
             "out.ckl",
         ],
+        "out.ckl",
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let path = dir.join("out.ckl");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let checklist = exstig::checklist::ckl::read(Path::new(&path), &text).unwrap();
     checklist.stigs[0]
         .vulns
         .iter()

@@ -75,6 +75,21 @@ pub fn exstig(cwd: &Path, args: &[&str]) -> Output {
         .expect("run exstig")
 }
 
+/// Runs the exstig binary with `args` in `dir`, asserts exit 0 (showing stderr when not), and
+/// reads the CKL the run wrote at `dir/ckl`.
+pub fn exstig_ckl(dir: &Path, args: &[&str], ckl: &str) -> exstig::checklist::Checklist {
+    let out = exstig(dir, args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let path = dir.join(ckl);
+    let text = std::fs::read_to_string(&path).unwrap();
+    exstig::checklist::ckl::read(&path, &text).unwrap()
+}
+
 /// A fresh, empty temporary directory for one test.
 pub fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("exstig-test-{name}-{}", std::process::id()));
