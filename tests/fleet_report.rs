@@ -18,7 +18,8 @@ fn inventory(dir: &Path) -> std::path::PathBuf {
     inv
 }
 
-fn batch(dir: &Path, inv: &Path, out: &str, extra: &[&str]) -> std::process::Output {
+/// Runs `exstig evaluate --inventory-dir INV --stig exchange-2019 --out-dir OUT EXTRA...` in `dir`.
+fn evaluate_fleet(dir: &Path, inv: &Path, out: &str, extra: &[&str]) -> std::process::Output {
     let mut args = vec![
         "evaluate",
         "--inventory-dir",
@@ -27,10 +28,16 @@ fn batch(dir: &Path, inv: &Path, out: &str, extra: &[&str]) -> std::process::Out
         "exchange-2019",
         "--out-dir",
         out,
-        "--quiet",
     ];
     args.extend_from_slice(extra);
-    let output = exstig(dir, &args);
+    exstig(dir, &args)
+}
+
+/// [`evaluate_fleet`] with `--quiet`, asserting exit 0 or 1.
+fn batch(dir: &Path, inv: &Path, out: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["--quiet"];
+    args.extend_from_slice(extra);
+    let output = evaluate_fleet(dir, inv, out, &args);
     assert!(
         output.status.code().is_some_and(|c| c <= 1),
         "{}",
@@ -106,18 +113,7 @@ fn previous_dir_gives_newly_open_fixed_and_still_open() {
     let html = std::fs::read_to_string(dir.join("fresh.html")).unwrap();
     assert!(!html.contains("id=\"changes\""));
     // The table on stderr ends with the Not_Reviewed split.
-    let out = exstig(
-        &dir,
-        &[
-            "evaluate",
-            "--inventory-dir",
-            inv.to_str().unwrap(),
-            "--stig",
-            "exchange-2019",
-            "--out-dir",
-            "table",
-        ],
-    );
+    let out = evaluate_fleet(&dir, &inv, "table", &[]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     let line = stderr
         .lines()
@@ -128,20 +124,7 @@ fn previous_dir_gives_newly_open_fixed_and_still_open() {
         "{line}"
     );
     // A --previous folder that does not exist is a usage error.
-    let out = exstig(
-        &dir,
-        &[
-            "evaluate",
-            "--inventory-dir",
-            inv.to_str().unwrap(),
-            "--stig",
-            "exchange-2019",
-            "--out-dir",
-            "x",
-            "--previous",
-            "nowhere",
-        ],
-    );
+    let out = evaluate_fleet(&dir, &inv, "x", &["--previous", "nowhere"]);
     assert_eq!(out.status.code(), Some(2));
 }
 
