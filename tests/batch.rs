@@ -224,31 +224,20 @@ fn exit_codes_all_good_findings_and_none_processed() {
     fs::write(bad.join("a.json"), "[1, 2").unwrap();
     fs::write(bad.join("b.xml"), "<Objs><Obj>").unwrap();
     let source = catalog("exchange-2019-edge");
+    let batch_code = |batch: &BatchArgs, fail_on: Option<FailOn>| {
+        run_batch(batch, &source, None, &AssetArgs::default(), fail_on)
+    };
     let batch = args(&good, &out);
-    let code = run_batch(&batch, &source, None, &AssetArgs::default(), None).unwrap();
+    let code = batch_code(&batch, None).unwrap();
     assert_eq!(code, 0);
     let opts = batch.options(&source, None, &AssetArgs::default()).unwrap();
     let report = exstig::batch::run(&opts).unwrap();
     let any_open = report.servers[0].counts.total(Status::Open) > 0;
-    let code = run_batch(
-        &batch,
-        &source,
-        None,
-        &AssetArgs::default(),
-        Some(FailOn::Open),
-    )
-    .unwrap();
+    let code = batch_code(&batch, Some(FailOn::Open)).unwrap();
     assert_eq!(code, if any_open { 1 } else { 0 });
 
     let out_bad = root.join("out-bad");
-    let code = run_batch(
-        &args(&bad, &out_bad),
-        &source,
-        None,
-        &AssetArgs::default(),
-        None,
-    )
-    .unwrap();
+    let code = batch_code(&args(&bad, &out_bad), None).unwrap();
     assert_eq!(code, 2);
     assert!(
         !out_bad.exists(),
@@ -270,27 +259,13 @@ fn exit_codes_all_good_findings_and_none_processed() {
     assert!(!out_bad.exists(), "not through the binary either");
     // an --out-dir that existed before stays
     fs::create_dir_all(&out_bad).unwrap();
-    let code = run_batch(
-        &args(&bad, &out_bad),
-        &source,
-        None,
-        &AssetArgs::default(),
-        None,
-    )
-    .unwrap();
+    let code = batch_code(&args(&bad, &out_bad), None).unwrap();
     assert_eq!(code, 2);
     assert!(out_bad.is_dir());
 
     let empty = root.join("empty");
     fs::create_dir_all(&empty).unwrap();
-    let err = run_batch(
-        &args(&empty, &root.join("o3")),
-        &source,
-        None,
-        &AssetArgs::default(),
-        None,
-    )
-    .unwrap_err();
+    let err = batch_code(&args(&empty, &root.join("o3")), None).unwrap_err();
     assert!(err.to_string().contains("no inventory files"), "{err}");
 }
 
