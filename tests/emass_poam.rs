@@ -35,12 +35,22 @@ fn catalog_build(dir: &Path, list: &Path, map: &Path, out: &Path) -> Output {
     )
 }
 
-/// Runs `exstig emass test-results ARGS... FILES...` in `dir`.
-fn test_results(dir: &Path, args: &[&str], files: &[PathBuf]) -> Output {
-    let mut all = vec!["emass", "test-results"];
+/// Runs `exstig COMMAND... ARGS... FILES...` in `dir`.
+fn run_on_files(dir: &Path, command: &[&str], args: &[&str], files: &[PathBuf]) -> Output {
+    let mut all = command.to_vec();
     all.extend_from_slice(args);
     all.extend(strs(files));
     run(dir, &all)
+}
+
+/// Runs `exstig poam ARGS... FILES...` in `dir`.
+fn poam(dir: &Path, args: &[&str], files: &[PathBuf]) -> Output {
+    run_on_files(dir, &["poam"], args, files)
+}
+
+/// Runs `exstig emass test-results ARGS... FILES...` in `dir`.
+fn test_results(dir: &Path, args: &[&str], files: &[PathBuf]) -> Output {
+    run_on_files(dir, &["emass", "test-results"], args, files)
 }
 
 /// The rule the tests make Open: the first rule of the 2019 Edge STIG whose CCIs all have a
@@ -263,9 +273,11 @@ fn a_user_cci_list_replaces_the_table_and_a_cci_it_lacks_is_an_error() {
 <cci_item id="CCI-000366"><references><reference title="NIST SP 800-53 Revision 5" version="5" index="CM-6 b"/></references></cci_item></cci_items></cci_list>"#,
     )
     .unwrap();
-    let mut args = vec!["poam", "-o", "p.xlsx", "--cci-list", "U_CCI_List.xml"];
-    args.extend(strs(&files));
-    let out = run(&dir, &args);
+    let out = poam(
+        &dir,
+        &["-o", "p.xlsx", "--cci-list", "U_CCI_List.xml"],
+        &files,
+    );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let message = stderr(&out);
     assert!(
@@ -285,17 +297,18 @@ fn poam_2025_reads_back_with_headers_rows_dates_validations_and_the_open_rule() 
         "[poam]\nsystem_name = \"Mail Relay\"\noffice_org = \"J6, Jane Smith, 555-0100, jane@example.mil\"\n[poam.cat2]\ndays = 60\nlikelihood = \"High\"\nmilestones = [{ text = \"Test the change\", days = 20 }, { text = \"Apply the change\", days = 60 }]\n",
     )
     .unwrap();
-    let mut args = vec![
-        "poam",
-        "-o",
-        "p.xlsx",
-        "--site",
-        "site.toml",
-        "--date",
-        "2026-03-01",
-    ];
-    args.extend(strs(&files));
-    let out = run(&dir, &args);
+    let out = poam(
+        &dir,
+        &[
+            "-o",
+            "p.xlsx",
+            "--site",
+            "site.toml",
+            "--date",
+            "2026-03-01",
+        ],
+        &files,
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("a POA&M from an incomplete review:")
@@ -412,21 +425,22 @@ fn poam_2018_layout_per_host_na_and_risk_accepted() {
         format!("[[exception]]\nrule = \"{rule_id}\"\nstatus = \"open\"\njustification = \"EDSP 4.2\"\napproved_by = \"AO Jones\"\n"),
     )
     .unwrap();
-    let mut args = vec![
-        "poam",
-        "-o",
-        "p.xlsx",
-        "--layout",
-        "2018",
-        "--per-host",
-        "--include-na",
-        "--site",
-        "site.toml",
-        "--nist-rev",
-        "4",
-    ];
-    args.extend(strs(&files));
-    let out = run(&dir, &args);
+    let out = poam(
+        &dir,
+        &[
+            "-o",
+            "p.xlsx",
+            "--layout",
+            "2018",
+            "--per-host",
+            "--include-na",
+            "--site",
+            "site.toml",
+            "--nist-rev",
+            "4",
+        ],
+        &files,
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let mut book: Xlsx<_> = open_workbook(dir.join("p.xlsx")).unwrap();
     let range = book.worksheet_range("POA&M").unwrap();
@@ -623,9 +637,7 @@ fn bad_input_exits_2_names_the_file_and_writes_nothing() {
 
     // A broken xlsx path.
     for bad in ["missing-dir/p.xlsx", "p.csv", "."] {
-        let mut args = vec!["poam", "-o", bad];
-        args.extend(strs(&files));
-        let out = run(&dir, &args);
+        let out = poam(&dir, &["-o", bad], &files);
         assert_eq!(out.status.code(), Some(2), "{bad}: {}", stderr(&out));
         assert!(
             stderr(&out).contains(bad.trim_end_matches("/p.xlsx")),
@@ -635,9 +647,7 @@ fn bad_input_exits_2_names_the_file_and_writes_nothing() {
     }
     // A bad [poam] value names the site file.
     std::fs::write(dir.join("site.toml"), "[poam.cat1]\nimpact = \"Severe\"\n").unwrap();
-    let mut args = vec!["poam", "-o", "p.xlsx", "--site", "site.toml"];
-    args.extend(strs(&files));
-    let out = run(&dir, &args);
+    let out = poam(&dir, &["-o", "p.xlsx", "--site", "site.toml"], &files);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("site.toml") && stderr(&out).contains("Severe"));
     // Test results: "Last, First" and a date not in the future.
