@@ -4,6 +4,24 @@
 mod common;
 
 use std::path::Path;
+use std::process::Output;
+
+/// Runs `exstig exception add --site SITE --stig exchange-2019-edge --rule RULE EXTRA...` from
+/// the crate root.
+fn exception_add(site: &Path, rule: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "exception",
+        "add",
+        "--site",
+        site.to_str().unwrap(),
+        "--stig",
+        "exchange-2019-edge",
+        "--rule",
+        rule,
+    ];
+    args.extend_from_slice(extra);
+    common::exstig(&common::root(), &args)
+}
 
 /// Evaluates the EDGE01 bundle against the 2019 Edge STIG with `site`, writing `ckl`, asserts
 /// success and returns the VULN of `stig_id` in the written checklist.
@@ -39,17 +57,10 @@ fn add_appends_an_entry_that_evaluate_applies() {
         std::fs::read_to_string(common::root().join("fixtures/site/EDGE01.site.toml")).unwrap();
     std::fs::write(&site, &original).unwrap();
     let root = common::root();
-    let out = common::exstig(
-        &root,
+    let out = exception_add(
+        &site,
+        "EX19-ED-000116",
         &[
-            "exception",
-            "add",
-            "--site",
-            site.to_str().unwrap(),
-            "--stig",
-            "exchange-2019-edge",
-            "--rule",
-            "EX19-ED-000116",
             "--status",
             "not_applicable",
             "--justification",
@@ -90,32 +101,15 @@ fn add_refuses_unknown_rules_and_broken_site_files_without_writing() {
     let dir = common::temp_dir("exception-bad");
     let site = dir.join("site.toml");
     std::fs::write(&site, "[values]\nconnection_timeout = \"00:05:00\"\n").unwrap();
-    let root = common::root();
-    let add = |site: &str, rule: &str| {
-        common::exstig(
-            &root,
-            &[
-                "exception",
-                "add",
-                "--site",
-                site,
-                "--stig",
-                "exchange-2019-edge",
-                "--rule",
-                rule,
-                "--status",
-                "open",
-                "--justification",
-                "x",
-            ],
-        )
+    let add = |site: &Path, rule: &str| {
+        exception_add(site, rule, &["--status", "open", "--justification", "x"])
     };
-    let out = add(site.to_str().unwrap(), "EX19-ED-999999");
+    let out = add(&site, "EX19-ED-999999");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("EX19-ED-999999"));
     let broken = dir.join("broken.toml");
     std::fs::write(&broken, "[values]\nconection_timeout = 5\n").unwrap();
-    let out = add(broken.to_str().unwrap(), "EX19-ED-000116");
+    let out = add(&broken, "EX19-ED-000116");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("conection_timeout"));
     assert_eq!(
@@ -133,22 +127,10 @@ fn add_refuses_what_evaluate_always_refuses_with_the_same_reason() {
     let dir = common::temp_dir("exception-add-refused");
     let site = dir.join("site.toml");
     let root = common::root();
-    let out = common::exstig(
-        &root,
-        &[
-            "exception",
-            "add",
-            "--site",
-            site.to_str().unwrap(),
-            "--stig",
-            "exchange-2019-edge",
-            "--rule",
-            "EX19-ED-000098",
-            "--status",
-            "not_a_finding",
-            "--justification",
-            "x",
-        ],
+    let out = exception_add(
+        &site,
+        "EX19-ED-000098",
+        &["--status", "not_a_finding", "--justification", "x"],
     );
     let add_stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(2), "{add_stderr}");
