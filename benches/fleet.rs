@@ -122,6 +122,7 @@ fn batch(dir: &str, out: &str, jobs: Option<usize>) {
         jobs,
         progress: false,
         open_details: false,
+        write: Default::default(),
     };
     let report = exstig::batch::run(&opts).expect("batch runs");
     println!(
@@ -162,26 +163,20 @@ fn time_server(stig: &str, iterations: usize, out: &str, files: &[PathBuf]) {
             exstig::xccdf::write_results(&benchmark, checklist, &run).into_bytes(),
         ];
         let t_render = Instant::now();
-        let files: Vec<(&Path, Vec<u8>)> = outputs
-            .iter()
-            .map(PathBuf::as_path)
-            .zip(rendered)
-            .collect();
+        let files: Vec<(&Path, Vec<u8>)> =
+            outputs.iter().map(PathBuf::as_path).zip(rendered).collect();
         exstig::fsio::write_all_atomic(&files).expect("writes");
         let t3 = Instant::now();
         objects = inventory.objects.len();
         if i >= 3 {
             let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1000.0;
-            for (step, value) in steps
-                .iter_mut()
-                .zip([
-                    ms(t0, t1),
-                    ms(t1, t2),
-                    ms(t2, t_render),
-                    ms(t_render, t3),
-                    ms(t0, t3),
-                ])
-            {
+            for (step, value) in steps.iter_mut().zip([
+                ms(t0, t1),
+                ms(t1, t2),
+                ms(t2, t_render),
+                ms(t_render, t3),
+                ms(t0, t3),
+            ]) {
                 step.push(value);
             }
         }

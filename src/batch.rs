@@ -35,6 +35,15 @@
 //! [`EXIT_FINDINGS`] 1: every server written, some with Open rules at the `--fail-on` level;
 //! [`EXIT_PARTIAL`] 3: some servers failed, the others were written;
 //! [`EXIT_ERROR`] 2: no server could be processed, or a usage error (nothing written).
+//!
+//! # Isolation
+//!
+//! Whatever goes wrong with one server is that server's failure in the report and the
+//! summaries, never the run's: an unreadable file, a bad previous checklist, a write that
+//! fails, and (as the last line of defence against a bug) a panic while reading its files or
+//! evaluating and writing them, which is caught and reported as the server's failure.
+//! `--out-dir` may not be the inventory folder (the next run would read its own outputs);
+//! inside it, it is skipped.
 
 use crate::benchmark::Benchmark;
 use crate::checklist::{Asset, Checklist, ckl, cklb};
@@ -113,6 +122,8 @@ pub struct BatchOptions {
     /// Keep the Open rules' finding details in the report (for an HTML summary); without them
     /// the report holds a few hundred bytes per server.
     pub open_details: bool,
+    /// How existing output files are treated (`--force`: read-only ones replaced too).
+    pub write: crate::fsio::WriteOptions,
 }
 
 /// What a batch run made.
@@ -202,6 +213,12 @@ fn run_in_pool(opts: &BatchOptions) -> Result<BatchReport> {
             site.display_name()
         ));
     }
+    if same_folder(&opts.out_dir, &opts.inventory_dir) {
+        return Err(Error::Usage(format!(
+            "--out-dir {} is the inventory folder: the next run would read its own outputs as inventories; give another folder (a subfolder is fine: it is skipped)",
+            opts.out_dir.display()
+        )));
+    }
     let benchmarks = Benchmarks::load(&opts.benchmarks, &mut warnings)?;
     let files = inventory_files(opts, &mut warnings)?;
     if files.is_empty() {
@@ -228,7 +245,7 @@ fn run_in_pool(opts: &BatchOptions) -> Result<BatchReport> {
     let outcomes: Vec<std::result::Result<ServerSummary, ServerFailure>> = groups
         .par_iter()
         .map(|group| {
-            let outcome = job.server(group);
+            let outcome = job.isolated_server(group);
             bar.inc(1);
             outcome
         })
@@ -249,6 +266,34 @@ fn run_in_pool(opts: &BatchOptions) -> Result<BatchReport> {
         warnings,
         started,
     })
+}
+
+/// Whether two paths name the same existing folder.
+fn same_folder(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Runs `work`, turning a panic into an error message: the last line of defence that keeps one
+/// server's bug from ending the run for the others.
+fn isolated<T>(
+    work: impl FnOnce() -> std::result::Result<T, String>,
+) -> std::result::Result<T, String> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
+        Ok(result) => result,
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(format!(
+                "exstig failed on this server's files (an internal error, please report it: {what}); nothing was written for it, the other servers were processed"
+            ))
+        }
+    }
 }
 
 /// A progress bar on stderr when asked for and stderr is a terminal; hidden otherwise.
@@ -480,17 +525,20 @@ enum FileHost {
 fn group_files(root: &Path, files: Vec<PathBuf>) -> (Vec<ServerGroup>, Vec<ServerFailure>) {
     let hosts: Vec<FileHost> = files
         .par_iter()
-        .map(
-            |path| match crate::inventory::read_files(std::slice::from_ref(path)) {
+        .map(|path| {
+            let read = isolated(|| {
+                crate::inventory::read_files(std::slice::from_ref(path)).map_err(|e| e.to_string())
+            });
+            match read {
                 Ok(inventory) => match inventory.host.host_name {
                     Some(name) if !name.trim().is_empty() => {
                         FileHost::Named(name.trim().to_string())
                     }
                     _ => FileHost::Unnamed,
                 },
-                Err(e) => FileHost::Broken(e.to_string()),
-            },
-        )
+                Err(message) => FileHost::Broken(message),
+            }
+        })
         .collect();
     let mut groups: BTreeMap<String, ServerGroup> = BTreeMap::new();
     for (path, host) in files.iter().zip(&hosts) {
@@ -712,6 +760,21 @@ struct Job<'a> {
 }
 
 impl Job<'_> {
+    /// [`Job::server`], with a panic caught as the server's failure.
+    fn isolated_server(
+        &self,
+        group: &ServerGroup,
+    ) -> std::result::Result<ServerSummary, ServerFailure> {
+        match isolated(|| Ok(self.server(group))) {
+            Ok(outcome) => outcome,
+            Err(message) => Err(ServerFailure {
+                server: group.host.clone(),
+                inputs: group.files.clone(),
+                message,
+            }),
+        }
+    }
+
     /// Evaluates and writes one server; everything that goes wrong is its failure.
     fn server(&self, group: &ServerGroup) -> std::result::Result<ServerSummary, ServerFailure> {
         let fail = |message: String| ServerFailure {
@@ -767,6 +830,11 @@ impl Job<'_> {
             }
             None => evaluation.checklist,
         };
+        notes.extend(
+            crate::checklist::overlong_texts(&checklist)
+                .iter()
+                .map(ToString::to_string),
+        );
         let end = chrono::Utc::now();
         let stig = checklist
             .stigs
@@ -855,7 +923,7 @@ impl Job<'_> {
             .iter_mut()
             .map(|(p, b)| (p.as_path(), std::mem::take(b)))
             .collect();
-        crate::fsio::write_all_atomic(&refs).map_err(|e| e.to_string())?;
+        crate::fsio::write_all_atomic_with(&refs, self.opts.write).map_err(|e| e.to_string())?;
         Ok(files.into_iter().map(|(p, _)| p).collect())
     }
 }
@@ -890,6 +958,18 @@ fn read_previous(path: &Path) -> Result<Checklist> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panic_is_an_error_message_not_the_end_of_the_run() {
+        let outcome: std::result::Result<(), String> = isolated(|| panic!("boom in a reader"));
+        let message = outcome.unwrap_err();
+        assert!(message.contains("boom in a reader"), "{message}");
+        assert!(
+            message.contains("the other servers were processed"),
+            "{message}"
+        );
+        assert_eq!(isolated(|| Ok::<_, String>(7)), Ok(7));
+    }
 
     #[test]
     fn output_names_follow_the_pattern_and_parse_back() {

@@ -14,15 +14,10 @@ pub struct Position {
 impl Position {
     /// The line and column of byte `offset` in `text`.
     pub fn of_offset(text: &str, offset: usize) -> Position {
-        let offset = offset.min(text.len());
-        let mut cut = offset;
-        while !text.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        let before = &text[..cut];
+        let before = text.get(..text.floor_char_boundary(offset)).unwrap_or(text);
         let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = before[line_start..].chars().count() + 1;
+        let last_line = before.rsplit('\n').next().unwrap_or(before);
+        let column = last_line.chars().count() + 1;
         Position { line, column }
     }
 }

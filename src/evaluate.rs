@@ -690,12 +690,24 @@ impl<'a> Evaluator<'a> {
                     noun(kind, in_scope),
                     if failing.len() == 1 { "s" } else { "" }
                 ));
-                comments.push("Fix (Exchange Management Shell):".into());
-                for l in failing {
-                    if let Some(args) = &l.judgement.fix {
-                        comments.push(fix::command(binding, &l.fix_target, args));
-                        comments.extend(l.judgement.advice.iter().cloned());
-                    }
+                let fixes: Vec<String> = failing
+                    .iter()
+                    .filter_map(|l| {
+                        l.judgement.fix.as_ref().map(|args| {
+                            let mut lines = vec![fix::command(binding, &l.fix_target, args)];
+                            lines.extend(l.judgement.advice.iter().cloned());
+                            lines.join("\n")
+                        })
+                    })
+                    .collect();
+                if fixes.is_empty() {
+                    comments.push(
+                        "No single command fixes this: the expected value in the details says what to change."
+                            .into(),
+                    );
+                } else {
+                    comments.push("Fix (Exchange Management Shell):".into());
+                    comments.extend(fixes);
                 }
                 if binding.edsp_allowed {
                     comments.push(format!(

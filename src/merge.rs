@@ -48,7 +48,7 @@
 //!
 //! Merging is idempotent: applying the same incoming checklist twice changes nothing the second time.
 
-use crate::checklist::{Checklist, ChecklistStig, MAX_TEXT_CHARS, Status, Vuln};
+use crate::checklist::{Checklist, ChecklistStig, MAX_TEXT_CHARS, Status, Vuln, text_length};
 use crate::error::{Error, Result};
 use serde::Serialize;
 use std::borrow::Cow;
@@ -296,7 +296,7 @@ pub fn with_automatic(existing: &str, automatic: &str) -> String {
         }
         Some((start, end)) => {
             let (before, after) = (&existing[..start], &existing[end..]);
-            match fit_automatic(before.chars().count() + after.chars().count(), automatic) {
+            match fit_automatic(text_length(before) + text_length(after), automatic) {
                 Some(automatic) => {
                     format!("{before}{BLOCK_BEGIN}\n{automatic}\n{BLOCK_END}{after}")
                 }
@@ -304,7 +304,7 @@ pub fn with_automatic(existing: &str, automatic: &str) -> String {
             }
         }
         None if automatic.is_empty() => existing.to_string(),
-        None => match fit_automatic(existing.chars().count() + 2, automatic) {
+        None => match fit_automatic(text_length(existing) + 2, automatic) {
             Some(automatic) => format!("{existing}\n\n{BLOCK_BEGIN}\n{automatic}\n{BLOCK_END}"),
             None => existing.to_string(),
         },
@@ -320,12 +320,19 @@ pub const CUT_MARKER: &str =
 /// of the field, and the human words must never be what is lost. `None` when not even the cut
 /// block fits: the field then keeps only the human text (the report still gives the result).
 fn fit_automatic(human: usize, automatic: &str) -> Option<Cow<'_, str>> {
-    let frame = BLOCK_BEGIN.chars().count() + BLOCK_END.chars().count() + 2;
-    if human + frame + automatic.chars().count() <= MAX_TEXT_CHARS {
+    let frame = text_length(BLOCK_BEGIN) + text_length(BLOCK_END) + 2;
+    if human + frame + text_length(automatic) <= MAX_TEXT_CHARS {
         return Some(automatic.into());
     }
-    let room = MAX_TEXT_CHARS.checked_sub(human + frame + CUT_MARKER.chars().count() + 1)?;
-    let kept: String = automatic.chars().take(room).collect();
+    let mut room = MAX_TEXT_CHARS.checked_sub(human + frame + text_length(CUT_MARKER) + 1)?;
+    let kept: String = automatic
+        .chars()
+        .take_while(|c| {
+            let fits = c.len_utf16() <= room;
+            room = room.saturating_sub(c.len_utf16());
+            fits
+        })
+        .collect();
     Some(format!("{kept}\n{CUT_MARKER}").into())
 }
 
@@ -557,9 +564,9 @@ fn decide_human(
         ("FINDING_DETAILS", &review.details),
         ("COMMENTS", &review.comments),
     ] {
-        if text.chars().count() > MAX_TEXT_CHARS {
+        if text_length(text) > MAX_TEXT_CHARS {
             notes.push(format!(
-                "the united {field} exceed 32,767 characters and will be cut at the end when written; both originals stay in their files"
+                "the united {field} exceed 32,767 UTF-16 units: kept whole, but STIG Viewer and STIG Manager cut them on import"
             ));
         }
     }
@@ -965,44 +972,48 @@ pub fn render_checklist(path: &Path, checklist: &Checklist) -> Result<Vec<u8>> {
     })
 }
 
-/// Errors when an output path is an existing directory (checked before anything is written, so
-/// that a multi-file write never stages files it cannot place).
-pub fn check_output_path(path: &Path) -> Result<()> {
-    if path.is_dir() {
-        return Err(Error::io(
-            path,
-            std::io::Error::new(std::io::ErrorKind::IsADirectory, "is a directory"),
-        ));
-    }
-    Ok(())
-}
-
 /// Writes `checklist` to `path` atomically as CKL or CKLB, chosen by the extension.
 pub fn write_checklist(path: &Path, checklist: &Checklist) -> Result<()> {
     let bytes = render_checklist(path, checklist)?;
     crate::fsio::write_atomic(path, &bytes)
 }
 
-/// The backup path of an in-place write: `X.ckl` → `X.ckl.bak`.
+/// The backup path of an in-place write: the first of `X.ckl.bak`, `X.ckl.1.bak`,
+/// `X.ckl.2.bak` ... that does not exist yet, so an earlier backup (the original a first
+/// in-place run kept) is never overwritten.
 pub fn backup_path(path: &Path) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(".bak");
-    PathBuf::from(name)
+    let numbered = |n: usize| {
+        let mut name = path.as_os_str().to_owned();
+        if n == 0 {
+            name.push(".bak");
+        } else {
+            name.push(format!(".{n}.bak"));
+        }
+        PathBuf::from(name)
+    };
+    (0..)
+        .map(numbered)
+        .find(|p| std::fs::symlink_metadata(p).is_err())
+        .unwrap_or_else(|| numbered(0))
 }
 
 /// Replaces `path` by `checklist` (same format as its extension), keeping the original as
-/// `X.bak`: the output is rendered first, the original copied to the backup, then the new file
-/// renamed over the original. Any failure leaves the original untouched.
-pub fn write_in_place(path: &Path, checklist: &Checklist) -> Result<()> {
+/// [`backup_path`]: the output is rendered first, the original copied to the backup, then the
+/// new file renamed over the original. Any failure leaves the original untouched. Returns the
+/// backup's path.
+pub fn write_in_place(path: &Path, checklist: &Checklist) -> Result<PathBuf> {
     let bytes = render_checklist(path, checklist)?;
-    write_backup(path)?;
-    crate::fsio::write_atomic(path, &bytes)
+    let backup = write_backup(path)?;
+    crate::fsio::write_atomic(path, &bytes)?;
+    Ok(backup)
 }
 
-/// Copies the file at `path` to its [`backup_path`] (atomically), before it is replaced.
-pub fn write_backup(path: &Path) -> Result<()> {
-    let original = crate::fsio::read_bytes(path)?;
-    crate::fsio::write_atomic(&backup_path(path), &original)
+/// Copies the file at `path` to its [`backup_path`] (with the original's mode), before it is
+/// replaced; returns the backup's path.
+pub fn write_backup(path: &Path) -> Result<PathBuf> {
+    let backup = backup_path(path);
+    crate::fsio::write_copy(path, &backup)?;
+    Ok(backup)
 }
 
 /// Reads the checklist at `existing_path` and merges `evaluated` into it; returns the merged

@@ -185,6 +185,33 @@ pub struct SiteValues {
     /// management).
     #[serde(default)]
     pub records_management_members: Option<Vec<String>>,
+    /// Issuers (distinguished names, or their CN) of the approved DoD certificate authorities;
+    /// without it exstig reads "issued by the DoD" as an issuer under `OU=DoD, O=U.S. Government`.
+    #[serde(default)]
+    pub approved_certificate_issuers: Option<Vec<String>>,
+    /// The most current approved Exchange build (`15.2.1544.4` or `Version 15.2 (Build 1544.4)`).
+    #[serde(default)]
+    pub approved_exchange_build: Option<String>,
+    /// The services the EDSP documents (names or display names): any other running service is
+    /// a finding.
+    #[serde(default)]
+    pub allowed_services: Option<Vec<String>>,
+    /// The principals the EDSP lets read the audit (log) data.
+    #[serde(default)]
+    pub audit_log_readers: Option<Vec<String>>,
+    /// The principals the EDSP lets modify the audit (log) data.
+    #[serde(default)]
+    pub audit_log_modifiers: Option<Vec<String>>,
+    /// The principals the EDSP lets delete the audit (log) data.
+    #[serde(default)]
+    pub audit_log_deleters: Option<Vec<String>>,
+    /// The access the EDSP lists for the Exchange application directory: `"PRINCIPAL"` (any
+    /// rights) or `"PRINCIPAL=Rights"` (exactly these FileSystemRights).
+    #[serde(default)]
+    pub application_directory_access: Option<Vec<String>>,
+    /// Volumes (`"D:"`) the EDSP or ISSO documents as holding no application but Exchange.
+    #[serde(default)]
+    pub exchange_only_volumes: Option<Vec<String>>,
 }
 
 /// The status a documented exception gives.

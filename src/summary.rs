@@ -131,7 +131,7 @@ fn cut(text: &str, max: usize) -> String {
         None => text.to_string(),
         Some((end, _)) => format!(
             "{}\n[... cut in the summary; the checklist has the full text]",
-            &text[..end]
+            text.get(..end).unwrap_or(text)
         ),
     }
 }
@@ -271,6 +271,27 @@ pub fn text(fleet: &Fleet) -> String {
     out
 }
 
+/// A CSV cell that a spreadsheet shows as text, never runs as a formula (the OWASP rule): a
+/// cell starting with `=`, `+`, `-`, `@`, tab or carriage return gets a leading `'`. Host names
+/// and file names come from the inputs, so every CSV exstig writes passes every cell here.
+pub fn csv_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+/// Writes one CSV record with every cell passed through [`csv_cell`].
+fn write_csv_record<W: std::io::Write>(
+    writer: &mut ::csv::Writer<W>,
+    record: &[String],
+) -> Result<()> {
+    writer
+        .write_record(record.iter().map(|cell| csv_cell(cell).into_owned()))
+        .map_err(|e| Error::Usage(format!("CSV summary: {e}")))
+}
+
 /// The summary as CSV: one row per server (written or failed) with the counts by status and
 /// CAT, the STIG IDs of the Open rules, the files read and written, and the error of a failure.
 pub fn csv(fleet: &Fleet) -> Result<String> {
@@ -289,8 +310,7 @@ pub fn csv(fleet: &Fleet) -> Result<String> {
             .iter()
             .map(|s| s.to_string()),
     );
-    let csv_error = |e: ::csv::Error| Error::Usage(format!("CSV summary: {e}"));
-    writer.write_record(&header).map_err(csv_error)?;
+    write_csv_record(&mut writer, &header)?;
     let join = |paths: &[PathBuf]| {
         paths
             .iter()
@@ -325,7 +345,7 @@ pub fn csv(fleet: &Fleet) -> Result<String> {
                 .unwrap_or_default(),
         );
         record.push(String::new());
-        writer.write_record(&record).map_err(csv_error)?;
+        write_csv_record(&mut writer, &record)?;
     }
     for f in fleet.failures {
         // host, result, role, benchmark, release, 12 counts, open_rules: empty but the first two.
@@ -335,7 +355,7 @@ pub fn csv(fleet: &Fleet) -> Result<String> {
         record.push(String::new());
         record.push(String::new());
         record.push(f.message.clone());
-        writer.write_record(&record).map_err(csv_error)?;
+        write_csv_record(&mut writer, &record)?;
     }
     let bytes = writer
         .into_inner()
@@ -645,10 +665,32 @@ impl SummaryFormat {
 }
 
 /// Writes the summary to `path` (HTML or CSV by extension), atomically.
-pub fn write(fleet: &Fleet, path: &Path) -> Result<()> {
+pub fn write(fleet: &Fleet, path: &Path, options: crate::fsio::WriteOptions) -> Result<()> {
     let text = match SummaryFormat::of_path(path)? {
         SummaryFormat::Html => html(fleet),
         SummaryFormat::Csv => csv(fleet)?,
     };
-    crate::fsio::write_atomic(path, text.as_bytes())
+    crate::fsio::write_all_atomic_with(&[(path, text.into_bytes())], options)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_that_start_a_formula_are_quoted() {
+        for cell in [
+            "=cmd|' /C calc'!A0",
+            "+SRV",
+            "-SRV",
+            "@SRV",
+            "\tSRV",
+            "\rSRV",
+        ] {
+            assert_eq!(csv_cell(cell), format!("'{cell}"));
+        }
+        for cell in ["SRV", "", "12", "a=b", "'x"] {
+            assert_eq!(csv_cell(cell), cell);
+        }
+    }
 }

@@ -2,7 +2,13 @@
 //! STIG Viewer, STIG Manager, MITRE's converters and eMASS need (research/formats.md §8).
 //!
 //! Each problem names its place: line and column for XML and broken JSON, the JSON path and
-//! Rule ID for CKLB rules. A file that cannot be read at all is an error, not a problem.
+//! Rule ID for CKLB rules, and its [`Severity`]: an error when a consumer rejects the file, a
+//! warning when one consumer mis-reads or drops part of it. A file that cannot be read at all
+//! is an error of the run, not a problem.
+//!
+//! Nothing is accepted that exstig's own readers or `xmllint` refuse: the XML tree checks
+//! well-formedness in full (names, attributes, characters, namespaces, nesting depth), and a
+//! CKL or CKLB is also read with exstig's own reader.
 
 pub mod ckl;
 pub mod cklb;
@@ -22,6 +28,8 @@ pub enum Format {
     Cklb,
     /// XCCDF 1.1 or 1.2 results.
     Xccdf,
+    /// A DISA STIG benchmark (XCCDF without results): an input of `evaluate`, not an output.
+    Benchmark,
 }
 
 impl fmt::Display for Format {
@@ -30,6 +38,7 @@ impl fmt::Display for Format {
             Format::Ckl => "CKL",
             Format::Cklb => "CKLB",
             Format::Xccdf => "XCCDF results",
+            Format::Benchmark => "DISA benchmark",
         })
     }
 }
@@ -45,11 +54,32 @@ pub enum Place {
     Item(String),
 }
 
+/// How bad a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// One consumer mis-reads the file or drops part of it; the others take it.
+    Warning,
+    /// A consumer (STIG Viewer, STIG Manager, eMASS, MITRE's converters, oscap, exstig)
+    /// rejects the file.
+    Error,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
+
 /// One problem found in a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     /// Where it is.
     pub place: Place,
+    /// Whether a consumer rejects the file or only mis-reads it.
+    pub severity: Severity,
     /// What is wrong and which consumer it breaks.
     pub message: String,
 }
@@ -66,17 +96,28 @@ pub struct Report {
 }
 
 impl Report {
-    /// One line per problem: `FILE:LINE:COLUMN: message`, `FILE: ITEM: message` or `FILE: message`.
+    /// One line per problem: `FILE:LINE:COLUMN: error: message`, `FILE: warning: ITEM: message`
+    /// or `FILE: error: message`.
     pub fn lines(&self) -> Vec<String> {
         let file = self.path.display();
         self.problems
             .iter()
-            .map(|p| match &p.place {
-                Place::File => format!("{file}: {}", p.message),
-                Place::At(pos) => format!("{file}:{}:{}: {}", pos.line, pos.column, p.message),
-                Place::Item(item) => format!("{file}: {item}: {}", p.message),
+            .map(|p| {
+                let (severity, message) = (p.severity, &p.message);
+                match &p.place {
+                    Place::File => format!("{file}: {severity}: {message}"),
+                    Place::At(pos) => {
+                        format!("{file}:{}:{}: {severity}: {message}", pos.line, pos.column)
+                    }
+                    Place::Item(item) => format!("{file}: {severity}: {item}: {message}"),
+                }
             })
             .collect()
+    }
+
+    /// Whether any problem is an error (a consumer rejects the file).
+    pub fn has_errors(&self) -> bool {
+        self.problems.iter().any(|p| p.severity == Severity::Error)
     }
 }
 
@@ -108,26 +149,44 @@ impl<'a> Findings<'a> {
         }
     }
 
-    /// A problem at byte `offset` of the text.
+    /// An error at byte `offset` of the text.
     pub fn at(&mut self, offset: usize, message: impl Into<String>) {
-        self.problems.push(Problem {
-            place: Place::At(Position::of_offset(self.text, offset)),
-            message: message.into(),
-        });
+        self.push(self.place_at(offset), Severity::Error, message);
     }
 
-    /// A problem about a named item.
+    /// A warning at byte `offset` of the text.
+    pub fn warn_at(&mut self, offset: usize, message: impl Into<String>) {
+        self.push(self.place_at(offset), Severity::Warning, message);
+    }
+
+    /// An error about a named item.
     pub fn item(&mut self, item: impl Into<String>, message: impl Into<String>) {
-        self.problems.push(Problem {
-            place: Place::Item(item.into()),
-            message: message.into(),
-        });
+        self.push(Place::Item(item.into()), Severity::Error, message);
     }
 
-    /// A problem about the whole file.
+    /// A warning about a named item.
+    pub fn warn_item(&mut self, item: impl Into<String>, message: impl Into<String>) {
+        self.push(Place::Item(item.into()), Severity::Warning, message);
+    }
+
+    /// An error about the whole file.
     pub fn file(&mut self, message: impl Into<String>) {
+        self.push(Place::File, Severity::Error, message);
+    }
+
+    /// A warning about the whole file.
+    pub fn warn_file(&mut self, message: impl Into<String>) {
+        self.push(Place::File, Severity::Warning, message);
+    }
+
+    fn place_at(&self, offset: usize) -> Place {
+        Place::At(Position::of_offset(self.text, offset))
+    }
+
+    fn push(&mut self, place: Place, severity: Severity, message: impl Into<String>) {
         self.problems.push(Problem {
-            place: Place::File,
+            place,
+            severity,
             message: message.into(),
         });
     }
@@ -145,7 +204,7 @@ pub fn validate_file(path: &Path) -> Result<Report> {
 
 /// [`validate_file`] with `options`.
 pub fn validate_file_with(path: &Path, options: Options) -> Result<Report> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = crate::fsio::read_bytes(path)?;
     Ok(validate_bytes_with(path, &bytes, options))
 }
 
@@ -161,12 +220,32 @@ pub fn validate_bytes_with(path: &Path, bytes: &[u8], options: Options) -> Repor
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
     let mut encoding_problems = Vec::new();
-    let mut note = |message: &str| {
-        encoding_problems.push(Problem {
-            place: Place::File,
-            message: message.to_string(),
-        })
-    };
+    let mut note = |message: &str| encoding_problems.push(file_problem(message));
+    if bytes.starts_with(b"PK\x03\x04") {
+        // A zip: DISA's benchmark download, or nothing validate reads.
+        let (format, problem) = match crate::benchmark::parse_bytes(path, bytes, "") {
+            Ok(benchmark) => (
+                Some(Format::Benchmark),
+                Problem {
+                    severity: Severity::Warning,
+                    ..file_problem(&format!(
+                        "a DISA benchmark download ('{}' {}), not a checklist or results file: validate checks CKL, CKLB and XCCDF results; a benchmark is the input of `exstig evaluate --benchmark`",
+                        benchmark.id,
+                        benchmark.revision()
+                    ))
+                },
+            ),
+            Err(_) => (
+                None,
+                file_problem("a zip archive, not a CKL, CKLB or XCCDF results file"),
+            ),
+        };
+        return Report {
+            path: path.to_path_buf(),
+            format,
+            problems: vec![problem],
+        };
+    }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         note(
             "UTF-16 encoded: STIG Manager and MITRE hdf-converters read UTF-8 only; save it as UTF-8 without BOM",
@@ -212,6 +291,11 @@ pub fn validate_bytes_with(path: &Path, bytes: &[u8], options: Options) -> Repor
             )],
         )
     };
+    // Only when nothing else rejects the file: the reader's refusal would repeat it.
+    let rejected = problems.iter().any(|p| p.severity == Severity::Error);
+    if !rejected && let Some(problem) = reader_problem(path, &text, format) {
+        problems.push(problem);
+    }
     encoding_problems.append(&mut problems);
     Report {
         path: path.to_path_buf(),
@@ -220,9 +304,31 @@ pub fn validate_bytes_with(path: &Path, bytes: &[u8], options: Options) -> Repor
     }
 }
 
+/// What exstig's own reader refuses in a CKL or CKLB the checks above let through (text or
+/// elements where only text belongs, a bad reference), as an error.
+fn reader_problem(path: &Path, text: &str, format: Option<Format>) -> Option<Problem> {
+    let result = match format? {
+        Format::Ckl => crate::checklist::ckl::read(path, text).map(drop),
+        Format::Cklb => crate::checklist::cklb::read(path, text).map(drop),
+        Format::Xccdf | Format::Benchmark => return None,
+    };
+    let Err(Error::Input {
+        position, message, ..
+    }) = result
+    else {
+        return None;
+    };
+    Some(Problem {
+        place: position.map_or(Place::File, Place::At),
+        severity: Severity::Error,
+        message: format!("exstig's reader refuses the file: {message}"),
+    })
+}
+
 fn file_problem(message: &str) -> Problem {
     Problem {
         place: Place::File,
+        severity: Severity::Error,
         message: message.to_string(),
     }
 }
@@ -253,6 +359,21 @@ fn check_xml(text: &str, extension: &str, options: Options) -> (Option<Format>, 
             ckl::check(&root, &mut findings);
             (Some(Format::Ckl), findings.problems)
         }
+        "Benchmark"
+            if root.descendants_named("TestResult").is_empty()
+                && root.descendants_named("rule-result").is_empty() =>
+        {
+            let title = root.child_text("title").unwrap_or("").trim();
+            findings.warn_at(
+                root.offset,
+                format!(
+                    "a DISA benchmark ('{}'{}), not a checklist or results file: validate checks CKL, CKLB and XCCDF results; a benchmark is the input of `exstig evaluate --benchmark`",
+                    root.attr("id").unwrap_or(""),
+                    if title.is_empty() { String::new() } else { format!(", {title}") }
+                ),
+            );
+            (Some(Format::Benchmark), findings.problems)
+        }
         "Benchmark" | "TestResult" => {
             xccdf::check(&root, &mut findings);
             (Some(Format::Xccdf), findings.problems)
@@ -275,13 +396,12 @@ fn doctype_offset(text: &str) -> Option<usize> {
     let prolog_end = text
         .match_indices('<')
         .find(|(i, _)| {
-            text[i + 1..]
-                .chars()
-                .next()
+            text.get(i + 1..)
+                .and_then(|rest| rest.chars().next())
                 .is_some_and(|c| c.is_alphabetic() || c == '_')
         })
         .map_or(text.len(), |(i, _)| i);
-    text[..prolog_end].find("<!DOCTYPE")
+    text.get(..prolog_end)?.find("<!DOCTYPE")
 }
 
 /// Whether `rule_id` is a DISA Rule ID with its revision: `SV-221202r960735_rule`.
@@ -290,10 +410,9 @@ pub fn has_revision(rule_id: &str) -> bool {
         return false;
     };
     match body.rfind('r') {
-        Some(i) if i > 0 => {
-            let revision = &body[i + 1..];
+        Some(i) if i > 0 => body.get(i + 1..).is_some_and(|revision| {
             !revision.is_empty() && revision.chars().all(|c| c.is_ascii_digit())
-        }
+        }),
         _ => false,
     }
 }
@@ -333,12 +452,13 @@ pub fn submittable_problems(
     problems
 }
 
-/// The problem with a review text (finding details, comments), if it is too long.
+/// The problem with a review text (finding details, comments), if it is too long (counted in
+/// UTF-16 units, as STIG Viewer counts): a warning, the consumers cut it on import.
 pub fn text_length_problem(field: &str, text: &str) -> Option<String> {
-    let count = text.chars().count();
+    let count = crate::checklist::text_length(text);
     (count > MAX_TEXT_CHARS).then(|| {
         format!(
-            "{field} has {count} characters; STIG Viewer and STIG Manager keep at most {MAX_TEXT_CHARS}"
+            "{field} has {count} UTF-16 units; STIG Viewer and STIG Manager keep at most {MAX_TEXT_CHARS} and cut the rest on import"
         )
     })
 }
@@ -401,15 +521,21 @@ mod tests {
             problems: vec![
                 Problem {
                     place: Place::At(Position { line: 3, column: 7 }),
+                    severity: Severity::Error,
                     message: "m1".into(),
                 },
                 Problem {
                     place: Place::Item("SV-1r2_rule".into()),
+                    severity: Severity::Warning,
                     message: "m2".into(),
                 },
             ],
         };
-        assert_eq!(report.lines(), ["a.ckl:3:7: m1", "a.ckl: SV-1r2_rule: m2"]);
+        assert_eq!(
+            report.lines(),
+            ["a.ckl:3:7: error: m1", "a.ckl: warning: SV-1r2_rule: m2"]
+        );
+        assert!(report.has_errors());
     }
 
     #[test]

@@ -413,6 +413,163 @@ fn stig_id_that_changed_meaning_binds_by_cmdlet() {
     assert_eq!(bind(&new), "receive.domain-secure");
 }
 
+/// The server or host check a rule title names, read here independently of the code's title
+/// words (`None`: not one of those families' rules).
+fn host_or_server_check(title: &str) -> Option<&'static str> {
+    let t = title.to_ascii_lowercase();
+    let has = |w: &str| t.contains(w);
+    Some(if has("schusestrongcrypto") {
+        "server.strong-crypto"
+    } else if has("dod certificates") {
+        "server.dod-certificates"
+    } else if has("accepted domains") && has("configured") {
+        "server.accepted-domains"
+    } else if has("diagnostic log level") {
+        "server.event-log-level"
+    } else if has("signed scripts") {
+        "server.execution-policy"
+    } else if has("customer experience") {
+        "server.customer-feedback"
+    } else if has("fatal errors") {
+        "server.error-reporting"
+    } else if has("service pack") || has("cumulative update") {
+        "server.current-build"
+    } else if has("more than one edge") || t.trim() == "exchange must provide redundancy." {
+        "server.edge-redundancy"
+    } else if has("partition") {
+        if has("audit") {
+            "host.audit-partition"
+        } else if has("queue") {
+            "host.queue-partition"
+        } else if has("mailbox databases") {
+            "host.database-partition"
+        } else {
+            "host.os-partition"
+        }
+    } else if has("audit data") {
+        if has("read") {
+            "host.audit-acl-read"
+        } else if has("deletion") {
+            "host.audit-acl-delete"
+        } else if has("modification") || t.starts_with("exchange must protect") {
+            "host.audit-acl-modify"
+        } else {
+            "host.audit-acl"
+        }
+    } else if has("application directory") {
+        "host.application-directory-acl"
+    } else if has("services must be documented") {
+        "host.services"
+    } else if has("imap4") {
+        "host.imap4-disabled"
+    } else if has("pop3") {
+        "host.pop3-disabled"
+    } else {
+        return None;
+    })
+}
+
+#[test]
+fn every_release_binds_the_server_and_host_rules_by_meaning() {
+    let Some(shared) = common::shared("server and host rules across releases") else {
+        return;
+    };
+    let mut files: Vec<_> = std::fs::read_dir(shared.join("benchmarks"))
+        .expect("benchmarks")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "xml"))
+        .collect();
+    files.sort();
+    let mut per_role: HashMap<String, Vec<(String, std::collections::BTreeSet<&str>)>> =
+        HashMap::new();
+    let mut checked = 0;
+    for path in &files {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let Ok(benchmark) = exstig::benchmark::load(path) else {
+            continue;
+        };
+        let mut found = std::collections::BTreeSet::new();
+        for rule in &benchmark.rules {
+            let want = host_or_server_check(&rule.title);
+            let got = checks::bind(&benchmark, rule).map(|b| b.spec.id);
+            let ours = got.filter(|id| id.starts_with("server.") || id.starts_with("host."));
+            // The generic 2010 audit title reads the permission its text names.
+            let want = match (want, ours) {
+                (Some("host.audit-acl"), Some(id)) if id.starts_with("host.audit-acl") => Some(id),
+                _ => want,
+            };
+            assert_eq!(ours, want, "{name} {} {}", rule.stig_id, rule.title);
+            if let Some(id) = ours {
+                found.insert(id);
+                checked += 1;
+            }
+        }
+        let role = match checks::benchmark_role(&benchmark) {
+            Some(r) => r.as_str().to_string(),
+            None => "other".into(),
+        };
+        let version = if name.contains("2010") {
+            "2010"
+        } else {
+            "2013+"
+        };
+        per_role
+            .entry(format!("{role} {version}"))
+            .or_default()
+            .push((name, found));
+    }
+    assert!(checked >= 300, "checked {checked} rules");
+    // Every 2013-2019 release of a role binds the checks of these families that all of them share.
+    for role in ["Edge 2013+", "Mailbox 2013+"] {
+        let releases = &per_role[role];
+        let base: Vec<&str> = match role {
+            "Edge 2013+" => vec![
+                "server.dod-certificates",
+                "server.accepted-domains",
+                "server.event-log-level",
+                "server.execution-policy",
+                "server.customer-feedback",
+                "server.error-reporting",
+                "server.current-build",
+                "host.audit-acl-read",
+                "host.audit-acl-modify",
+                "host.audit-acl-delete",
+                "host.audit-partition",
+                "host.application-directory-acl",
+                "host.services",
+                "host.os-partition",
+            ],
+            _ => vec![
+                "server.dod-certificates",
+                "server.event-log-level",
+                "server.execution-policy",
+                "server.customer-feedback",
+                "server.error-reporting",
+                "server.current-build",
+                "host.audit-acl-read",
+                "host.audit-acl-modify",
+                "host.audit-acl-delete",
+                "host.audit-partition",
+                "host.application-directory-acl",
+                "host.services",
+                "host.os-partition",
+                "host.imap4-disabled",
+                "host.pop3-disabled",
+                "host.database-partition",
+            ],
+        };
+        assert!(releases.len() >= 5, "{role}: {} releases", releases.len());
+        for (name, found) in releases {
+            // A release may lack a rule (2013 Edge V1R6 has no service pack rule), not more.
+            let missing: Vec<&&str> = base.iter().filter(|id| !found.contains(*id)).collect();
+            assert!(
+                missing.len() <= 1,
+                "{name} binds no rule to {missing:?}: {found:?}"
+            );
+        }
+    }
+}
+
 /// Issue 12: the "internal Send connectors must require encryption" rule of every release is
 /// read by its own wording: TlsDomain alone (2010, 2013), TlsDomain and DomainSecureEnabled
 /// (2016 Edge V2R2), the smart-host branch (2016 Edge V2R3 and later), or DomainSecureEnabled

@@ -444,10 +444,12 @@ fn ckl_to_cklb_to_ckl_keeps_every_review_and_rule_field() {
         let ckl_again = exstig::checklist::ckl::read(&path, &exstig::checklist::ckl::write(&back))
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let file = path.display();
-        // the CKL writer caps texts at 32,767 characters (STIG Viewer's limit); CKLB keeps them
+        // the CKL writer drops characters XML 1.0 forbids (and never cuts a text); CKLB keeps them
         let capped = |text: &str, through_ckl: bool| {
             if through_ckl {
-                exstig::checklist::clean_text(text)
+                text.chars()
+                    .filter(|c| exstig::xml::is_xml_char(*c))
+                    .collect()
             } else {
                 text.to_string()
             }

@@ -266,11 +266,10 @@ fn merge_file_and_in_place_write_keep_a_backup() {
     let (merged, report) =
         merge::merge_file(&existing, &evaluated, &MergePolicy::default()).unwrap();
     assert_eq!(report.conflicts(), 2);
-    merge::write_in_place(&existing, &merged).unwrap();
-    assert_eq!(
-        std::fs::read(merge::backup_path(&existing)).unwrap(),
-        original
-    );
+    let backup = merge::write_in_place(&existing, &merged).unwrap();
+    assert_eq!(backup, dir.join("MAIL01.ckl.bak"));
+    assert_eq!(std::fs::read(&backup).unwrap(), original);
+    assert_eq!(merge::backup_path(&existing), dir.join("MAIL01.ckl.1.bak"));
     let written = merge::read_checklist(&existing).unwrap();
     assert_eq!(vuln(&written, "SV-900003").status, Status::Open);
     common::assert_ckl_valid(&existing);
@@ -285,10 +284,15 @@ fn a_failed_write_leaves_the_original_untouched() {
     let evaluated = merge::read_checklist(&fixture("auto-v3r5.ckl")).unwrap();
     let (merged, _) = merge::merge_file(&existing, &evaluated, &MergePolicy::default()).unwrap();
 
-    // The backup cannot be written (its path is a directory): nothing changes.
-    std::fs::create_dir(merge::backup_path(&existing)).unwrap();
-    assert!(merge::write_in_place(&existing, &merged).is_err());
-    assert_eq!(std::fs::read(&existing).unwrap(), original);
+    // The backup path is taken (by a directory): the backup goes to the next free name and
+    // nothing already there is overwritten.
+    let taken = merge::backup_path(&existing);
+    std::fs::create_dir(&taken).unwrap();
+    let backup = merge::write_in_place(&existing, &merged).unwrap();
+    assert_eq!(backup, dir.join("MAIL01.ckl.1.bak"));
+    assert!(taken.is_dir());
+    assert_eq!(std::fs::read(&backup).unwrap(), original);
+    std::fs::write(&existing, &original).unwrap();
 
     // The output path is a directory: the error names it, the original is untouched.
     let target = dir.join("out.ckl");

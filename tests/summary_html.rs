@@ -125,7 +125,7 @@ fn html_summary_loads_in_chromium_with_every_table_row() {
         );
     }
     let file = dir.join("fleet.html");
-    exstig::summary::write(&fleet, &file).unwrap();
+    exstig::summary::write(&fleet, &file, Default::default()).unwrap();
 
     let Some(out) = chromium(&file, &["--dump-dom", "--virtual-time-budget=2000"]) else {
         return;

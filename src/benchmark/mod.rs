@@ -135,9 +135,11 @@ impl Rule {
 /// `SV-221202r960735_rule` or `SV-221202` gives `SV-221202`.
 pub fn rule_id_base(rule_id: &str) -> &str {
     let without_suffix = rule_id.strip_suffix("_rule").unwrap_or(rule_id);
-    match without_suffix.rfind('r') {
-        Some(i) if i > 3 && without_suffix[i + 1..].chars().all(|c| c.is_ascii_digit()) => {
-            &without_suffix[..i]
+    match without_suffix.rsplit_once('r') {
+        Some((base, revision))
+            if base.len() > 3 && revision.chars().all(|c| c.is_ascii_digit()) =>
+        {
+            base
         }
         _ => without_suffix,
     }

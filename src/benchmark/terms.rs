@@ -77,7 +77,7 @@ fn selected_properties(line: &str, index: usize) -> Vec<String> {
     let Some(start) = line.find(word) else {
         return Vec::new();
     };
-    let rest = &line[start + word.len()..];
+    let rest = line.get(start + word.len()..).unwrap_or("");
     let rest = rest.split('|').next().unwrap_or("");
     rest.split(',')
         .map(|p| p.trim().trim_start_matches("-Property").trim())
@@ -94,16 +94,15 @@ fn selected_properties(line: &str, index: usize) -> Vec<String> {
 fn quoted_values(line: &str) -> Vec<&str> {
     let mut values = Vec::new();
     let mut rest = line;
-    while let Some(open) = rest.find(['"', '\u{201c}']) {
-        let after = &rest[open + rest[open..].chars().next().map_or(1, char::len_utf8)..];
-        let Some(close) = after.find(['"', '\u{201d}']) else {
+    while let Some((_, after)) = rest.split_once(['"', '\u{201c}']) {
+        let Some((value, next)) = after.split_once(['"', '\u{201d}']) else {
             break;
         };
-        let value = after[..close].trim();
+        let value = value.trim();
         if is_short_value(value) {
             values.push(value);
         }
-        rest = &after[close + after[close..].chars().next().map_or(1, char::len_utf8)..];
+        rest = next;
     }
     values
 }

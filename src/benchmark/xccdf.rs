@@ -295,10 +295,9 @@ impl RuleDescription {
 fn between<'a>(text: &'a str, tag: &str) -> &'a str {
     let open = format!("<{tag}>");
     let close = format!("</{tag}>");
-    text.find(&open)
-        .map(|i| &text[i + open.len()..])
-        .and_then(|rest| rest.find(&close).map(|j| &rest[..j]))
-        .unwrap_or("")
+    text.split_once(open.as_str())
+        .and_then(|(_, rest)| rest.split_once(close.as_str()))
+        .map_or("", |(inner, _)| inner)
 }
 
 /// The decoded value of attribute `key` (local name), or "" when absent or undecodable.

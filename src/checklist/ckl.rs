@@ -6,9 +6,9 @@
 //! ASSET in XSD order, SI_DATA in STIG Viewer's order (an SI_DATA without value has no
 //! `SID_DATA`), STIG_DATA in model order, then the five review elements, always present. Only
 //! `&`, `<` and `>` are escaped in text, all in [`push_escaped`], which also drops characters XML
-//! 1.0 forbids. FINDING_DETAILS and COMMENTS longer than 32,767 characters (STIG Viewer's and
-//! STIG Manager's limit) are cut by [`clean_text`] with its visible marker: the one change a
-//! read-and-write round trip can make.
+//! 1.0 forbids. FINDING_DETAILS and COMMENTS are never cut, however long: text people wrote is
+//! kept whole (exstig's own text is capped where it is made, by [`super::clean_text`], and the
+//! commands warn about longer human text with [`super::overlong_texts`]).
 //!
 //! [`read`] accepts what STIG Viewer, Evaluate-STIG and STIG Manager write (BOM, CRLF, `<X/>`,
 //! entity and character references, XML comments at document, CHECKLIST, iSTIG and VULN level)
@@ -16,12 +16,14 @@
 //! and the ASSET children as the file had them. DTDs are refused, so entities are never expanded.
 
 use super::{
-    Asset, AttributeName, Checklist, ChecklistStig, MAX_TEXT_CHARS, ROLES, Status, Vuln,
-    XmlComment, attribute_name, clean_text,
+    Asset, AttributeName, Checklist, ChecklistStig, ROLES, Status, Vuln, XmlComment, attribute_name,
 };
 use crate::error::{Error, Position, Result};
 use crate::xml::is_xml_char;
 
+// Slices the input at markup bytes it found (ASCII), on character boundaries by construction;
+// proven against quick-xml and xmllint in tests/ckl_lexer.rs (see the note in lib.rs).
+#[allow(clippy::string_slice)]
 pub mod lexer;
 use lexer::{Lexer, Token};
 use std::borrow::Cow;
@@ -282,16 +284,13 @@ fn write_vuln(out: &mut Out, vuln: &Vuln) {
         position += 1;
     }
     let review = [
-        ("STATUS", Cow::Borrowed(vuln.status.ckl())),
-        ("FINDING_DETAILS", capped(&vuln.finding_details)),
-        ("COMMENTS", capped(&vuln.comments)),
-        (
-            "SEVERITY_OVERRIDE",
-            Cow::Borrowed(vuln.severity_override.as_str()),
-        ),
+        ("STATUS", vuln.status.ckl()),
+        ("FINDING_DETAILS", vuln.finding_details.as_str()),
+        ("COMMENTS", vuln.comments.as_str()),
+        ("SEVERITY_OVERRIDE", vuln.severity_override.as_str()),
         (
             "SEVERITY_JUSTIFICATION",
-            Cow::Borrowed(vuln.severity_justification.as_str()),
+            vuln.severity_justification.as_str(),
         ),
     ];
     for (name, value) in &review {
@@ -312,21 +311,14 @@ fn clean(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// FINDING_DETAILS / COMMENTS: capped by [`clean_text`] when they may be too long (borrowed
-/// otherwise: [`push_escaped`] drops forbidden characters).
-fn capped(text: &str) -> Cow<'_, str> {
-    if text.len() <= MAX_TEXT_CHARS {
-        Cow::Borrowed(text)
-    } else {
-        Cow::Owned(clean_text(text))
-    }
-}
-
 /// Appends `text` with `&`, `<`, `>` escaped (and `"` when `in_attribute`) and the characters
 /// XML 1.0 forbids dropped: the only escaping the CKL writer does. For text longer than 32
 /// bytes, one vectorized pass tells whether anything must be dropped; when not (almost always),
 /// memchr jumps from one markup character to the next. Otherwise the text is checked 32 bytes
 /// at a time and only a block that holds something to change is walked byte by byte.
+// Every cut is at a byte of `text` that starts a character (an ASCII `&`, `<`, `>`, `"`, or the
+// first byte of a character walked whole), so on a boundary; this is the writer's hot loop.
+#[allow(clippy::string_slice)]
 pub fn push_escaped(out: &mut String, text: &str, in_attribute: bool) {
     const BLOCK: usize = 32;
     let bytes = text.as_bytes();
@@ -429,7 +421,8 @@ impl Out {
 
     fn indent(&mut self, depth: usize) {
         const TABS: &str = "\t\t\t\t\t\t\t\t";
-        self.buf.push_str(&TABS[..depth.min(TABS.len())]);
+        self.buf
+            .push_str(TABS.get(..depth.min(TABS.len())).unwrap_or(TABS));
     }
 
     fn open(&mut self, depth: usize, name: &str) {
@@ -929,13 +922,14 @@ mod tests {
         let markup =
             "Get-ReceiveConnector | ? {$_.Bindings -like \"*:25\"} > x.txt & more <b>é".repeat(5);
         let ef_sequences = "\u{F000}\u{FFFD}\u{FFFE}ab\u{FFFF}".repeat(10);
-        for text in [all_chars.as_str(), &markup, &markup[..20], &ef_sequences] {
+        let markup_head = markup.get(..20).unwrap_or(&markup);
+        for text in [all_chars.as_str(), &markup, markup_head, &ef_sequences] {
             for in_attribute in [false, true] {
                 assert_eq!(
                     escaped(text, in_attribute),
                     reference(text, in_attribute),
                     "{in_attribute}: {:?}",
-                    &text[..text.len().min(40)]
+                    text.get(..text.floor_char_boundary(40)).unwrap_or(text)
                 );
             }
         }

@@ -286,7 +286,7 @@ fn document_title(checklist: &Checklist) -> String {
 pub fn release_number(release_info: &str) -> Option<&str> {
     let rest = release_info.split_once("Release:")?.1.trim_start();
     let end = rest.find(char::is_whitespace)?;
-    (end > 0).then(|| &rest[..end])
+    rest.get(..end).filter(|number| !number.is_empty())
 }
 
 /// The display name STIG Viewer 3 shows: the title without "Security Technical Implementation Guide".

@@ -387,14 +387,23 @@ pub struct Checklist {
     pub cklb_document: Option<std::sync::Arc<serde_json::Value>>,
 }
 
-/// Longest FINDING_DETAILS / COMMENTS text STIG Viewer accepts.
+/// Longest FINDING_DETAILS / COMMENTS text STIG Viewer and STIG Manager keep, in UTF-16 code
+/// units (STIG Viewer is Java: a character beyond U+FFFF counts two), see [`text_length`].
 pub const MAX_TEXT_CHARS: usize = 32_767;
 
-/// The marker appended when a text is cut to [`MAX_TEXT_CHARS`].
+/// The marker appended when exstig's own text is cut to [`MAX_TEXT_CHARS`].
 pub const TRUNCATION_MARKER: &str = "\n[... truncated by exstig: text exceeded 32,767 characters]";
 
-/// Removes characters XML 1.0 forbids and caps the text at [`MAX_TEXT_CHARS`] characters,
-/// ending it with [`TRUNCATION_MARKER`] when cut.
+/// The length of `text` as STIG Viewer and STIG Manager count it against [`MAX_TEXT_CHARS`]:
+/// UTF-16 code units.
+pub fn text_length(text: &str) -> usize {
+    text.chars().map(char::len_utf16).sum()
+}
+
+/// For exstig's own text only (finding details and comments it wrote): removes characters
+/// XML 1.0 forbids and caps the text at [`MAX_TEXT_CHARS`] UTF-16 units, ending it with
+/// [`TRUNCATION_MARKER`] when cut. Human text is never cut: the writers keep it whole and
+/// [`overlong_texts`] names it for a warning.
 pub fn clean_text(text: &str) -> String {
     // Most texts are printable ASCII: checked a byte at a time (vectorized), copied at once.
     let plain = text
@@ -407,13 +416,68 @@ pub fn clean_text(text: &str) -> String {
             .filter(|&c| crate::xml::is_xml_char(c))
             .collect()
     };
-    if cleaned.len() <= MAX_TEXT_CHARS || cleaned.chars().count() <= MAX_TEXT_CHARS {
+    // UTF-8 never takes fewer bytes than UTF-16 units: short texts need no count.
+    if cleaned.len() <= MAX_TEXT_CHARS || text_length(&cleaned) <= MAX_TEXT_CHARS {
         return cleaned;
     }
-    let keep = MAX_TEXT_CHARS - TRUNCATION_MARKER.chars().count();
-    let mut out: String = cleaned.chars().take(keep).collect();
+    let mut room = MAX_TEXT_CHARS - text_length(TRUNCATION_MARKER);
+    let mut out: String = cleaned
+        .chars()
+        .take_while(|c| {
+            let fits = c.len_utf16() <= room;
+            room = room.saturating_sub(c.len_utf16());
+            fits
+        })
+        .collect();
     out.push_str(TRUNCATION_MARKER);
     out
+}
+
+/// A review text longer than STIG Viewer and STIG Manager keep: they cut it on import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverlongText {
+    /// The rule's Rule ID (or Vuln ID when it has none).
+    pub rule: String,
+    /// `FINDING_DETAILS` or `COMMENTS`.
+    pub field: &'static str,
+    /// Its length in UTF-16 code units.
+    pub length: usize,
+}
+
+impl std::fmt::Display for OverlongText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {} is {} UTF-16 units long (kept whole); STIG Viewer and STIG Manager cut it to {MAX_TEXT_CHARS} on import",
+            self.rule, self.field, self.length
+        )
+    }
+}
+
+/// Every FINDING_DETAILS and COMMENTS of `checklist` longer than [`MAX_TEXT_CHARS`], in
+/// document order, for a warning on the console.
+pub fn overlong_texts(checklist: &Checklist) -> Vec<OverlongText> {
+    let mut found = Vec::new();
+    for vuln in checklist.stigs.iter().flat_map(|s| &s.vulns) {
+        for (field, text) in [
+            ("FINDING_DETAILS", &vuln.finding_details),
+            ("COMMENTS", &vuln.comments),
+        ] {
+            // A UTF-8 text has at least as many bytes as UTF-16 units: most need no count.
+            if text.len() > MAX_TEXT_CHARS && text_length(text) > MAX_TEXT_CHARS {
+                let rule = match vuln.rule_id() {
+                    "" => vuln.attr("Vuln_Num").to_string(),
+                    id => id.to_string(),
+                };
+                found.push(OverlongText {
+                    rule,
+                    field,
+                    length: text_length(text),
+                });
+            }
+        }
+    }
+    found
 }
 
 #[cfg(test)]
@@ -427,15 +491,43 @@ mod order_tests {
         let ascii = "a".repeat(MAX_TEXT_CHARS);
         assert_eq!(clean_text(&ascii), ascii);
         let wide = "é".repeat(MAX_TEXT_CHARS);
-        assert_eq!(clean_text(&wide), wide, "bytes over the cap, characters not");
+        assert_eq!(
+            clean_text(&wide),
+            wide,
+            "bytes over the cap, characters not"
+        );
         let long = format!("{ascii}b");
         let cut = clean_text(&long);
-        assert_eq!(cut.chars().count(), MAX_TEXT_CHARS);
+        assert_eq!(text_length(&cut), MAX_TEXT_CHARS);
         assert!(cut.ends_with(TRUNCATION_MARKER));
         let long_wide = format!("{wide}\u{1}é");
         let cut = clean_text(&long_wide);
-        assert_eq!(cut.chars().count(), MAX_TEXT_CHARS);
+        assert_eq!(text_length(&cut), MAX_TEXT_CHARS);
         assert!(cut.starts_with("éé") && cut.ends_with(TRUNCATION_MARKER));
+    }
+
+    #[test]
+    fn own_text_is_capped_in_utf16_units_and_human_text_is_only_named() {
+        let wide = "😀".repeat(20_000);
+        assert_eq!(text_length(&wide), 40_000);
+        let capped = clean_text(&wide);
+        assert!(text_length(&capped) <= MAX_TEXT_CHARS);
+        assert!(capped.ends_with(TRUNCATION_MARKER));
+        assert_eq!(clean_text("short"), "short");
+        let mut vuln = Vuln::from_rule(&Benchmark::default(), &Rule::default(), "u");
+        vuln.comments = wide;
+        vuln.finding_details = "d".repeat(MAX_TEXT_CHARS);
+        let checklist = Checklist {
+            stigs: vec![ChecklistStig {
+                vulns: vec![vuln],
+                ..ChecklistStig::default()
+            }],
+            ..Checklist::default()
+        };
+        let long = overlong_texts(&checklist);
+        assert_eq!(long.len(), 1, "{long:?}");
+        assert_eq!((long[0].field, long[0].length), ("COMMENTS", 40_000));
+        assert!(long[0].to_string().contains("kept whole"));
     }
 
     #[test]

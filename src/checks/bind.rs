@@ -137,37 +137,50 @@ pub fn bind_in(
     let title = rule.title.to_ascii_lowercase();
     let lower = prose.to_ascii_lowercase();
     let role = benchmark_role(benchmark);
-    // The cmdlets the text runs, in order, with the kind each returns.
-    let cmdlets: Vec<(usize, &'static str, ObjectKind)> = terms
-        .iter()
-        .enumerate()
-        .filter_map(|(i, t)| kinds::of_cmdlet(t).map(|(c, k)| (i, c, k)))
-        .collect();
-    let has_checks = |kind: ObjectKind| {
-        families
-            .iter()
-            .any(|f| f.specs.iter().any(|c| c.kind == kind))
-    };
-    // First the cmdlet whose own selection names a property a check knows (a check text may
-    // list a certificate before the virtual directory it is about); else the first cmdlet with
-    // checks, judged by everything the text names after it.
-    let selected = cmdlets
-        .iter()
-        .enumerate()
-        .find_map(|(n, &(at, cmdlet, kind))| {
-            let end = cmdlets.get(n + 1).map_or(terms.len(), |next| next.0);
-            let found = choose_by_selection(families, kind, &title, &terms[at..end])?;
-            Some((at, cmdlet, found))
+    let (cmdlet_at, cmdlet, (family, spec)) = if let Some((family, spec)) =
+        by_title(families, &title)
+    {
+        // The check's own cmdlet when the text runs it, else its kind's.
+        let found = terms.iter().enumerate().find_map(|(i, t)| {
+            kinds::of_cmdlet(t)
+                .filter(|(_, kind)| *kind == spec.kind)
+                .map(|(c, _)| (i, c))
         });
-    let (cmdlet_at, cmdlet, (family, spec)) = match selected {
-        Some(found) => found,
-        None => {
-            let &(at, cmdlet, kind) = cmdlets.iter().find(|(_, _, kind)| has_checks(*kind))?;
-            let only_cmdlet = cmdlets
+        let (at, cmdlet) = found.unwrap_or((0, kinds::facts(spec.kind).cmdlets[0]));
+        (at, cmdlet, (family, spec))
+    } else {
+        // The cmdlets the text runs, in order, with the kind each returns.
+        let cmdlets: Vec<(usize, &'static str, ObjectKind)> = terms
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| kinds::of_cmdlet(t).map(|(c, k)| (i, c, k)))
+            .collect();
+        let has_checks = |kind: ObjectKind| {
+            families
                 .iter()
-                .all(|(_, c, _)| c.eq_ignore_ascii_case(cmdlet));
-            let found = choose_spec(families, kind, &title, &terms[at..], &lower, only_cmdlet)?;
-            (at, cmdlet, found)
+                .any(|f| f.specs.iter().any(|c| c.kind == kind))
+        };
+        // First the cmdlet whose own selection names a property a check knows (a check text may
+        // list a certificate before the virtual directory it is about); else the first cmdlet with
+        // checks, judged by everything the text names after it.
+        let selected = cmdlets
+            .iter()
+            .enumerate()
+            .find_map(|(n, &(at, cmdlet, kind))| {
+                let end = cmdlets.get(n + 1).map_or(terms.len(), |next| next.0);
+                let found = choose_by_selection(families, kind, &title, &terms[at..end])?;
+                Some((at, cmdlet, found))
+            });
+        match selected {
+            Some(found) => found,
+            None => {
+                let &(at, cmdlet, kind) = cmdlets.iter().find(|(_, _, kind)| has_checks(*kind))?;
+                let only_cmdlet = cmdlets
+                    .iter()
+                    .all(|(_, c, _)| c.eq_ignore_ascii_case(cmdlet));
+                let found = choose_spec(families, kind, &title, &terms[at..], &lower, only_cmdlet)?;
+                (at, cmdlet, found)
+            }
         }
     };
     let mut binding = Binding {
@@ -209,6 +222,19 @@ pub fn bind_in(
     }
     set_allowances(&mut binding, &title, &lower);
     Some(binding)
+}
+
+/// The check whose title words ([`CheckSpec::titles`]) the rule's lowercase title holds.
+fn by_title(
+    families: &[&'static Family],
+    title: &str,
+) -> Option<(&'static Family, &'static CheckSpec)> {
+    families.iter().find_map(|f| {
+        f.specs
+            .iter()
+            .find(|c| c.title_matches(title))
+            .map(|c| (*f, c))
+    })
 }
 
 /// Properties a check text selects only to name the objects it lists.

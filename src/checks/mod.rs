@@ -10,20 +10,22 @@
 //!
 //! One rule family lives in one file and declares its checks ([`CheckSpec`]) and, where the
 //! generic comparisons do not fit, its own judging and reading of rule texts: [`receive`],
-//! [`send`], [`transport`]. The shared core: [`bind`](mod@bind) (binding by meaning, scope words,
-//! allowances), `text` (expected values from the check text), [`kinds`] (cmdlet, nouns and
+//! [`send`], [`transport`], [`server`], [`host`]. The shared core: [`bind`](mod@bind) (binding
+//! by meaning, scope words, allowances), `text` (expected values from the check text), [`kinds`] (cmdlet, nouns and
 //! per-server / organization-wide of each kind of object), [`scope`] (which connectors face
 //! the Internet), [`judge`] (the generic comparisons, site values, verdict helpers) and [`fix`]
 //! (fix commands). A new family is one file and one line in [`FAMILIES`].
 
 pub mod bind;
 pub mod fix;
+pub mod host;
 pub mod judge;
 pub mod kinds;
 pub mod mailbox;
 pub mod receive;
 pub mod scope;
 pub mod send;
+pub mod server;
 pub mod spec;
 mod text;
 pub mod transport;
@@ -41,6 +43,8 @@ pub static FAMILIES: &[&Family] = &[
     &send::FAMILY,
     &transport::FAMILY,
     &mailbox::FAMILY,
+    &server::FAMILY,
+    &host::FAMILY,
 ];
 
 /// Every check of every family, in binding priority order.

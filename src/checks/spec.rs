@@ -200,6 +200,10 @@ pub struct CheckSpec {
     pub fix_cmdlet: Option<&'static str>,
     /// How a [`Comparison::Custom`] check decides, for `exstig rules`.
     pub summary: Option<&'static str>,
+    /// Title words that bind a rule to this check before any cmdlet does (rules whose check
+    /// is no cmdlet: partitions, ACLs, services): the rule binds when its lowercase title
+    /// holds every phrase of any one set.
+    pub titles: &'static [&'static [&'static str]],
 }
 
 impl CheckSpec {
@@ -229,6 +233,7 @@ impl CheckSpec {
             judge_set: None,
             fix_cmdlet: None,
             summary: None,
+            titles: &[],
         }
     }
 
@@ -308,6 +313,19 @@ impl CheckSpec {
     pub const fn fix_cmdlet(mut self, cmdlet: &'static str) -> Self {
         self.fix_cmdlet = Some(cmdlet);
         self
+    }
+
+    /// Binds rules by title words first: any one set of phrases, all in the lowercase title.
+    pub const fn titled(mut self, titles: &'static [&'static [&'static str]]) -> Self {
+        self.titles = titles;
+        self
+    }
+
+    /// Whether the lowercase `title` holds every phrase of one of [`Self::titles`].
+    pub fn title_matches(&self, title: &str) -> bool {
+        self.titles
+            .iter()
+            .any(|set| set.iter().all(|phrase| title.contains(phrase)))
     }
 
     /// Keeps the comparison (and its description) but judges with the family's function.

@@ -112,6 +112,7 @@ impl BatchArgs {
                 .summary
                 .iter()
                 .any(|p| SummaryFormat::of_path(p).ok() == Some(SummaryFormat::Html)),
+            write: crate::fsio::WriteOptions::default(),
         })
     }
 }
@@ -126,7 +127,38 @@ pub fn run_batch(
     asset: &AssetArgs,
     fail_on: Option<FailOn>,
 ) -> Result<i32> {
-    let opts = args.options(source, site, asset)?;
+    run_batch_with(args, source, site, asset, fail_on, Default::default())
+}
+
+/// [`run_batch`] with `write` (`--force`: read-only outputs replaced too).
+pub fn run_batch_with(
+    args: &BatchArgs,
+    source: &BenchmarkSource,
+    site: Option<&Path>,
+    asset: &AssetArgs,
+    fail_on: Option<FailOn>,
+    write: crate::fsio::WriteOptions,
+) -> Result<i32> {
+    let mut opts = args.options(source, site, asset)?;
+    opts.write = write;
+    // Every output path is checked before the work starts: a bad --summary must not end the
+    // run with exit 2 after the checklists were written.
+    for (i, path) in args.summary.iter().enumerate() {
+        crate::fsio::check_output(path, write, false)?;
+        if inside(path, &opts.inventory_dir) && !inside(path, &opts.out_dir) {
+            return Err(Error::Usage(format!(
+                "--summary {} is inside the inventory folder {}: it could replace an export and the next run would read it as one; put it elsewhere (the --out-dir is fine)",
+                path.display(),
+                opts.inventory_dir.display()
+            )));
+        }
+        if args.summary[..i].iter().any(|p| p == path) {
+            return Err(Error::Usage(format!(
+                "--summary {} is given twice",
+                path.display()
+            )));
+        }
+    }
     let report = crate::batch::run(&opts)?;
     for warning in &report.warnings {
         eprintln!("exstig: warning: {warning}");
@@ -146,12 +178,24 @@ pub fn run_batch(
         eprint!("{}", crate::summary::text(&fleet));
     }
     for path in &args.summary {
-        crate::summary::write(&fleet, path)?;
+        crate::summary::write(&fleet, path, write)?;
         if !args.quiet {
             eprintln!("exstig: wrote {}", path.display());
         }
     }
     Ok(report.exit_code(fail_on))
+}
+
+/// Whether the file `path` (existing or not) lies in `folder` or below it.
+fn inside(path: &Path, folder: &Path) -> bool {
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    match (parent.canonicalize(), folder.canonicalize()) {
+        (Ok(parent), Ok(folder)) => parent.starts_with(folder),
+        _ => false,
+    }
 }
 
 #[cfg(test)]

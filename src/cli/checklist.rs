@@ -18,6 +18,9 @@ pub struct ChecklistArgs {
     /// Where to write the CKL (written atomically; nothing is written on error).
     #[arg(long, value_name = "OUT.ckl")]
     pub ckl: PathBuf,
+    /// Replace a read-only output file too (it stays read-only); without it it is refused.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Runs `exstig checklist`.
@@ -33,6 +36,10 @@ pub fn run(args: &ChecklistArgs) -> Result<i32> {
                 .into(),
         ));
     }
+    let write = crate::fsio::WriteOptions { force: args.force };
+    let inputs: Vec<&std::path::Path> =
+        args.source.benchmark.iter().map(PathBuf::as_path).collect();
+    crate::fsio::check_outputs(&[&args.ckl], &inputs, write, false)?;
     let benchmark = args.source.load()?;
     if benchmark.rules.is_empty() {
         return Err(Error::Usage(format!(
@@ -61,7 +68,7 @@ pub fn run(args: &ChecklistArgs) -> Result<i32> {
         stigs: vec![ChecklistStig::from_benchmark(&benchmark)],
         ..Checklist::default()
     };
-    crate::fsio::write_atomic(&args.ckl, ckl::write(&checklist).as_bytes())?;
+    crate::fsio::write_all_atomic_with(&[(&args.ckl, ckl::write(&checklist).into_bytes())], write)?;
     eprintln!(
         "exstig: wrote {} ({} {}, {} rules, all Not_Reviewed)",
         args.ckl.display(),

@@ -22,13 +22,17 @@ pub struct ConvertArgs {
     /// The converted checklist; .ckl or .cklb chooses the format.
     #[arg(short, long, value_name = "FILE")]
     pub output: PathBuf,
+    /// Replace a read-only output file too (it stays read-only); without it it is refused.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Runs `exstig convert`: reads, writes atomically, and warns on stderr about what the output
 /// format cannot hold.
 pub fn run(args: &ConvertArgs) -> Result<i32> {
     let format = Format::of_path(&args.output)?;
-    crate::merge::check_output_path(&args.output)?;
+    let write = crate::fsio::WriteOptions { force: args.force };
+    crate::fsio::check_outputs(&[&args.output], &[&args.input], write, false)?;
     let checklist = read_checklist(&args.input)?;
     let bytes = render_checklist(&args.output, &checklist)?;
     let mut losses = Losses::default();
@@ -46,7 +50,10 @@ pub fn run(args: &ConvertArgs) -> Result<i32> {
             "exstig: warning: HOST_NAME is empty (as in the input); STIG Manager refuses checklists without one"
         );
     }
-    crate::fsio::write_atomic(&args.output, &bytes)?;
+    crate::fsio::write_all_atomic_with(&[(&args.output, bytes)], write)?;
+    for long in crate::checklist::overlong_texts(&checklist) {
+        eprintln!("exstig: warning: {long}");
+    }
     for (what, count) in &losses.0 {
         let times = if *count > 1 {
             format!(" ({count} times)")

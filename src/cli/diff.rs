@@ -34,7 +34,11 @@ pub fn run(args: &DiffArgs) -> Result<i32> {
         diff.to_text()
     };
     // A reader that stops early (`| head`) is not an error.
-    match std::io::stdout().lock().write_all(text.as_bytes()) {
+    // Texts come from the checklists: control characters are escaped (crate::term).
+    match std::io::stdout()
+        .lock()
+        .write_all(crate::term::text(&text).as_bytes())
+    {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(Error::io(Path::new("<stdout>"), e))
         }

@@ -52,6 +52,9 @@ pub struct EvaluateArgs {
     /// Batch mode (a folder of inventories, one set of checklists per server).
     #[command(flatten)]
     pub batch: Box<super::batch_args::BatchArgs>,
+    /// Replace read-only output files too (they stay read-only); without it they are refused.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `--merge-into`: bring the results into an existing checklist instead of a fresh one.
@@ -64,7 +67,7 @@ pub struct MergeIntoArgs {
     #[arg(long, value_name = "EXISTING")]
     pub merge_into: Option<PathBuf>,
     /// With --merge-into: write the merged checklist back to EXISTING (the original is kept as
-    /// EXISTING.bak).
+    /// EXISTING.bak, or EXISTING.1.bak ... when that exists: a backup is never overwritten).
     #[arg(long, requires = "merge_into")]
     pub in_place: bool,
     /// With --merge-into: let automatic results replace a human's NotAFinding / Not_Applicable
@@ -92,12 +95,13 @@ pub fn run(args: &EvaluateArgs) -> Result<i32> {
                 "batch mode (--inventory-dir) reads its folder and writes to --out-dir: drop the INVENTORY files and --ckl/--cklb/--xccdf".into(),
             ));
         }
-        return super::batch_args::run_batch(
+        return super::batch_args::run_batch_with(
             &args.batch,
             &args.source,
             args.site.as_deref(),
             &args.asset,
             args.fail_on,
+            write_options(args),
         );
     }
     if args.inventory.is_empty() || (args.ckl.is_none() && !args.merge.in_place) {
@@ -177,10 +181,14 @@ pub fn run(args: &EvaluateArgs) -> Result<i32> {
             std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
         }
     }
-    if let (Some(existing), true) = (&args.merge.merge_into, args.merge.in_place) {
-        crate::merge::write_backup(existing)?;
+    let backup = match (&args.merge.merge_into, args.merge.in_place) {
+        (Some(existing), true) => Some(crate::merge::write_backup(existing)?),
+        _ => None,
+    };
+    crate::fsio::write_all_atomic_with(&files, write_options(args))?;
+    for long in crate::checklist::overlong_texts(checklist) {
+        eprintln!("exstig: warning: {long}");
     }
-    crate::fsio::write_all_atomic(&files)?;
     for skipped in &inventory.skipped {
         eprintln!("exstig: skipped {skipped}");
     }
@@ -199,10 +207,18 @@ pub fn run(args: &EvaluateArgs) -> Result<i32> {
     if let Some((_, report)) = &merged {
         eprint!("{}", report.to_text());
     }
+    if let Some(backup) = &backup {
+        eprintln!("exstig: kept the original as {}", backup.display());
+    }
     for (path, _) in &files {
         eprintln!("exstig: wrote {}", path.display());
     }
     Ok(exit_code(&evaluation, args.fail_on))
+}
+
+/// `--force`: read-only outputs are replaced too.
+fn write_options(args: &EvaluateArgs) -> crate::fsio::WriteOptions {
+    crate::fsio::WriteOptions { force: args.force }
 }
 
 /// 1 when `fail_on` matches an Open rule, else 0.
@@ -217,37 +233,29 @@ pub fn exit_code(evaluation: &Evaluation, fail_on: Option<FailOn>) -> i32 {
     if failing { EXIT_FINDINGS } else { EXIT_OK }
 }
 
-/// Output paths must differ from each other and from the inputs.
+/// Output paths must be writable, differ from each other and from the inputs (as files: a
+/// symbolic link to an input is that input); with `--in-place` the existing checklist is an
+/// output too (and only there may it be one).
 fn check_outputs(args: &EvaluateArgs) -> Result<()> {
-    let outputs: Vec<&PathBuf> = args
+    let outputs: Vec<&Path> = args
         .ckl
         .iter()
         .chain(args.cklb.iter())
         .chain(args.xccdf.iter())
         .chain(args.merge.report.iter())
+        .map(PathBuf::as_path)
         .collect();
-    for out in &outputs {
-        crate::merge::check_output_path(out)?;
-    }
-    for (i, out) in outputs.iter().enumerate() {
-        if outputs[..i].contains(out) {
-            return Err(Error::Usage(format!(
-                "{} is given as two outputs",
-                out.display()
-            )));
-        }
-        let inputs = args
-            .inventory
-            .iter()
-            .chain(args.site.iter())
-            .chain(args.source.benchmark.iter())
-            .chain(args.merge.merge_into.iter());
-        if inputs.into_iter().any(|p| p == *out) {
-            return Err(Error::Usage(format!(
-                "{} is both an input and an output",
-                out.display()
-            )));
-        }
+    let inputs: Vec<&Path> = args
+        .inventory
+        .iter()
+        .chain(args.site.iter())
+        .chain(args.source.benchmark.iter())
+        .chain(args.merge.merge_into.iter())
+        .map(PathBuf::as_path)
+        .collect();
+    crate::fsio::check_outputs(&outputs, &inputs, write_options(args), true)?;
+    if let (Some(existing), true) = (&args.merge.merge_into, args.merge.in_place) {
+        crate::fsio::check_output(existing, write_options(args), false)?;
     }
     Ok(())
 }

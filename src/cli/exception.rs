@@ -50,6 +50,9 @@ pub struct AddArgs {
     /// Last day the exception holds (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub expires: Option<chrono::NaiveDate>,
+    /// Rewrite a read-only site file too (it stays read-only); without it it is refused.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Runs `exstig exception`.
@@ -60,6 +63,8 @@ pub fn run(args: &ExceptionArgs) -> Result<i32> {
 }
 
 fn run_add(args: &AddArgs) -> Result<i32> {
+    let write = crate::fsio::WriteOptions { force: args.force };
+    crate::fsio::check_output(&args.site, write, false)?;
     let benchmark = args.source.load()?;
     let rule = benchmark.find_rule(&args.rule).ok_or_else(|| {
         Error::Usage(format!(
@@ -85,7 +90,8 @@ fn run_add(args: &AddArgs) -> Result<i32> {
     }
     text.push_str(&entry);
     Site::parse(&args.site, &text)?;
-    crate::fsio::write_atomic(&args.site, text.as_bytes())?;
+    // A symlinked site file is written through to its target, and keeps its mode.
+    crate::fsio::write_all_atomic_with(&[(&args.site, text.into_bytes())], write)?;
     eprintln!(
         "exstig: added an exception for {} ({}) to {}; it lapses if the check text changes (check_digest {}){}",
         rule.stig_id,

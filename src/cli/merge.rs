@@ -12,7 +12,7 @@ pub struct MergeArgs {
     #[arg(required = true, num_args = 2.., value_name = "CHECKLIST")]
     pub inputs: Vec<PathBuf>,
     /// The merged checklist; .ckl or .cklb chooses the format. When it is one of the inputs,
-    /// the original is kept as FILE.bak.
+    /// the original is kept as FILE.bak (FILE.1.bak ... when that exists).
     #[arg(short, long, value_name = "FILE")]
     pub output: PathBuf,
     /// Which result wins when both files have one.
@@ -21,10 +21,11 @@ pub struct MergeArgs {
     /// Let automatic (exstig) results replace a human's NotAFinding / Not_Applicable with a comment.
     #[arg(long)]
     pub overwrite_manual: bool,
-    /// Also write the merge report as JSON to FILE.
+    /// Also write the merge report as JSON to FILE (never one of the inputs or the output).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
-    /// Merge even when the checklists name different hosts (HOST_NAME).
+    /// Merge even when the checklists name different hosts (HOST_NAME), and replace a
+    /// read-only output (it stays read-only).
     #[arg(long)]
     pub force: bool,
 }
@@ -33,9 +34,13 @@ pub struct MergeArgs {
 /// and writes the output (and the JSON report) atomically; prints the report on stderr.
 pub fn run(args: &MergeArgs) -> Result<i32> {
     crate::merge::Format::of_path(&args.output)?;
-    crate::merge::check_output_path(&args.output)?;
+    let write = crate::fsio::WriteOptions { force: args.force };
+    crate::fsio::check_output(&args.output, write, false)?;
     if let Some(report) = &args.report {
-        crate::merge::check_output_path(report)?;
+        // The report may be neither an input nor the output (the output may be an input).
+        let mut taken: Vec<&Path> = args.inputs.iter().map(PathBuf::as_path).collect();
+        taken.push(&args.output);
+        crate::fsio::check_outputs(&[report], &taken, write, false)?;
     }
     let mut checklists = Vec::with_capacity(args.inputs.len());
     for path in &args.inputs {
@@ -70,13 +75,20 @@ pub fn run(args: &MergeArgs) -> Result<i32> {
     let overwrites_input = args
         .inputs
         .iter()
-        .any(|input| same_file(input, &args.output));
-    if overwrites_input {
-        // Merging into one of the inputs: keep the original beside it, as --in-place does.
-        crate::merge::write_backup(&args.output)?;
-    }
-    crate::fsio::write_all_atomic(&files)?;
+        .any(|input| crate::fsio::same_file(input, &args.output));
+    // Merging into one of the inputs: keep the original beside it, as --in-place does.
+    let backup = match overwrites_input {
+        true => Some(crate::merge::write_backup(&args.output)?),
+        false => None,
+    };
+    crate::fsio::write_all_atomic_with(&files, write)?;
     eprint!("{}", report.to_text());
+    for long in crate::checklist::overlong_texts(&merged) {
+        eprintln!("exstig: warning: {long}");
+    }
+    if let Some(backup) = backup {
+        eprintln!("kept the original as {}", backup.display());
+    }
     eprintln!("wrote {}", args.output.display());
     Ok(EXIT_OK)
 }
@@ -98,12 +110,4 @@ fn same_host(checklists: &[(&PathBuf, crate::checklist::Checklist)]) -> Result<(
         }
     }
     Ok(())
-}
-
-/// Whether two paths name the same existing file.
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    }
 }

@@ -6,6 +6,21 @@ use clap::{Args, Parser, Subcommand};
 use std::ffi::OsString;
 use std::path::PathBuf;
 
+// Every subcommand prints through these: text from the inputs (host names, rule IDs, titles,
+// file names) reaches the terminal with its control characters escaped (see `crate::term`).
+// Defined before the `mod` items, they replace the standard macros in every subcommand file.
+macro_rules! eprintln {
+    () => { $crate::term::eprint_text("\n") };
+    ($($arg:tt)*) => { $crate::term::eprint_text(&format!("{}\n", format_args!($($arg)*))) };
+}
+macro_rules! eprint {
+    ($($arg:tt)*) => { $crate::term::eprint_text(&format!($($arg)*)) };
+}
+macro_rules! println {
+    () => { $crate::term::print_text("\n") };
+    ($($arg:tt)*) => { $crate::term::print_text(&format!("{}\n", format_args!($($arg)*))) };
+}
+
 pub mod batch_args;
 pub mod catalog;
 pub mod checklist;

@@ -43,7 +43,11 @@ pub fn run(args: &RulesArgs) -> Result<i32> {
 pub fn print_stdout(text: &str) -> Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    // Titles come from the benchmark: control characters are escaped (crate::term).
+    match out
+        .write_all(crate::term::text(text).as_bytes())
+        .and_then(|()| out.flush())
+    {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(Error::io(std::path::Path::new("<stdout>"), e))
         }

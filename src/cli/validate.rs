@@ -3,6 +3,7 @@
 
 use crate::error::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Error, Result};
 use crate::validate::{Options, validate_file_with};
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -20,26 +21,31 @@ pub struct ValidateArgs {
     /// evaluated rules without finding details, open rules without comments.
     #[arg(long)]
     pub submittable: bool,
+    /// Exit 1 for warnings too (a consumer mis-reads part of the file), not only for errors
+    /// (a consumer rejects the file).
+    #[arg(long)]
+    pub strict: bool,
 }
 
-/// Runs `exstig validate`: problems go to stdout, one per line; exit 1 when any file has a
-/// problem, 2 when a file cannot be read (the other files are still checked). A closed
-/// stdout (`| head`) ends the run quietly.
+/// Runs `exstig validate`: problems go to stdout, one per line with its severity; exit 1 when
+/// any file has an error (with `--strict`, also a warning), 2 when a file cannot be read (the
+/// other files are still checked). A closed stdout (`| head`) ends the run quietly.
 pub fn run(args: &ValidateArgs) -> Result<i32> {
     let mut unreadable = false;
-    let mut problems = false;
+    let mut failing = false;
     let mut stdout = std::io::stdout().lock();
     let mut files = Vec::new();
+    let mut seen = HashSet::new();
     for path in &args.files {
-        if let Err(e) = expand(path, &mut files) {
+        if let Err(e) = expand(path, &mut files, &mut seen) {
             eprintln!("exstig: error: {e}");
             unreadable = true;
         }
     }
+    let options = Options {
+        submittable: args.submittable,
+    };
     for path in &files {
-        let options = Options {
-            submittable: args.submittable,
-        };
         let report = match validate_file_with(path, options) {
             Ok(report) => report,
             Err(e) => {
@@ -53,11 +59,11 @@ pub fn run(args: &ValidateArgs) -> Result<i32> {
             let format = report.format.map(|f| f.to_string()).unwrap_or_default();
             lines.push(format!("{}: ok ({format})", path.display()));
         }
-        problems |= !report.problems.is_empty();
+        failing |= report.has_errors() || (args.strict && !report.problems.is_empty());
         for line in lines {
-            if let Err(e) = writeln!(stdout, "{line}") {
+            if let Err(e) = writeln!(stdout, "{}", crate::term::text(&line)) {
                 if e.kind() == std::io::ErrorKind::BrokenPipe {
-                    return Ok(if problems { EXIT_FINDINGS } else { EXIT_OK });
+                    return Ok(if failing { EXIT_FINDINGS } else { EXIT_OK });
                 }
                 return Err(Error::io(std::path::Path::new("<stdout>"), e));
             }
@@ -65,15 +71,21 @@ pub fn run(args: &ValidateArgs) -> Result<i32> {
     }
     Ok(if unreadable {
         EXIT_ERROR
-    } else if problems {
+    } else if failing {
         EXIT_FINDINGS
     } else {
         EXIT_OK
     })
 }
 
-/// Adds `path` to `files`, or for a folder every checklist-like file below it, sorted.
-fn expand(path: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
+/// Adds `path` to `files`, or for a folder every checklist-like file below it, sorted. Each
+/// real file and folder is visited once (`seen` holds their canonical paths), so symbolic
+/// links that loop or point twice at one file do not repeat or hang the run.
+fn expand(path: &Path, files: &mut Vec<PathBuf>, seen: &mut HashSet<PathBuf>) -> Result<()> {
+    let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    if !seen.insert(canonical) {
+        return Ok(());
+    }
     if !path.is_dir() {
         files.push(path.to_path_buf());
         return Ok(());
@@ -87,10 +99,8 @@ fn expand(path: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
         let checklist_like = entry.extension().is_some_and(|e| {
             ["ckl", "cklb", "xml"].contains(&e.to_string_lossy().to_ascii_lowercase().as_str())
         });
-        if entry.is_dir() {
-            expand(&entry, files)?;
-        } else if checklist_like {
-            files.push(entry);
+        if entry.is_dir() || checklist_like {
+            expand(&entry, files, seen)?;
         }
     }
     Ok(())

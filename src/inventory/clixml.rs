@@ -27,7 +27,11 @@ const MAX_VALUES: usize = 5_000_000;
 /// Whether the text looks like CliXML (used by format detection).
 pub fn looks_like(text: &str) -> bool {
     let start = skip_preamble(text).trim_start();
-    start.starts_with('<') && start[..start.len().min(4096)].contains("<Objs")
+    // The first 4 KiB, cut on a character boundary.
+    let head = start
+        .get(..start.floor_char_boundary(4096))
+        .unwrap_or(start);
+    start.starts_with('<') && head.contains("<Objs")
 }
 
 /// Skips a BOM and the `#< CLIXML` line PowerShell writes before serialized error streams.
@@ -138,7 +142,7 @@ impl LineIndex {
         }
         let line = self.0.partition_point(|&start| start <= offset).max(1);
         let start = self.0[line - 1];
-        let column = text[start..offset].chars().count() + 1;
+        let column = text.get(start..offset).map_or(0, |s| s.chars().count()) + 1;
         Position { line, column }
     }
 }
@@ -268,11 +272,12 @@ pub fn decode_escapes(text: &str) -> String {
         let escape = rest
             .get(..7)
             .filter(|s| s.starts_with("_x") && s.ends_with('_'))
-            .and_then(|s| u16::from_str_radix(&s[2..6], 16).ok());
+            .and_then(|s| s.get(2..6))
+            .and_then(|hex| u16::from_str_radix(hex, 16).ok());
         match escape {
             Some(unit) => {
                 units.push(unit);
-                rest = &rest[7..];
+                rest = rest.get(7..).unwrap_or("");
             }
             None => {
                 if !units.is_empty() {
@@ -697,7 +702,8 @@ mod tests {
         assert!(parse_str(&forward).is_err());
         let tn = objs(r#"<Obj RefId="0"><TNRef RefId="3" /><Props /></Obj>"#);
         assert!(parse_str(&tn).unwrap_err().to_string().contains("TNRef"));
-        let truncated = &objs(r#"<Obj RefId="0"><Props><S N="a">x</S>"#)[..90];
+        let whole = objs(r#"<Obj RefId="0"><Props><S N="a">x</S>"#);
+        let truncated = whole.get(..90).unwrap_or(&whole);
         let e = parse_str(truncated).unwrap_err().to_string();
         assert!(
             e.contains("truncated") || e.contains("not well-formed"),

@@ -45,7 +45,7 @@ pub fn looks_like(text: &str) -> bool {
 fn delimiter_of(header: &str) -> char {
     if let Some(rest) = header.strip_prefix('"')
         && let Some(end) = rest.find('"')
-        && let Some(c) = rest[end + 1..].chars().next()
+        && let Some(c) = rest.get(end + 1..).and_then(|r| r.chars().next())
         && matches!(c, ',' | ';' | '\t')
     {
         return c;

@@ -14,8 +14,8 @@ fn property_line(line: &str) -> Option<(&str, &str)> {
     if line.starts_with(char::is_whitespace) {
         return None;
     }
-    let colon = line.find(':')?;
-    let name = line[..colon].trim_end();
+    let (name, value) = line.split_once(':')?;
+    let name = name.trim_end();
     let valid = !name.is_empty()
         && name
             .chars()
@@ -23,7 +23,6 @@ fn property_line(line: &str) -> Option<(&str, &str)> {
     if !valid {
         return None;
     }
-    let value = &line[colon + 1..];
     if !(value.is_empty() || value.starts_with(' ')) {
         return None;
     }
@@ -112,7 +111,7 @@ pub fn parse(path: &Path, text: &str) -> Result<ParsedFile> {
                 ));
             };
             let indent = line.len() - line.trim_start_matches(' ').len();
-            let piece = &line[indent.min(*value_column)..];
+            let piece = line.get(indent.min(*value_column)..).unwrap_or("");
             let broke_at_word = *last_line_length < width;
             *last_line_length = line.trim_end().chars().count();
             match object.properties.get_mut(last.as_str()) {

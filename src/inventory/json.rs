@@ -90,8 +90,8 @@ fn item_offsets(text: &str) -> Vec<usize> {
 /// separately).
 fn message_of(error: &serde_json::Error) -> String {
     let text = error.to_string();
-    match text.rfind(" at line ") {
-        Some(at) => text[..at].to_string(),
+    match text.rsplit_once(" at line ") {
+        Some((message, _)) => message.to_string(),
         None => text,
     }
 }
@@ -158,9 +158,9 @@ mod tests {
         let text = "[\n  {\"a\": \"x, [y] {\\\"z\\\"}\", \"b\": [1, 2]},\n  42,\n  {}\n]";
         let offsets = item_offsets(text);
         assert_eq!(offsets.len(), 3, "{offsets:?}");
-        assert_eq!(&text[offsets[0]..offsets[0] + 1], "{");
-        assert_eq!(&text[offsets[1]..offsets[1] + 2], "42");
-        assert_eq!(&text[offsets[2]..offsets[2] + 2], "{}");
+        assert_eq!(text.get(offsets[0]..offsets[0] + 1), Some("{"));
+        assert_eq!(text.get(offsets[1]..offsets[1] + 2), Some("42"));
+        assert_eq!(text.get(offsets[2]..offsets[2] + 2), Some("{}"));
         assert_eq!(item_offsets("\u{feff} {\"a\": [1, {}]}"), vec![4]);
         assert!(item_offsets("[]").is_empty());
     }

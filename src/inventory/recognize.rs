@@ -339,8 +339,8 @@ fn infer_role(objects: &[InventoryObject]) -> Option<ServerRole> {
 fn is_adam_dn(dn: &str) -> bool {
     let lower = dn.to_ascii_lowercase();
     lower
-        .rfind(",cn=configuration,cn={")
-        .is_some_and(|at| !lower[at..].contains(",dc="))
+        .rsplit_once(",cn=configuration,cn={")
+        .is_some_and(|(_, after)| !after.contains(",dc="))
 }
 
 #[cfg(test)]

@@ -234,14 +234,14 @@ fn check_istig(istig: &Element, findings: &mut Findings) {
     }
     let version = values.get("version").copied().unwrap_or("");
     if !version.chars().any(|c| c.is_ascii_digit()) {
-        findings.at(
+        findings.warn_at(
             info.offset,
             format!("STIG_INFO version '{version}' has no number: STIG Manager cannot work out the revision"),
         );
     }
     let release = values.get("releaseinfo").copied().unwrap_or("");
     if crate::checklist::cklb::release_number(release).is_none() {
-        findings.at(
+        findings.warn_at(
             info.offset,
             format!(
                 "releaseinfo '{release}' does not read 'Release: N Benchmark Date: ...': STIG Manager cannot work out the revision"
@@ -323,9 +323,13 @@ fn check_vuln<'a>(vuln: &'a Element, seen: &mut HashSet<&'a str>, findings: &mut
     let id = rule_id.map_or("", |(id, _)| id);
     let at = rule_id.map_or(vuln.offset, |(_, at)| at);
     if let Some(problem) = rule_id_problem(id) {
-        findings.at(at, problem);
+        if id.trim().is_empty() {
+            findings.at(at, problem);
+        } else {
+            findings.warn_at(at, problem);
+        }
     } else if !seen.insert(id) {
-        findings.at(
+        findings.warn_at(
             at,
             format!("Rule ID {id} appears twice in this STIG: consumers keep only one review"),
         );
@@ -374,7 +378,7 @@ fn check_vuln<'a>(vuln: &'a Element, seen: &mut HashSet<&'a str>, findings: &mut
         if let Some(e) = vuln.child(name)
             && let Some(problem) = text_length_problem(name, &e.text)
         {
-            findings.at(e.offset, format!("{label}: {problem}"));
+            findings.warn_at(e.offset, format!("{label}: {problem}"));
         }
     }
     if findings.options.submittable
@@ -384,7 +388,7 @@ fn check_vuln<'a>(vuln: &'a Element, seen: &mut HashSet<&'a str>, findings: &mut
         let detail = vuln.child_text("FINDING_DETAILS").unwrap_or("");
         let comment = vuln.child_text("COMMENTS").unwrap_or("");
         for problem in super::submittable_problems(evaluated, status == "Open", detail, comment) {
-            findings.at(vuln.offset, format!("{label}: {problem}"));
+            findings.warn_at(vuln.offset, format!("{label}: {problem}"));
         }
     }
 }

@@ -29,6 +29,7 @@ pub fn check(text: &str, options: super::Options) -> Vec<Problem> {
                     line: e.line(),
                     column: e.column(),
                 }),
+                severity: super::Severity::Error,
                 message: format!("not valid JSON: {e}"),
             });
             return findings.problems;
@@ -88,7 +89,7 @@ fn check_target(target: Option<&Value>, findings: &mut Findings) {
     if let Some(role) = text(target, "role")
         && !ROLES.contains(&role)
     {
-        findings.item(
+        findings.warn_item(
             "target_data.role",
             format!(
                 "'{role}' is not one of {}: a CKL exported from it fails STIG Viewer's schema",
@@ -116,14 +117,14 @@ fn check_stig(place: &str, stig: &Map<String, Value>, findings: &mut Findings) {
     match stig.get("version") {
         Some(Value::String(v)) if v.chars().any(|c| c.is_ascii_digit()) => {}
         Some(Value::Number(_)) => {}
-        _ => findings.item(
+        _ => findings.warn_item(
             place,
             "no \"version\": STIG Manager imports the revision as V0R… (STIG Viewer 3 writes it)",
         ),
     }
     let release = text(stig, "release_info").unwrap_or("");
     if crate::checklist::cklb::release_number(release).is_none() {
-        findings.item(
+        findings.warn_item(
             place,
             format!("release_info '{release}' does not read 'Release: N Benchmark Date: ...': STIG Manager cannot work out the revision"),
         );
@@ -155,9 +156,13 @@ fn check_stig(place: &str, stig: &Map<String, Value>, findings: &mut Findings) {
             } else {
                 problem
             };
-            findings.item(&place, problem);
+            if rule_id.is_empty() {
+                findings.item(&place, problem);
+            } else {
+                findings.warn_item(&place, problem);
+            }
         } else if !seen.insert(rule_id) {
-            findings.item(
+            findings.warn_item(
                 &place,
                 "Rule ID appears twice in this STIG: consumers keep only one review",
             );
@@ -200,7 +205,7 @@ fn check_rule(place: &str, rule: &Map<String, Value>, findings: &mut Findings) {
     }
     for key in ["finding_details", "comments"] {
         if let Some(problem) = text(rule, key).and_then(|t| text_length_problem(key, t)) {
-            findings.item(place, problem);
+            findings.warn_item(place, problem);
         }
     }
     if findings.options.submittable {
@@ -209,7 +214,7 @@ fn check_rule(place: &str, rule: &Map<String, Value>, findings: &mut Findings) {
         let detail = text(rule, "finding_details").unwrap_or("");
         let comment = text(rule, "comments").unwrap_or("");
         for problem in super::submittable_problems(evaluated, status == "open", detail, comment) {
-            findings.item(place, problem);
+            findings.warn_item(place, problem);
         }
     }
 }

@@ -190,7 +190,7 @@ fn check_test_result(
     }
     let results: Vec<&Element> = test_result.children_named("rule-result").collect();
     if results.is_empty() {
-        findings.at(
+        findings.warn_at(
             at,
             "TestResult has no rule-result: there are no results to import",
         );
@@ -214,9 +214,9 @@ fn check_rule_result(
         return;
     }
     if v12 && !idref.starts_with(RULE_PREFIX) {
-        findings.at(at, format!("rule-result idref '{idref}' lacks DISA's prefix {RULE_PREFIX}: STIG Manager and STIG Viewer cannot match it to a STIG rule"));
+        findings.warn_at(at, format!("rule-result idref '{idref}' lacks DISA's prefix {RULE_PREFIX}: STIG Manager and STIG Viewer cannot match it to a STIG rule"));
     } else if !has_revision(bare) {
-        findings.at(at, format!("rule-result idref '{idref}' lacks the Rule ID revision (SV-…r…_rule): STIG Manager and STIG Viewer match on it"));
+        findings.warn_at(at, format!("rule-result idref '{idref}' lacks the Rule ID revision (SV-…r…_rule): STIG Manager and STIG Viewer match on it"));
     }
     if !rule_ids.is_empty() && !rule_ids.contains(idref) {
         findings.at(at, format!("rule-result idref '{idref}' names no Rule of this Benchmark: oscap's schematron rejects it and hdf-converters drop it"));
@@ -236,7 +236,7 @@ fn check_rule_result(
         }
     }
     if messages.len() > 1 {
-        findings.at(messages[1].offset, format!("{bare}: {} message elements: STIG Manager imports none of them as the detail (it reads a single message)", messages.len()));
+        findings.warn_at(messages[1].offset, format!("{bare}: {} message elements: STIG Manager imports none of them as the detail (it reads a single message)", messages.len()));
     }
     if findings.options.submittable {
         let outcome = result.child_text("result").unwrap_or("").trim();
@@ -255,7 +255,7 @@ fn check_rule_result(
             .unwrap_or("");
         let evaluated = ["pass", "fail", "notapplicable"].contains(&outcome);
         for problem in super::submittable_problems(evaluated, outcome == "fail", detail, comment) {
-            findings.at(at, format!("{bare}: {problem}"));
+            findings.warn_at(at, format!("{bare}: {problem}"));
         }
     }
     for check in result.children_named("check") {
