@@ -484,7 +484,10 @@ fn text(value: &str) -> String {
                 continue;
             }
             0x80.. => {
-                let c = value[i..].chars().next().unwrap_or_default();
+                let c = value
+                    .get(i..)
+                    .and_then(|rest| rest.chars().next())
+                    .unwrap_or_default();
                 if is_xml_char(c) {
                     i += c.len_utf8();
                     continue;
@@ -493,12 +496,12 @@ fn text(value: &str) -> String {
             }
             _ => ("", 1),
         };
-        out.push_str(&value[start..i]);
+        out.push_str(value.get(start..i).unwrap_or_default());
         out.push_str(replacement);
         i += len;
         start = i;
     }
-    out.push_str(&value[start..]);
+    out.push_str(value.get(start..).unwrap_or_default());
     out
 }
 
