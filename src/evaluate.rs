@@ -535,9 +535,39 @@ impl<'a> Evaluator<'a> {
             self.apply_rule_exceptions(rule, Some(&binding), &exceptions, &mut result, &mut notes);
             return result;
         }
+        if binding.not_applicable_with_antispam
+            && let Some(product) = &self.site.values.antispam_product
+        {
+            result.status = Status::NotApplicable;
+            let why = format!(
+                "{} declares another DoD-approved anti-spam product or gateway ([values] antispam_product = \"{product}\") and the check text says the rule is not applicable then",
+                self.site.display_name()
+            );
+            details.push_str(&format!("Not applicable: {why}.\n"));
+            result.comments = format!("Not applicable: {why}.");
+            result.finding_details = details;
+            self.apply_rule_exceptions(rule, Some(&binding), &exceptions, &mut result, &mut notes);
+            return result;
+        }
         let (lines, out_of_scope) =
             self.judge_objects(rule, &binding, &objects, &exceptions, &mut notes);
-        result.status = verdict_of(&lines);
+        let judged = verdict_of(&lines);
+        result.status = judged;
+        // "If a third-party anti-spam product is used, it must meet the requirement": Exchange's
+        // own failing setting is then not the finding; a person checks that product.
+        let third_party = self
+            .site
+            .values
+            .antispam_product
+            .as_ref()
+            .filter(|_| binding.antispam_product_must_comply && judged == Status::Open)
+            .map(|product| {
+                result.status = Status::NotReviewed;
+                format!(
+                    "Not reviewed: Exchange's own setting fails, but {} declares the anti-spam product \"{product}\" ([values] antispam_product) and the check text says that product must be configured to meet the requirement: verify it there (Exchange's result follows).",
+                    self.site.display_name()
+                )
+            });
         details.push_str(&details_table(&binding, &lines, &out_of_scope));
         if !elsewhere.is_empty() {
             details.push_str(&format!(
@@ -546,7 +576,8 @@ impl<'a> Evaluator<'a> {
                 elsewhere.join(", ")
             ));
         }
-        let comments = self.comments_for(&binding, result.status, &lines, objects.len());
+        let mut comments = self.comments_for(&binding, judged, &lines, objects.len());
+        comments.splice(0..0, third_party);
         result.finding_details = details;
         result.comments = comments.join("\n");
         self.apply_rule_exceptions(rule, Some(&binding), &exceptions, &mut result, &mut notes);
@@ -783,11 +814,17 @@ impl<'a> Evaluator<'a> {
                     self.site.display_name()
                 ));
             }
-            Some(_) if binding.not_applicable_on_sipr => {}
+            Some(_) if binding.not_applicable_on_sipr || binding.not_applicable_with_antispam => {}
             Some(note) => comments.push(format!(
                 "Note: {note}; if that is the case here, record an [[exception]] with status = \"not_applicable\"."
             )),
             None => {}
+        }
+        if binding.not_applicable_with_antispam && self.site.values.antispam_product.is_none() {
+            comments.push(format!(
+                "Note: the check text says the rule is not applicable when another DoD-approved anti-spam product or email gateway (such as EEMSG) is used; if so, name it in {} as [values] antispam_product = \"EEMSG\" (the product the EDSP names).",
+                self.site.display_name()
+            ));
         }
         comments
     }

@@ -157,10 +157,36 @@ pub struct SiteValues {
     /// The server is in a SIPR enclave (rules the STIG makes not applicable there are).
     #[serde(default)]
     pub sipr: Option<bool>,
-    /// Another DoD-approved anti-spam product or gateway (e.g. "EEMSG") in use: the
-    /// InternalSMTPServers rule is then not applicable.
+    /// Another DoD-approved anti-spam product or gateway (e.g. "EEMSG") in use: the rules whose
+    /// check text says so are then not applicable, and those that say the product must meet
+    /// them are left for a person.
     #[serde(default)]
     pub antispam_product: Option<String>,
+    /// The unaccepted domains the EDSP says the Sender filter blocks (BlockedDomains and
+    /// BlockedDomainsAndSubdomains together).
+    #[serde(default)]
+    pub blocked_domains: Option<Vec<String>>,
+    /// The attachment types the EDSP says attachment filtering removes (entry names such as
+    /// `*.exe` or `application/x-msdownload`, or identities such as `FileName:*.exe`).
+    #[serde(default)]
+    pub attachment_types: Option<Vec<String>>,
+    /// IP Allow list entries (IP ranges) with signoff and risk acceptance in the EDSP.
+    #[serde(default)]
+    pub ip_allow_list_entries: Option<Vec<String>>,
+    /// The Block List providers (lookup domains or names) the EDSP names.
+    #[serde(default)]
+    pub block_list_providers: Option<Vec<String>>,
+    /// Sender reputation SrlBlockThreshold with signoff and risk acceptance in the EDSP.
+    #[serde(default)]
+    pub srl_block_threshold: Option<i64>,
+    /// The email anti-malware scanner the EDSP names: `"Malware Agent"` for Exchange's built-in
+    /// agent, or another DoD-approved product's name.
+    #[serde(default)]
+    pub malware_scanner: Option<String>,
+    /// The name of the custom transport agent that renders hyperlinks from non-.mil domains
+    /// unclickable (the EDSP's).
+    #[serde(default)]
+    pub hyperlink_agent: Option<String>,
     /// Mailbox database ProhibitSendReceiveQuota the EDSP documents (the STIG value is
     /// Unlimited).
     #[serde(default, deserialize_with = "de_size")]

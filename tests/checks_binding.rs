@@ -652,3 +652,142 @@ fn catalog_reads_send_rule_branches_like_the_disa_files() {
     }
     assert!(compared >= 20, "{compared}");
 }
+
+/// The antispam check a rule's title names (None: a rule no antispam check decides).
+fn antispam_check_of(title: &str) -> Option<&'static str> {
+    let t = title.to_ascii_lowercase();
+    let has = |w: &str| t.contains(w);
+    Some(if has("hyperlink") {
+        "antispam.hyperlink-agent"
+    } else if has("blank sender") && has("reject") {
+        "antispam.blank-sender-action"
+    } else if has("blank sender") {
+        "antispam.blank-sender-blocking"
+    } else if has("archived") {
+        "antispam.quarantine-mailbox"
+    } else if has("sender filter") && has("domains") {
+        "antispam.blocked-domains"
+    } else if has("sender filter") {
+        "antispam.sender-filter"
+    } else if has("recipients must not be blocked") {
+        "antispam.recipient-validation"
+    } else if has("recipient filter") {
+        "antispam.recipient-filter"
+    } else if has("block level") {
+        "antispam.srl-block-threshold"
+    } else if has("reputation") {
+        "antispam.sender-reputation"
+    } else if has("attachment") {
+        "antispam.attachment-types"
+    } else if has("evaluation filter") {
+        "antispam.content-filter"
+    } else if has("block list") {
+        "antispam.block-list-provider"
+    } else if has("malformed") {
+        "antispam.spoofed-domain-action"
+    } else if has("sender identification") {
+        "antispam.sender-id"
+    } else if has("allow list entries") {
+        "antispam.ip-allow-list-empty"
+    } else if has("allow list connection") {
+        "antispam.ip-allow-list-filter"
+    } else if has("filtering installed") {
+        "antispam.installed"
+    } else if has("filtering enabled") {
+        "antispam.filtering-enabled"
+    } else if has("automatic updates") {
+        "antispam.malware-updates"
+    } else if has("malware agent must be enabled") {
+        "antispam.malware-agent-enabled"
+    } else if has("malware") || has("malicious code") {
+        "antispam.malware-agent-disabled"
+    } else {
+        return None;
+    })
+}
+
+#[test]
+fn every_release_binds_the_antispam_rules_by_meaning() {
+    let Some(shared) = common::shared("antispam binding across releases") else {
+        return;
+    };
+    // The cmdlets of the family: a rule whose check runs one of them (and no Get-TransportConfig,
+    // whose "anti-spam filtering configured" rule is the transport family's) is the family's.
+    let cmdlets = [
+        "get-senderfilterconfig",
+        "get-contentfilterconfig",
+        "get-recipientfilterconfig",
+        "get-senderreputationconfig",
+        "get-senderidconfig",
+        "get-ipallowlistentry",
+        "get-ipallowlistconfig",
+        "get-ipblocklistprovider",
+        "get-attachmentfilterentry",
+        "get-transportagent",
+        "get-malwarefilteringserver",
+    ];
+    let mut bound = 0;
+    let mut per_file = Vec::new();
+    for entry in std::fs::read_dir(shared.join("benchmarks")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("xml") {
+            continue;
+        }
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let benchmark = exstig::benchmark::load(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let mut here = 0;
+        for rule in &benchmark.rules {
+            let lower = rule.check_content.to_ascii_lowercase();
+            let runs_ours =
+                cmdlets.iter().any(|c| lower.contains(c)) && !lower.contains("get-transportconfig");
+            let binding = checks::bind(&benchmark, rule);
+            let id = binding.as_ref().map(|b| b.spec.id);
+            if id.is_some_and(|id| id.starts_with("antispam.")) {
+                assert!(runs_ours, "{name} {} binds {id:?}", rule.stig_id);
+            }
+            if !runs_ours {
+                continue;
+            }
+            let want = antispam_check_of(&rule.title)
+                .unwrap_or_else(|| panic!("{name} {}: {}", rule.stig_id, rule.title));
+            assert_eq!(id, Some(want), "{name} {} {}", rule.stig_id, rule.title);
+            let b = binding.unwrap();
+            match want {
+                "antispam.blank-sender-action" | "antispam.spoofed-domain-action" => assert_eq!(
+                    b.expected,
+                    Some(Expected::Text("Reject".into())),
+                    "{name} {}",
+                    rule.stig_id
+                ),
+                "antispam.srl-block-threshold" => {
+                    assert_eq!(b.expected, Some(Expected::Number(6)));
+                    assert!(b.edsp_allowed, "{name} {}: signoff", rule.stig_id);
+                }
+                "antispam.recipient-validation" => {
+                    assert_eq!(b.expected, Some(Expected::Bool(false)))
+                }
+                "antispam.installed" | "antispam.filtering-enabled" => assert!(
+                    b.not_applicable_with_antispam,
+                    "{name} {}: the EEMSG note",
+                    rule.stig_id
+                ),
+                _ => {}
+            }
+            here += 1;
+        }
+        per_file.push((name, here));
+        bound += here;
+    }
+    // Every Edge release binds the family's Edge rules, every Mailbox release its own.
+    for (name, here) in &per_file {
+        let least = if name.contains("Edge") {
+            16
+        } else if name.contains("Mailbox") && !name.contains("2010") {
+            3
+        } else {
+            0
+        };
+        assert!(*here >= least, "{name}: {here} antispam rules");
+    }
+    assert!(bound >= 300, "{bound} antispam rules bound");
+}

@@ -44,6 +44,12 @@ pub struct Binding {
     pub not_applicable_note: Option<String>,
     /// The check text makes the rule not applicable on SIPR enclaves (`[values] sipr = true`).
     pub not_applicable_on_sipr: bool,
+    /// The check text makes the rule not applicable when another DoD-approved anti-spam
+    /// product or email gateway such as EEMSG is used (`[values] antispam_product`).
+    pub not_applicable_with_antispam: bool,
+    /// The check text says a third-party anti-spam product in use must meet the rule itself, so
+    /// with `[values] antispam_product` Exchange's own settings cannot show a finding.
+    pub antispam_product_must_comply: bool,
     /// The check text declares the rule not a finding on this server type (Edge smart host).
     pub not_a_finding_note: Option<String>,
     /// Send family: 2016 Edge style smart-host branch for Send connector domain security.
@@ -178,7 +184,14 @@ pub fn bind_in(
                 let only_cmdlet = cmdlets
                     .iter()
                     .all(|(_, c, _)| c.eq_ignore_ascii_case(cmdlet));
-                let found = choose_spec(families, kind, &title, &terms[at..], &lower, only_cmdlet)?;
+                let found = choose_spec(
+                    families,
+                    kind,
+                    &title,
+                    (&terms[..at], &terms[at..]),
+                    &lower,
+                    only_cmdlet,
+                )?;
                 (at, cmdlet, found)
             }
         }
@@ -194,6 +207,8 @@ pub fn bind_in(
         deviation_allowed: false,
         not_applicable_note: None,
         not_applicable_on_sipr: false,
+        not_applicable_with_antispam: false,
+        antispam_product_must_comply: false,
         not_a_finding_note: None,
         smart_host_branch: false,
         validation_method: false,
@@ -282,13 +297,16 @@ fn choose_by_selection(
 }
 
 /// The check for a rule, with its family: [`choose_by_selection`] over everything the text
-/// names after the cmdlet, else the earliest property a check of `kind` knows anywhere in the
-/// text, else (when the text runs no other cmdlet: `only_cmdlet`) the kind's one check.
+/// names after the cmdlet (`terms.1`), then before it (`terms.0`: a note ahead of the command,
+/// "the default value for Sender Reputation is True for Enabled", whose property the catalog's
+/// deduplicated terms name only there), else the earliest property a check of `kind` knows
+/// anywhere in the text, else (when the text runs no other cmdlet: `only_cmdlet`) the kind's one
+/// check.
 fn choose_spec(
     families: &[&'static Family],
     kind: ObjectKind,
     title: &str,
-    terms: &[String],
+    (before, terms): (&[String], &[String]),
     lower: &str,
     only_cmdlet: bool,
 ) -> Option<(&'static Family, &'static CheckSpec)> {
@@ -298,6 +316,9 @@ fn choose_spec(
     }
     if title.contains("named") {
         return None;
+    }
+    if let Some(found) = choose_by_selection(families, kind, title, before) {
+        return Some(found);
     }
     // No selected property (e.g. `Format-List *dns*`): the earliest property named anywhere.
     of_kind()
@@ -403,17 +424,37 @@ fn set_allowances(binding: &mut Binding, title: &str, lower: &str) {
     binding.deviation_allowed = binding.edsp_allowed
         || lower.contains("risk must be documented and accepted")
         || lower.contains("risk acceptance");
-    // A family's refine may have read an applicability note of its own already.
-    binding.not_applicable_on_sipr |= lower.contains("not applicable for sipr");
-    if binding.not_applicable_note.is_some() {
-    } else if binding.not_applicable_on_sipr {
-        binding.not_applicable_note =
-            Some("the check text says the rule is not applicable for SIPR enclaves".into());
-    } else if lower.contains("antispam product") || lower.contains("anti-spam product") {
-        binding.not_applicable_note = Some(
-            "the check text says the rule is not applicable when another DoD-approved anti-spam product or email gateway (such as EEMSG) is used"
-                .into(),
-        );
+    // Applicability notes are one line each ("This requirement is N/A for SIPR enclaves.");
+    // a family may already have set them for the embedded catalog, which carries no text.
+    let says_na = |line: &str| {
+        line.contains("not applicable")
+            || line.contains("n/a")
+            || line.contains(" na ")
+            || line.contains("(na)")
+    };
+    binding.not_applicable_on_sipr |= lower
+        .lines()
+        .any(|line| line.contains("sipr") && says_na(line));
+    binding.not_applicable_with_antispam |= lower.lines().any(|line| {
+        ["antispam product", "anti-spam product", "eemsg"]
+            .iter()
+            .any(|w| line.contains(w))
+            && says_na(line)
+    });
+    binding.antispam_product_must_comply |= ["antispam product", "anti-spam product"]
+        .iter()
+        .any(|w| lower.contains(&format!("{w} must be configured to meet")));
+    if binding.not_applicable_note.is_none() {
+        binding.not_applicable_note = if binding.not_applicable_on_sipr {
+            Some("the check text says the rule is not applicable for SIPR enclaves".into())
+        } else if binding.not_applicable_with_antispam {
+            Some(
+                "the check text says the rule is not applicable when another DoD-approved anti-spam product or email gateway (such as EEMSG) is used"
+                    .into(),
+            )
+        } else {
+            None
+        };
     }
 }
 

@@ -37,7 +37,10 @@ pub fn target(obj: &InventoryObject) -> String {
 /// are themselves a comment (`# ...`, a note instead of a fix).
 pub fn command(binding: &Binding, target: &str, args: &str) -> String {
     let args = args.replace(['\r', '\n'], " ");
-    let line = format!("{}{target} {args}", cmdlet(binding));
+    // A check whose fix cmdlet is empty (`.fix_cmdlet("")`) has judges that write whole commands.
+    let line = format!("{}{target} {args}", cmdlet(binding))
+        .trim_start()
+        .to_string();
     if args.starts_with('#') {
         format!("# {line}")
     } else if has_placeholder(&args) {

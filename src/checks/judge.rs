@@ -76,6 +76,7 @@ pub fn site_value(values: &SiteValues, key: &str) -> Option<Expected> {
         "max_per_domain_outbound_connections" => limit(values.max_per_domain_outbound_connections),
         "max_receive_size" => values.max_receive_size.map(Expected::Size),
         "max_send_size" => values.max_send_size.map(Expected::Size),
+        "srl_block_threshold" => values.srl_block_threshold.map(Expected::Number),
         "prohibit_send_receive_quota" => values.prohibit_send_receive_quota.map(Expected::Size),
         _ => None,
     }

@@ -10,12 +10,14 @@
 //!
 //! One rule family lives in one file and declares its checks ([`CheckSpec`]) and, where the
 //! generic comparisons do not fit, its own judging and reading of rule texts: [`receive`],
-//! [`send`], [`transport`], [`server`], [`host`]. The shared core: [`bind`](mod@bind) (binding
-//! by meaning, scope words, allowances), `text` (expected values from the check text), [`kinds`] (cmdlet, nouns and
+//! [`send`], [`transport`], [`server`], [`host`], [`mailbox`], [`antispam`]. The shared core:
+//! [`bind`](mod@bind) (binding by meaning, scope words, allowances), `text` (expected values
+//! from the check text), [`kinds`] (cmdlet, nouns and
 //! per-server / organization-wide of each kind of object), [`scope`] (which connectors face
 //! the Internet), [`judge`] (the generic comparisons, site values, verdict helpers) and [`fix`]
 //! (fix commands). A new family is one file and one line in [`FAMILIES`].
 
+pub mod antispam;
 pub mod bind;
 pub mod fix;
 pub mod host;
@@ -45,6 +47,7 @@ pub static FAMILIES: &[&Family] = &[
     &mailbox::FAMILY,
     &server::FAMILY,
     &host::FAMILY,
+    &antispam::FAMILY,
 ];
 
 /// Every check of every family, in binding priority order.
@@ -57,6 +60,8 @@ pub fn check(id: &str) -> Option<&'static CheckSpec> {
     checks().find(|c| c.id == id)
 }
 
+#[cfg(test)]
+mod antispam_tests;
 #[cfg(test)]
 mod core_tests;
 #[cfg(test)]

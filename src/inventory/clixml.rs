@@ -487,7 +487,22 @@ impl Converter<'_> {
     fn object_value(&mut self, node: &Node) -> Result<Value> {
         let parts = self.object_parts(node)?;
         if let Some(value) = parts.primitive {
-            return Ok(value);
+            // An enumeration keeps its name beside its number (`Reject` and 1): the checks compare
+            // plain enumerations by name, flags by bits (`values::text` / `values::flags`).
+            let is_enum = parts.type_names.iter().any(|t| t == "System.Enum");
+            return Ok(match parts.to_string {
+                Some(name)
+                    if is_enum
+                        && value.is_number()
+                        && !name.trim().chars().all(|c| c.is_ascii_digit()) =>
+                {
+                    let mut map = Map::new();
+                    map.insert("value".into(), value);
+                    map.insert("ToString".into(), Value::String(name));
+                    Value::Object(map)
+                }
+                _ => value,
+            });
         }
         if let Some(value) = parts.container {
             return Ok(value);
@@ -684,6 +699,22 @@ mod tests {
         assert_eq!(p["Tags"]["a"], 1);
         assert_eq!(p["PSComputerName"], "ex1.example.mil");
         assert!(!p.contains_key("SerializationData"));
+    }
+
+    #[test]
+    fn enumerations_keep_their_name_beside_their_number() {
+        let text = objs(
+            r#"<Obj RefId="0"><TN RefId="0"><T>Deserialized.Microsoft.Exchange.Data.Directory.SystemConfiguration.SenderIdConfig</T></TN>
+            <Props>
+              <Obj N="SpoofedDomainAction" RefId="1"><TN RefId="1"><T>Microsoft.Exchange.Data.SpoofedDomainAction</T><T>System.Enum</T><T>System.ValueType</T><T>System.Object</T></TN><ToString>Reject</ToString><I32>1</I32></Obj>
+              <Obj N="TempErrorAction" RefId="2"><TNRef RefId="1" /><ToString>StampStatus</ToString><I32>0</I32></Obj>
+            </Props></Obj>"#,
+        );
+        let parsed = parse_str(&text).unwrap();
+        let p = &parsed.objects[0].properties;
+        assert_eq!(p["SpoofedDomainAction"]["ToString"], "Reject");
+        assert_eq!(p["SpoofedDomainAction"]["value"], 1);
+        assert_eq!(p["TempErrorAction"]["ToString"], "StampStatus");
     }
 
     #[test]
