@@ -12,6 +12,8 @@
 #      the catalog (--stig exchange-2019) and written as CKL + CKLB + XCCDF: wall time, CPU time
 #      and peak memory (/usr/bin/time -v) per fleet size; 1,000 servers against the 10 s / 200 MB
 #      goal.
+#   4. the same fleet handed on to eMASS: `exstig poam` and `exstig emass test-results` over
+#      all its CKLs (wall time each).
 #
 #   scripts/bench.sh           full sizes: fleets of 100 and 1,000 servers
 #   scripts/bench.sh --short   small sizes, for CI (so the script cannot rot); asserts no time
@@ -134,7 +136,22 @@ for n in $sizes; do
                 w, w / 10, c, (c == "n/a" ? "n/a" : sprintf("%.1f", c / 2)), m,
                 (m == "n/a" ? "n/a" : sprintf("%.2fx", m / 200)), j }')
     fi
-    rm -rf "$inventory" "$out"
+    # 4. The eMASS hand-off of the same fleet: one POA&M and the test results per AP.
+    checklists=("$out"/*.ckl)
+    t0=$(date +%s.%N)
+    ./target/release/exstig poam "${checklists[@]}" -o "$work/poam-$n.xlsx" 2>"$work/emass.err" || true
+    t1=$(date +%s.%N)
+    ./target/release/exstig emass test-results "${checklists[@]}" -o "$work/results-$n.json" \
+        --tested-by "Bench, Run" 2>>"$work/emass.err" || true
+    t2=$(date +%s.%N)
+    if [ ! -s "$work/poam-$n.xlsx" ] || [ ! -s "$work/results-$n.json" ]; then
+        echo "bench: poam or test-results failed for $n servers" >&2
+        cat "$work/emass.err" >&2
+        exit 1
+    fi
+    awk -v a="$t0" -v b="$t1" -v c="$t2" -v n="$n" 'BEGIN {
+        printf "%8s  POA&M %.2f s + test results %.2f s = %.2f s\n", n, b - a, c - b, c - a }'
+    rm -rf "$inventory" "$out" "$work/poam-$n.xlsx" "$work/results-$n.json"
 done
 [ -n "$goal_line" ] && echo "$goal_line"
 echo "load after the fleets: $(cut -d' ' -f1-3 /proc/loadavg)"

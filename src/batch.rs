@@ -122,7 +122,8 @@ pub struct BatchOptions {
     /// Keep the Open rules' finding details in the report (for an HTML summary); without them
     /// the report holds a few hundred bytes per server.
     pub open_details: bool,
-    /// How existing output files are treated (`--force`: read-only ones replaced too).
+    /// How existing output files are treated (`--force`: read-only ones replaced too); with
+    /// `force`, a server whose inventory contradicts the benchmark is evaluated anyway.
     pub write: crate::fsio::WriteOptions,
 }
 
@@ -228,6 +229,7 @@ fn run_in_pool(opts: &BatchOptions) -> Result<BatchReport> {
             INVENTORY_EXTENSIONS.join(", ")
         )));
     }
+    let out_dir_was_missing = !opts.out_dir.exists();
     std::fs::create_dir_all(&opts.out_dir).map_err(|e| Error::io(&opts.out_dir, e))?;
     let previous = match &opts.merge_dir {
         Some(dir) => PreviousIndex::scan(dir)?,
@@ -257,6 +259,10 @@ fn run_in_pool(opts: &BatchOptions) -> Result<BatchReport> {
             Ok(summary) => servers.push(summary),
             Err(failure) => failures.push(failure),
         }
+    }
+    if out_dir_was_missing && servers.is_empty() {
+        // Nothing was processed: leave no empty --out-dir behind (remove_dir keeps a non-empty one).
+        let _ = std::fs::remove_dir(&opts.out_dir);
     }
     servers.sort_by(|a, b| a.host.cmp(&b.host));
     failures.sort_by(|a, b| a.server.cmp(&b.server));
@@ -800,6 +806,10 @@ impl Job<'_> {
         let role = inventory.host.role;
         let benchmark = self.benchmarks.select(role)?;
         let asset = self.asset(benchmark, &inventory, &group.host)?;
+        if !self.opts.write.force {
+            crate::guard::check_stig_fits(benchmark, &inventory, Some(&asset.host_name))
+                .map_err(|e| e.to_string())?;
+        }
         let evaluation = crate::evaluate::evaluate(benchmark, &inventory, self.site, asset);
         let mut notes: Vec<String> = inventory
             .skipped

@@ -119,6 +119,48 @@ pub struct RuleResult {
     pub finding_details: String,
     /// COMMENTS.
     pub comments: String,
+    /// What a Not_Reviewed rule waits for (empty for other statuses); read by
+    /// [`crate::outcome`] for the console report.
+    pub needs: Vec<Need>,
+    /// What became of the site file's exceptions for this rule (refused, lapsed).
+    pub exception_events: Vec<ExceptionEvent>,
+}
+
+/// What a Not_Reviewed rule waits for.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Need {
+    /// An export the inventory lacks (no object of this kind).
+    Export(ObjectKind),
+    /// A `[values]` key of the site file (the EDSP value).
+    SiteValue(String),
+    /// A person: exstig does not evaluate the rule.
+    Reviewer,
+    /// A person must judge what exstig read (connector names).
+    Judgement,
+    /// A connector whose scope (Internet-facing or internal) is unknown.
+    Scope,
+    /// A value exstig could not read or decide (said in the comments).
+    Other,
+}
+
+/// What became of one `[[exception]]` for a rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExceptionEvent {
+    /// The exception's line in the site file.
+    pub line: usize,
+    /// What happened.
+    pub kind: ExceptionEventKind,
+}
+
+/// The ways an exception does not apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ExceptionEventKind {
+    /// The STIG allows no deviation for the rule and the configuration fails.
+    Refused,
+    /// Its `expires` date has passed.
+    Expired,
+    /// The rule's check text changed since the exception was written (`check_digest`).
+    CheckChanged,
 }
 
 /// The result of an evaluation.
@@ -275,6 +317,7 @@ pub fn evaluate_on(
             .host
             .role
             .or_else(|| checks::benchmark_role(benchmark)),
+        events: Default::default(),
     };
     let results: Vec<RuleResult> = benchmark.rules.iter().map(|r| evaluator.rule(r)).collect();
     let mut stig = ChecklistStig::from_benchmark(benchmark);
@@ -304,6 +347,8 @@ struct Line {
     judgement: Judgement,
     exception_note: Option<String>,
     fix_target: String,
+    /// The connector's scope is unknown (its verdict is Unknown for that reason).
+    scope_unknown: bool,
 }
 
 struct Evaluator<'a> {
@@ -314,6 +359,8 @@ struct Evaluator<'a> {
     site: &'a Site,
     today: NaiveDate,
     role: Option<crate::inventory::ServerRole>,
+    /// The exception events of the rule being evaluated (taken by [`Evaluator::rule`]).
+    events: std::cell::RefCell<Vec<ExceptionEvent>>,
 }
 
 /// An exception's standing on a given day.
@@ -363,6 +410,7 @@ impl<'a> Evaluator<'a> {
         if let Some(expires) = e.expires
             && expires < self.today
         {
+            self.record(e, ExceptionEventKind::Expired);
             return Standing::Lapsed(format!(
                 "{at} expired on {expires}; the automatic verdict stands"
             ));
@@ -371,12 +419,20 @@ impl<'a> Evaluator<'a> {
             && !rule.check_digest.is_empty()
             && !digest.eq_ignore_ascii_case(&rule.check_digest)
         {
+            self.record(e, ExceptionEventKind::CheckChanged);
             return Standing::Lapsed(format!(
                 "{at} lapsed: the rule's check text changed since it was written (check_digest {digest}, now {}); review the rule and update the exception; the automatic verdict stands",
                 rule.check_digest
             ));
         }
         Standing::Valid
+    }
+
+    /// Notes what became of exception `e` for the rule being evaluated.
+    fn record(&self, e: &Exception, kind: ExceptionEventKind) {
+        self.events
+            .borrow_mut()
+            .push(ExceptionEvent { line: e.line, kind });
     }
 
     /// Advice for an applied exception that records no `check_digest`.
@@ -444,8 +500,9 @@ impl<'a> Evaluator<'a> {
             String::new()
         } else {
             format!(
-                "Values from {} were read from Format-List text (lower fidelity: long values may be wrapped or cut); confirm them or re-export with ConvertTo-Json or Export-Clixml\n",
-                text_files.into_iter().collect::<Vec<_>>().join(", ")
+                "Values from {} were read from Format-List text (lower fidelity: long values may be wrapped or cut); confirm them or {}\n",
+                text_files.into_iter().collect::<Vec<_>>().join(", "),
+                crate::inventory::values::REEXPORT_ADVICE
             )
         };
         format!(
@@ -458,7 +515,17 @@ impl<'a> Evaluator<'a> {
         )
     }
 
+    /// The verdict on one rule, with what it waits for and the exception events.
     fn rule(&self, rule: &Rule) -> RuleResult {
+        let mut result = self.judge_rule(rule);
+        result.exception_events = std::mem::take(&mut *self.events.borrow_mut());
+        if result.status != Status::NotReviewed {
+            result.needs.clear();
+        }
+        result
+    }
+
+    fn judge_rule(&self, rule: &Rule) -> RuleResult {
         let mut result = RuleResult {
             rule_id: rule.rule_id.clone(),
             stig_id: rule.stig_id.clone(),
@@ -467,9 +534,12 @@ impl<'a> Evaluator<'a> {
             check: None,
             finding_details: String::new(),
             comments: String::new(),
+            needs: Vec::new(),
+            exception_events: Vec::new(),
         };
         let exceptions = self.exceptions_for(rule);
         let Some(binding) = checks::bind(self.benchmark, rule) else {
+            result.needs.push(Need::Reviewer);
             self.apply_rule_exceptions(rule, None, &exceptions, &mut result, &mut Vec::new());
             return result;
         };
@@ -500,6 +570,7 @@ impl<'a> Evaluator<'a> {
         let collection = self.inventory.collection(binding.spec.kind);
         if let (true, Collection::NotCollected(reason)) = (objects.is_empty(), &collection) {
             let export = binding.spec.kind.cmdlet();
+            result.needs.push(Need::Export(binding.spec.kind));
             result.comments = format!(
                 "Not reviewed: {export} was not collected: {reason}. Collect it (collect/Export-ExchangeStigInventory.ps1, or {export} | Export-Clixml) and evaluate again."
             );
@@ -514,9 +585,10 @@ impl<'a> Evaluator<'a> {
             binding.spec.judge_set.is_some() && collection == Collection::Collected;
         if objects.is_empty() && !empty_set_is_an_answer {
             let export = binding.spec.kind.cmdlet();
+            result.needs.push(Need::Export(binding.spec.kind));
             result.comments = format!(
-                "Not reviewed: the inventory holds no {export} objects. Export them ({export} | ConvertTo-Json -Depth 4 > {}.json, or the inventory bundle) and evaluate again.",
-                export.trim_start_matches("Get-")
+                "Not reviewed: the inventory holds no {export} objects. {} and evaluate again.",
+                crate::outcome::export_advice(binding.spec.kind)
             );
             details.push_str(&format!("No {export} objects in the inventory.\n"));
             result.finding_details = details;
@@ -553,6 +625,7 @@ impl<'a> Evaluator<'a> {
             self.judge_objects(rule, &binding, &objects, &exceptions, &mut notes);
         let judged = verdict_of(&lines);
         result.status = judged;
+        result.needs = needs_of(&binding, &lines);
         // "If a third-party anti-spam product is used, it must meet the requirement": Exchange's
         // own failing setting is then not the finding; a person checks that product.
         let third_party = self
@@ -620,6 +693,7 @@ impl<'a> Evaluator<'a> {
                 judgement: judge_set(binding, objects, &ctx),
                 exception_note: None,
                 fix_target: String::new(),
+                scope_unknown: false,
             };
             return (vec![line], Vec::new());
         }
@@ -665,6 +739,7 @@ impl<'a> Evaluator<'a> {
                             },
                             exception_note: None,
                             fix_target: fix::target(obj),
+                            scope_unknown: true,
                         });
                         continue;
                     }
@@ -683,6 +758,7 @@ impl<'a> Evaluator<'a> {
                 judgement: judge::judge(binding, obj, &ctx),
                 exception_note: None,
                 fix_target: fix::target(obj),
+                scope_unknown: false,
             };
             self.apply_connector_exceptions(
                 rule,
@@ -857,6 +933,7 @@ impl<'a> Evaluator<'a> {
                     if let Some(refusal) =
                         refusal(binding, e.status, line.judgement.verdict == Verdict::Fail)
                     {
+                        self.record(e, ExceptionEventKind::Refused);
                         let text = format!(
                             "{} line {}: exception refused: {refusal}",
                             self.site.display_name(),
@@ -902,11 +979,14 @@ impl<'a> Evaluator<'a> {
                     let refused =
                         binding.and_then(|b| refusal(b, e.status, result.status == Status::Open));
                     match refused {
-                        Some(why) => notes.push(format!(
-                            "{} line {}: exception refused: {why}",
-                            self.site.display_name(),
-                            e.line
-                        )),
+                        Some(why) => {
+                            self.record(e, ExceptionEventKind::Refused);
+                            notes.push(format!(
+                                "{} line {}: exception refused: {why}",
+                                self.site.display_name(),
+                                e.line
+                            ))
+                        }
                         None => {
                             applied = true;
                             let automatic = result.status;
@@ -964,6 +1044,45 @@ fn verdict_of(lines: &[Line]) -> Status {
     }
 }
 
+/// What an undecided rule waits for, from its undecided lines: a person for names, the scope of
+/// a connector, the `[values]` keys the judgement names, or another reason.
+fn needs_of(binding: &Binding, lines: &[Line]) -> Vec<Need> {
+    if binding.comparison == checks::Comparison::Naming {
+        return vec![Need::Judgement];
+    }
+    let mut needs = BTreeSet::new();
+    for l in lines {
+        let Verdict::Unknown(why) = &l.judgement.verdict else {
+            continue;
+        };
+        if l.scope_unknown {
+            needs.insert(Need::Scope);
+            continue;
+        }
+        let keys = site_keys_named(why);
+        if keys.is_empty() {
+            needs.insert(Need::Other);
+        }
+        needs.extend(keys.into_iter().map(Need::SiteValue));
+    }
+    needs.into_iter().collect()
+}
+
+/// The site file keys a judgement asks for with "add [values] KEY": the judge states its need
+/// only in words, so the key is taken from them here, in this one place.
+fn site_keys_named(why: &str) -> Vec<String> {
+    why.split("add [values] ")
+        .skip(1)
+        .filter_map(|after| {
+            let key: String = after
+                .chars()
+                .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                .collect();
+            (!key.is_empty()).then_some(key)
+        })
+        .collect()
+}
+
 /// The STIG value line and one line per object: identity | scope (basis) | property | actual |
 /// expected | result, then the connectors out of scope.
 fn details_table(binding: &Binding, lines: &[Line], out_of_scope: &[String]) -> String {
@@ -1011,6 +1130,13 @@ fn details_table(binding: &Binding, lines: &[Line], out_of_scope: &[String]) -> 
     details
 }
 
+/// Why an exception with `status` for a rule bound as `binding` would be refused whenever the
+/// configuration fails (the only time it would matter): `exstig exception add` refuses it with
+/// the same reason `evaluate` gives.
+pub fn exception_refusal(binding: &Binding, status: ExceptionStatus) -> Option<String> {
+    refusal(binding, status, true)
+}
+
 /// Why an exception may not change a verdict: the automatic verdict is Open and the STIG allows
 /// no documented deviation for the rule.
 fn refusal(binding: &Binding, status: ExceptionStatus, open: bool) -> Option<String> {
@@ -1055,6 +1181,7 @@ mod tests {
             },
             exception_note: None,
             fix_target: String::new(),
+            scope_unknown: false,
         }
     }
 
@@ -1128,6 +1255,7 @@ mod tests {
             site: &site,
             today: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
             role: None,
+            events: Default::default(),
         };
         let objects: Vec<&InventoryObject> = inventory.objects.iter().collect();
         let (lines, out) = evaluator.judge_objects(&rule, &binding, &objects, &[], &mut Vec::new());
@@ -1140,6 +1268,54 @@ mod tests {
         assert!(
             comments.contains(&"Enable-TransportAgent -Identity 'Malware Agent'".to_string()),
             "{comments:?}"
+        );
+    }
+
+    #[test]
+    fn needs_name_the_site_keys_the_judgement_asks_for() {
+        assert_eq!(
+            site_keys_named(
+                "the internal SMTP domain is needed: add [values] internal_smtp_domain = \"...\" (from the EDSP) to site.toml"
+            ),
+            ["internal_smtp_domain"]
+        );
+        assert_eq!(
+            site_keys_named(
+                "add the Get-TransportConfig export to the inventory, or add [values] max_receive_size = \"10MB\""
+            ),
+            ["max_receive_size"]
+        );
+        assert!(site_keys_named("the value 'x' cannot be read").is_empty());
+        let unknown = |why: &str| {
+            let mut l = line(Verdict::Unknown(why.into()));
+            l.scope_unknown = why.contains("scope");
+            l
+        };
+        let binding = checks::bind(
+            &Benchmark::default(),
+            &Rule {
+                title: "Send connectors must use a smart host".into(),
+                check_content: "Get-SendConnector | Select Name, Identity, SmartHosts".into(),
+                ..Rule::default()
+            },
+        )
+        .expect("a smart host rule binds");
+        let needs = needs_of(
+            &binding,
+            &[
+                unknown("the scope of X is unknown"),
+                unknown("add [values] smart_hosts = [] to site.toml"),
+                unknown("unreadable"),
+                line(Verdict::Pass),
+            ],
+        );
+        assert_eq!(
+            needs,
+            [
+                Need::SiteValue("smart_hosts".into()),
+                Need::Scope,
+                Need::Other
+            ]
         );
     }
 

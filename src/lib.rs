@@ -10,17 +10,22 @@
 pub mod batch;
 pub mod benchmark;
 pub mod catalog;
+pub mod cci;
 pub mod checklist;
 #[allow(clippy::string_slice)]
 pub mod checks;
 pub mod cli;
 pub mod diff;
+pub mod emass;
 pub mod error;
 pub mod evaluate;
 pub mod fsio;
+pub mod guard;
 pub mod inventory;
 #[allow(clippy::string_slice)]
 pub mod merge;
+pub mod outcome;
+pub mod reviews;
 pub mod site;
 pub mod summary;
 pub mod term;

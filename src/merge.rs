@@ -36,8 +36,9 @@
 //!   `ManualWins`.
 //! * **Recognizing exstig's own text.** Details are exstig's when they start with the marker or
 //!   hold only an attached block. When merge writes an automatic comment it adds a line
-//!   `exstig comment digest: <16 hex>` (SHA-256 of the comment) to the automatic details, so the
-//!   next merge knows exactly whether a human has edited the comment since. Checklists written by
+//!   `exstig comment digest: <16 hex> (bookkeeping, not part of the result: ...)` (SHA-256 of
+//!   the comment, and a plain explanation for the assessor who reads it) to the automatic
+//!   details, so the next merge knows exactly whether a human has edited the comment since. Checklists written by
 //!   `exstig evaluate` carry no digest; there a comment is taken as exstig's when it starts like
 //!   evaluate's verdict comments (`Open: `, `NotAFinding: `, `Not applicable: `, `Not reviewed: `)
 //!   or exception notes. A replaced comment is kept in the report (`replaced_comments`).
@@ -160,6 +161,22 @@ pub struct MergeReport {
     pub rules: Vec<RuleChange>,
     /// STIG-level events: STIGs added, releases that differ, host names that differ.
     pub notes: Vec<String>,
+    /// The incoming STIGs the checklist did not have, added whole as new iSTIGs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub added_stigs: Vec<AddedStig>,
+}
+
+/// An incoming STIG added to the checklist as a new iSTIG.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AddedStig {
+    /// The STIG (`stigid`).
+    pub stig: String,
+    /// Its release (`V2R6`).
+    pub release: String,
+    /// Its number of rules.
+    pub rules: usize,
+    /// How many of them carry a result.
+    pub with_result: usize,
 }
 
 impl MergeReport {
@@ -181,6 +198,7 @@ impl MergeReport {
     pub fn extend(&mut self, other: MergeReport) {
         self.rules.extend(other.rules);
         self.notes.extend(other.notes);
+        self.added_stigs.extend(other.added_stigs);
     }
 
     /// Sets the source file name on every entry that has none.
@@ -193,6 +211,15 @@ impl MergeReport {
     /// The report as pretty JSON.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".into())
+    }
+
+    /// The report for the file `path`: text ([`MergeReport::to_text`]) when it ends in `.txt`,
+    /// else JSON.
+    pub fn render_for(&self, path: &Path) -> String {
+        let text = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("txt"));
+        if text { self.to_text() } else { self.to_json() }
     }
 
     /// The report for a terminal: notes, then every rule that changed, was kept against the
@@ -224,8 +251,17 @@ impl MergeReport {
                 r.stig, r.rule_id, r.stig_id, r.why
             ));
         }
+        for added in &self.added_stigs {
+            out.push_str(&format!(
+                "merge: STIG {} ({}) added as a new iSTIG: {} rules, {} with a result\n",
+                added.stig, added.release, added.rules, added.with_result
+            ));
+        }
+        if !self.added_stigs.is_empty() && self.rules.is_empty() {
+            return out;
+        }
         out.push_str(&format!(
-            "merge: {} rules with a result, {} updated, {} unchanged, {} kept, {} unmatched or ignored, {} conflicts\n",
+            "merge: {} rules with a result in the checklist's STIGs, {} updated, {} unchanged, {} kept, {} unmatched or ignored, {} conflicts\n",
             self.rules.len(),
             self.updated(),
             self.count(|r| r.action == Action::Unchanged),
@@ -527,9 +563,18 @@ fn decide(existing: &Vuln, incoming: &Vuln, policy: &MergePolicy, note: Option<&
     let conflict = human_status && disagree;
     let why = if protected {
         "automatic result replaces the human status (--overwrite-manual or open-wins); the human texts are kept".into()
+    } else if conflict && human_comment {
+        format!(
+            "automatic result {} replaces the human {} and its comment stays: only a human NotAFinding or Not_Applicable with a comment is protected; the human texts are kept",
+            incoming.status.ckl(),
+            existing.status.ckl()
+        )
     } else if conflict {
-        "automatic result replaces a human status (no protecting comment); the human texts are kept"
-            .into()
+        format!(
+            "automatic result {} replaces the human {}, which had no comment to protect it; the human texts are kept",
+            incoming.status.ckl(),
+            existing.status.ckl()
+        )
     } else {
         "automatic result".into()
     };
@@ -626,22 +671,46 @@ fn own_comment(existing: &Vuln, incoming: &Vuln) -> bool {
     comments.is_empty()
         || human_part(comments).trim().is_empty()
         || existing.comments == incoming.comments
-        || digest_line(details) == Some(comment_digest_line(&existing.comments).as_str())
+        || digest_line(details).map(digest_of) == Some(comment_digest(&existing.comments).as_str())
         || (is_own_text(details) && digest_line(details).is_none() && looks_like_evaluate(comments))
 }
 
 /// The line merge adds to the automatic details it writes: a digest of the COMMENTS it wrote
 /// with them, so that the next merge knows, exactly, whether a human has edited the comment
 /// since (when the digest still matches, the comment is exstig's and may be refreshed).
+/// The line says in plain words what it is, since assessors read FINDING_DETAILS: an XML comment
+/// inside a VULN would hide it (DISA's XSD and STIG Manager's parser accept one), but STIG
+/// Viewer drops comments when it saves, and the CKLB has no per-rule place for tool data that
+/// every consumer keeps.
 pub fn comment_digest_line(comments: &str) -> String {
+    format!(
+        "{DIGEST_PREFIX}{} {DIGEST_EXPLANATION}",
+        comment_digest(comments)
+    )
+}
+
+/// The 16 hex digits of SHA-256 of `comments`.
+fn comment_digest(comments: &str) -> String {
     use sha2::Digest;
     let hash = sha2::Sha256::digest(comments.as_bytes());
-    let hex: String = hash[..8].iter().map(|b| format!("{b:02x}")).collect();
-    format!("{DIGEST_PREFIX}{hex}")
+    hash[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The digest in a digest line (the words after it, if any, are ignored, so lines written
+/// before the explanation was added are read too).
+fn digest_of(line: &str) -> &str {
+    line.strip_prefix(DIGEST_PREFIX)
+        .unwrap_or(line)
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
 }
 
 /// The start of the comment digest line.
 pub const DIGEST_PREFIX: &str = "exstig comment digest: ";
+
+/// What follows the digest: the line explains itself to the people who read the details.
+pub const DIGEST_EXPLANATION: &str = "(bookkeeping, not part of the result: a fingerprint of the COMMENTS exstig wrote, so that the next merge can tell whether a person has edited them)";
 
 /// The comment digest line of a text's automatic part, if any.
 fn digest_line(details: &str) -> Option<&str> {
@@ -780,11 +849,12 @@ pub fn merge_into(
         match existing.stigs.iter_mut().find(|s| stig_key(s) == key) {
             Some(target) => merge_stig(target, stig, policy, &mut report),
             None => {
-                report.notes.push(format!(
-                    "STIG {key} ({}) added as a new iSTIG with {} rules",
-                    release_of(stig),
-                    stig.vulns.len()
-                ));
+                report.added_stigs.push(AddedStig {
+                    stig: key.to_string(),
+                    release: release_of(stig),
+                    rules: stig.vulns.len(),
+                    with_result: stig.vulns.iter().filter(|v| has_result(v)).count(),
+                });
                 existing.stigs.push(stig.clone());
             }
         }
@@ -1151,6 +1221,88 @@ mod tests {
     }
 
     #[test]
+    fn replaced_human_status_says_what_happened() {
+        let (v, report) = merged(
+            vuln(
+                "SV-1r1_rule",
+                "EX-1",
+                Status::Open,
+                "Seen on the console.",
+                "ticket 42",
+            ),
+            vuln(
+                "SV-1r1_rule",
+                "EX-1",
+                Status::NotAFinding,
+                AUTO,
+                "NotAFinding: ok.",
+            ),
+            MergePolicy::default(),
+        );
+        assert_eq!(v.status, Status::NotAFinding);
+        let why = &report.rules[0].why;
+        assert!(report.rules[0].conflict);
+        assert!(
+            why.contains("replaces the human Open and its comment stays")
+                && why.contains(
+                    "only a human NotAFinding or Not_Applicable with a comment is protected"
+                )
+                && !why.contains("no protecting comment"),
+            "{why}"
+        );
+        let (_, report) = merged(
+            vuln(
+                "SV-1r1_rule",
+                "EX-1",
+                Status::Open,
+                "Seen on the console.",
+                "",
+            ),
+            vuln(
+                "SV-1r1_rule",
+                "EX-1",
+                Status::NotAFinding,
+                AUTO,
+                "NotAFinding: ok.",
+            ),
+            MergePolicy::default(),
+        );
+        assert!(
+            report.rules[0]
+                .why
+                .contains("which had no comment to protect it"),
+            "{}",
+            report.rules[0].why
+        );
+    }
+
+    #[test]
+    fn digest_line_explains_itself_and_old_lines_are_still_read() {
+        let line = comment_digest_line("run Set-X");
+        assert!(
+            line.contains("bookkeeping, not part of the result"),
+            "{line}"
+        );
+        let bare = format!("{DIGEST_PREFIX}{}", comment_digest("run Set-X"));
+        for digest in [line.as_str(), bare.as_str()] {
+            let existing = vuln(
+                "SV-1r1_rule",
+                "EX-1",
+                Status::Open,
+                &format!("{AUTO}\n{digest}"),
+                "run Set-X",
+            );
+            let incoming = vuln("SV-1r1_rule", "EX-1", Status::Open, AUTO, "run Set-Y");
+            assert!(own_comment(&existing, &incoming), "{digest}");
+            let edited = Vuln {
+                comments: "run Set-X, then ask the ISSM".into(),
+                ..existing
+            };
+            assert!(!own_comment(&edited, &incoming), "{digest}");
+        }
+    }
+
+    #[test]
     fn commented_human_not_a_finding_is_protected_and_conflict_reported() {
         let human = vuln(
             "SV-1r1_rule",
@@ -1372,7 +1524,21 @@ mod tests {
         b.stigs[0].info[1].1 = Some("OTHER".into());
         let report = merge_into(&mut a, &b, &MergePolicy::default());
         assert_eq!(a.stigs.len(), 2);
-        assert!(report.notes[0].contains("OTHER"));
+        assert_eq!(report.added_stigs.len(), 1);
+        assert_eq!(
+            (
+                report.added_stigs[0].stig.as_str(),
+                report.added_stigs[0].rules
+            ),
+            ("OTHER", 1)
+        );
+        let text = report.to_text();
+        assert!(
+            text.contains(
+                "merge: STIG OTHER (V2R1) added as a new iSTIG: 1 rules, 0 with a result"
+            ) && !text.contains("0 rules with a result"),
+            "{text}"
+        );
         merge_into(&mut a, &b, &MergePolicy::default());
         assert_eq!(a.stigs.len(), 2);
     }

@@ -307,6 +307,9 @@ pub struct Site {
     /// `[[exception]]` entries.
     #[serde(default)]
     pub exception: Vec<Exception>,
+    /// `[poam]`: the POA&M header block, Office/Org, risk and milestone defaults per CAT.
+    #[serde(default)]
+    pub poam: crate::emass::poam::PoamSettings,
     /// The file it was read from (`site.toml` in messages when none).
     #[serde(skip)]
     pub path: Option<PathBuf>,
@@ -359,6 +362,7 @@ impl Site {
                 })?;
             }
         }
+        site.poam.check(path)?;
         if let Some(role) = &site.asset.role
             && !crate::checklist::ROLES
                 .iter()

@@ -406,7 +406,7 @@ fn hdf_of(ckl: &Path) -> Option<serde_json::Value> {
             std::env::var("CI").is_err(),
             "hdf-converters is required in CI (npm ci in tests/node)"
         );
-        eprintln!("skipping HDF conversion: run `npm ci` in tests/node (bash .ci/run does)");
+        common::skip("HDF conversion: run `npm ci` in tests/node (bash .ci/run does)");
         return None;
     }
     if !common::have_tool("node") {

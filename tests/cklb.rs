@@ -32,7 +32,7 @@ fn schema_problems(files: &[PathBuf]) -> Option<String> {
                 std::env::var("CI").is_err(),
                 "python jsonschema is required in CI (pip install jsonschema)"
             );
-            eprintln!("skipping CKLB schema validation: python3 -m pip install jsonschema");
+            common::skip("CKLB schema validation: python3 -m pip install jsonschema");
             None
         }
         Some(0) => Some(String::new()),

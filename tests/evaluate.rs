@@ -953,13 +953,24 @@ fn connectors_of_other_servers_are_listed_not_judged() {
 }
 
 #[test]
-fn wrong_stig_for_the_server_role_is_warned() {
+fn wrong_stig_for_the_server_role_is_refused_unless_forced() {
     let dir = common::temp_dir("evaluate-role");
     let inventory = mailbox_inventory(&dir);
     let bundle_free: Vec<&str> = inventory.iter().map(|p| s(p)).collect();
     let ckl = dir.join("o.ckl");
     let mut args = bundle_free.clone();
     args.extend(["--stig", "exchange-2019-edge", "--ckl", s(&ckl)]);
+    let (code, stderr) = evaluate(&dir, &args);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(!ckl.exists(), "nothing written");
+    assert!(
+        stderr.contains("contradicts the chosen STIG")
+            && stderr.contains("Default Frontend MBX01")
+            && stderr.contains("use --stig exchange-2019-mailbox")
+            && stderr.contains("--force"),
+        "{stderr}"
+    );
+    args.push("--force");
     let (code, stderr) = evaluate(&dir, &args);
     assert_eq!(code, 0, "{stderr}");
     assert!(
@@ -1097,6 +1108,8 @@ fn mailbox_example_site_file_with_disa_text_and_with_the_catalog() {
     let ckl = dir.join("MBX01.ckl");
     let site = "fixtures/site/MBX01.site.toml";
     let inventory = "fixtures/inventory/MBX01.bundle.json";
+    // The example bundle says Exchange 15.2 (2019); this test is about the site file with the
+    // 2016 text, so the release check is overridden.
     let (code, stderr) = evaluate(
         &root,
         &[
@@ -1107,6 +1120,7 @@ fn mailbox_example_site_file_with_disa_text_and_with_the_catalog() {
             site,
             "--ckl",
             s(&ckl),
+            "--force",
         ],
     );
     assert_eq!(code, 0, "{stderr}");
@@ -1129,6 +1143,7 @@ fn mailbox_example_site_file_with_disa_text_and_with_the_catalog() {
             site,
             "--ckl",
             s(&ckl),
+            "--force",
         ],
     );
     assert_eq!(code, 0, "{stderr}");

@@ -120,3 +120,67 @@ fn add_refuses_unknown_rules_and_broken_site_files_without_writing() {
         "[values]\nconnection_timeout = \"00:05:00\"\n"
     );
 }
+
+#[test]
+fn add_refuses_what_evaluate_always_refuses_with_the_same_reason() {
+    let dir = common::temp_dir("exception-add-refused");
+    let site = dir.join("site.toml");
+    let root = common::root();
+    let out = common::exstig(
+        &root,
+        &[
+            "exception",
+            "add",
+            "--site",
+            site.to_str().unwrap(),
+            "--stig",
+            "exchange-2019-edge",
+            "--rule",
+            "EX19-ED-000098",
+            "--status",
+            "not_a_finding",
+            "--justification",
+            "x",
+        ],
+    );
+    let add_stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{add_stderr}");
+    assert!(!site.exists(), "nothing written");
+    // evaluate gives the same reason when the same exception is in the site file
+    std::fs::write(
+        &site,
+        "[[exception]]\nrule = \"EX19-ED-000098\"\nstatus = \"not_a_finding\"\njustification = \"x\"\n",
+    )
+    .unwrap();
+    let ckl = dir.join("out.ckl");
+    let out = common::exstig(
+        &root,
+        &[
+            "evaluate",
+            "fixtures/inventory/EDGE01.bundle.json",
+            "--stig",
+            "exchange-2019-edge",
+            "--site",
+            site.to_str().unwrap(),
+            "--ckl",
+            ckl.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let written = std::fs::read_to_string(&ckl).unwrap();
+    let at = written.find(">EX19-ED-000098<").unwrap();
+    let vuln = &written[at..at + written[at..].find("</VULN>").unwrap()];
+    let reason = vuln
+        .split("exception refused: ")
+        .nth(1)
+        .and_then(|r| r.lines().next())
+        .expect("evaluate refuses the exception");
+    assert!(
+        reason.contains("allows no documented deviation") && add_stderr.contains(reason),
+        "same reason: {reason} / {add_stderr}"
+    );
+}

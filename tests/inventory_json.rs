@@ -566,7 +566,7 @@ fn schema_matches_reader_and_fixtures() {
         .args(["-c", "import jsonschema"])
         .output();
     if !probe.map(|o| o.status.success()).unwrap_or(false) {
-        eprintln!("skipping JSON Schema validation: python3 with jsonschema not installed");
+        common::skip("JSON Schema validation: python3 with jsonschema not installed");
         return;
     }
     let script = r#"

@@ -94,7 +94,26 @@ fn table_lists_every_rule() {
     assert!(
         lines[3].contains("CAT III") && lines[3].ends_with("Relay logs must <never> be empty.")
     );
-    assert_eq!(lines.len(), 4);
+    assert_eq!(lines.len(), 5);
+    assert_eq!(lines[4], "0 of 2 rules automated");
+}
+
+#[test]
+fn table_ends_with_the_automated_total() {
+    let out = rules(&["--stig", "exchange-2016-edge"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let rows: Vec<&str> = text.lines().skip(2).collect();
+    let (last, rows) = rows.split_last().unwrap();
+    let automated = rows
+        .iter()
+        .filter(|l| l.split_whitespace().nth(5) != Some("-"))
+        .count();
+    assert!(automated > 0);
+    assert_eq!(
+        *last,
+        format!("{automated} of {} rules automated", rows.len())
+    );
 }
 
 #[test]

@@ -751,7 +751,7 @@ fn flags_every_sample_stig_manager_refuses() {
             std::env::var("CI").is_err(),
             "STIG Manager parsers are required in CI"
         );
-        eprintln!("skipping: run `npm ci` in tests/node");
+        common::skip("node parsers: run `npm ci` in tests/node");
         return;
     }
     if !common::have_tool("node") {

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-mod archive;
+pub mod archive;
 
 /// Largest benchmark file or zip download `load` reads (DISA's biggest downloads are far smaller).
 const MAX_FILE_BYTES: u64 = 1 << 30;

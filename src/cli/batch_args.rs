@@ -52,7 +52,8 @@ pub struct BatchArgs {
     /// Batch mode: worker threads (default: all cores); each holds one checklist at a time.
     #[arg(long, value_name = "N", requires = "inventory_dir")]
     pub jobs: Option<usize>,
-    /// No progress bar and no table on stderr (failures are still reported).
+    /// No progress bar, no table and no report of what is missing on stderr (failures, warnings
+    /// and the files written are still reported); applies to a single evaluation too.
     #[arg(long)]
     pub quiet: bool,
 }
@@ -139,6 +140,19 @@ pub fn run_batch_with(
     fail_on: Option<FailOn>,
     write: crate::fsio::WriteOptions,
 ) -> Result<i32> {
+    run_batch_with_poam(args, source, site, asset, fail_on, write, None)
+}
+
+/// [`run_batch_with`], then (with `poam`) one eMASS POA&M of the whole fleet's checklists.
+pub fn run_batch_with_poam(
+    args: &BatchArgs,
+    source: &BenchmarkSource,
+    site: Option<&Path>,
+    asset: &AssetArgs,
+    fail_on: Option<FailOn>,
+    write: crate::fsio::WriteOptions,
+    poam: Option<&Path>,
+) -> Result<i32> {
     let mut opts = args.options(source, site, asset)?;
     opts.write = write;
     // Every output path is checked before the work starts: a bad --summary must not end the
@@ -181,6 +195,24 @@ pub fn run_batch_with(
         crate::summary::write(&fleet, path, write)?;
         if !args.quiet {
             eprintln!("exstig: wrote {}", path.display());
+        }
+    }
+    if let Some(poam) = poam {
+        // One checklist per server: its CKL, else CKLB, else XCCDF results.
+        let checklists: Vec<PathBuf> = report
+            .servers
+            .iter()
+            .filter_map(|s| {
+                ["ckl", "cklb", "xml"].iter().find_map(|ext| {
+                    s.outputs
+                        .iter()
+                        .find(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case(ext)))
+                        .cloned()
+                })
+            })
+            .collect();
+        if !checklists.is_empty() {
+            super::poam::after_evaluate(checklists, poam, site)?;
         }
     }
     Ok(report.exit_code(fail_on))

@@ -8,6 +8,7 @@ use crate::error::{EXIT_FINDINGS, EXIT_OK, Error, Result};
 pub use crate::evaluate::FailOn;
 use crate::evaluate::{Evaluation, asset_from, evaluate};
 use crate::merge::{MergePolicy, Precedence};
+use crate::outcome::shown;
 use crate::site::Site;
 use std::path::{Path, PathBuf};
 
@@ -49,10 +50,17 @@ pub struct EvaluateArgs {
     /// Merging into a checklist people already keep.
     #[command(flatten)]
     pub merge: MergeIntoArgs,
+    /// Also write the eMASS POA&M of the result (2025 layout; `exstig poam` has every option);
+    /// in batch mode one POA&M for the whole fleet.
+    #[arg(long, value_name = "POAM.xlsx")]
+    pub poam: Option<PathBuf>,
     /// Batch mode (a folder of inventories, one set of checklists per server).
     #[command(flatten)]
     pub batch: Box<super::batch_args::BatchArgs>,
-    /// Replace read-only output files too (they stay read-only); without it they are refused.
+    /// Write even when the inventory contradicts the STIG (another Exchange role or release; in
+    /// batch mode that server fails otherwise) or --merge-into names a checklist of another host
+    /// (or of no host and no STIG of this product); and replace read-only output files too (they
+    /// stay read-only; without --force they are refused).
     #[arg(long)]
     pub force: bool,
 }
@@ -77,7 +85,8 @@ pub struct MergeIntoArgs {
     /// With --merge-into: which result wins when both have one.
     #[arg(long, value_enum, requires = "merge_into", default_value_t = Precedence::Newest)]
     pub policy: Precedence,
-    /// With --merge-into: also write the merge report (before, after, why per rule) as JSON.
+    /// With --merge-into: also write the merge report (before, after, why per rule): as text when
+    /// FILE ends in .txt, else as JSON.
     #[arg(long, value_name = "FILE", requires = "merge_into")]
     pub report: Option<PathBuf>,
 }
@@ -95,13 +104,17 @@ pub fn run(args: &EvaluateArgs) -> Result<i32> {
                 "batch mode (--inventory-dir) reads its folder and writes to --out-dir: drop the INVENTORY files and --ckl/--cklb/--xccdf".into(),
             ));
         }
-        return super::batch_args::run_batch_with(
+        if let Some(poam) = &args.poam {
+            super::poam::check_xlsx_path(poam)?;
+        }
+        return super::batch_args::run_batch_with_poam(
             &args.batch,
             &args.source,
             args.site.as_deref(),
             &args.asset,
             args.fail_on,
             write_options(args),
+            args.poam.as_deref(),
         );
     }
     if args.inventory.is_empty() || (args.ckl.is_none() && !args.merge.in_place) {
@@ -110,6 +123,9 @@ pub fn run(args: &EvaluateArgs) -> Result<i32> {
         ));
     }
     check_outputs(args)?;
+    if let Some(poam) = &args.poam {
+        super::poam::check_xlsx_path(poam)?;
+    }
     let start = chrono::Utc::now();
     let benchmark = args.source.load()?;
     if benchmark.rules.is_empty() {
@@ -136,6 +152,9 @@ pub fn run(args: &EvaluateArgs) -> Result<i32> {
             "no host name: the inventory does not name the server; give --host-name NAME (or [asset] host_name in the site file)".into(),
         ));
     }
+    if !args.force {
+        crate::guard::check_stig_fits(&benchmark, &inventory, Some(&asset.host_name))?;
+    }
     let evaluation = evaluate(&benchmark, &inventory, &site, asset);
     let end = chrono::Utc::now();
     let merged = match &args.merge.merge_into {
@@ -144,11 +163,17 @@ pub fn run(args: &EvaluateArgs) -> Result<i32> {
                 precedence: args.merge.policy,
                 overwrite_manual: args.merge.overwrite_manual,
             };
-            Some(crate::merge::merge_file(
-                existing,
-                &evaluation.checklist,
-                &policy,
-            )?)
+            let mut checklist = crate::merge::read_checklist(existing)?;
+            if !args.force {
+                crate::guard::check_merge_target(
+                    existing,
+                    &checklist,
+                    &evaluation.checklist,
+                    &args.inventory[0],
+                )?;
+            }
+            let report = crate::merge::merge_into(&mut checklist, &evaluation.checklist, &policy);
+            Some((checklist, report))
         }
         None => None,
     };
@@ -174,7 +199,7 @@ pub fn run(args: &EvaluateArgs) -> Result<i32> {
         ));
     }
     if let (Some(path), Some((_, report))) = (&args.merge.report, &merged) {
-        files.push((path, report.to_json().into_bytes()));
+        files.push((path, report.render_for(path).into_bytes()));
     }
     for (path, _) in &files {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -190,28 +215,59 @@ pub fn run(args: &EvaluateArgs) -> Result<i32> {
         eprintln!("exstig: warning: {long}");
     }
     for skipped in &inventory.skipped {
-        eprintln!("exstig: skipped {skipped}");
+        eprintln!("exstig: skipped {}", shown(skipped));
     }
     eprintln!(
         "exstig: {} {} against {} ({})",
-        benchmark.id,
-        benchmark.revision(),
-        evaluation.checklist.asset.host_name,
-        args.inventory
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
+        shown(&benchmark.id),
+        shown(&benchmark.revision()),
+        shown(&evaluation.checklist.asset.host_name),
+        shown(
+            &args
+                .inventory
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
     );
-    eprint!("{}", evaluation.summary());
-    if let Some((_, report)) = &merged {
-        eprint!("{}", report.to_text());
+    if !args.batch.quiet {
+        eprint!("{}", shown(&evaluation.summary()));
+        let outcome = crate::outcome::Outcome {
+            evaluation: &evaluation,
+            inventory: &inventory,
+            site: &site,
+            host: &evaluation.checklist.asset.host_name,
+            role: inventory
+                .host
+                .role
+                .or_else(|| crate::checks::benchmark_role(&benchmark)),
+        };
+        eprint!("{}", outcome.report());
+    } else {
+        for warning in &evaluation.warnings {
+            eprintln!("exstig: warning: {}", shown(warning));
+        }
+    }
+    if let Some((_, report)) = &merged
+        && !args.batch.quiet
+    {
+        eprint!("{}", shown(&report.to_text()));
     }
     if let Some(backup) = &backup {
         eprintln!("exstig: kept the original as {}", backup.display());
     }
     for (path, _) in &files {
-        eprintln!("exstig: wrote {}", path.display());
+        eprintln!("exstig: wrote {}", shown(&path.display().to_string()));
+    }
+    if let Some(poam) = &args.poam {
+        let written = args.ckl.clone().or_else(|| {
+            args.merge
+                .merge_into
+                .clone()
+                .filter(|_| args.merge.in_place)
+        });
+        super::poam::after_evaluate(written.into_iter().collect(), poam, args.site.as_deref())?;
     }
     Ok(exit_code(&evaluation, args.fail_on))
 }
@@ -256,6 +312,15 @@ fn check_outputs(args: &EvaluateArgs) -> Result<()> {
     crate::fsio::check_outputs(&outputs, &inputs, write_options(args), true)?;
     if let (Some(existing), true) = (&args.merge.merge_into, args.merge.in_place) {
         crate::fsio::check_output(existing, write_options(args), false)?;
+    }
+    for (option, path) in [
+        ("--ckl", &args.ckl),
+        ("--cklb", &args.cklb),
+        ("--xccdf", &args.xccdf),
+    ] {
+        if let Some(path) = path {
+            crate::guard::check_extension(option, path)?;
+        }
     }
     Ok(())
 }

@@ -6,7 +6,7 @@
 
 use super::BenchmarkSource;
 use crate::error::{EXIT_OK, Error, Result};
-use crate::site::Site;
+use crate::site::{ExceptionStatus, Site};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
@@ -74,6 +74,19 @@ fn run_add(args: &AddArgs) -> Result<i32> {
             benchmark.revision()
         ))
     })?;
+    let status = match args.status.as_str() {
+        "not_a_finding" => ExceptionStatus::NotAFinding,
+        "not_applicable" => ExceptionStatus::NotApplicable,
+        _ => ExceptionStatus::Open,
+    };
+    if let Some(why) = crate::checks::bind(&benchmark, rule)
+        .and_then(|binding| crate::evaluate::exception_refusal(&binding, status))
+    {
+        return Err(Error::Usage(format!(
+            "{} ({}): exception refused: {why}",
+            rule.stig_id, rule.rule_id
+        )));
+    }
     if args.justification.trim().is_empty() {
         return Err(Error::Usage("--justification must not be empty".into()));
     }

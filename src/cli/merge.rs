@@ -21,7 +21,8 @@ pub struct MergeArgs {
     /// Let automatic (exstig) results replace a human's NotAFinding / Not_Applicable with a comment.
     #[arg(long)]
     pub overwrite_manual: bool,
-    /// Also write the merge report as JSON to FILE (never one of the inputs or the output).
+    /// Also write the merge report to FILE (never one of the inputs or the output): as text when
+    /// it ends in .txt, else as JSON.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
     /// Merge even when the checklists name different hosts (HOST_NAME), and replace a
@@ -70,7 +71,7 @@ pub fn run(args: &MergeArgs) -> Result<i32> {
     let bytes = crate::merge::render_checklist(&args.output, &merged)?;
     let mut files: Vec<(&Path, Vec<u8>)> = vec![(&args.output, bytes)];
     if let Some(path) = &args.report {
-        files.push((path, report.to_json().into_bytes()));
+        files.push((path, report.render_for(path).into_bytes()));
     }
     let overwrites_input = args
         .inputs
@@ -102,10 +103,8 @@ fn same_host(checklists: &[(&PathBuf, crate::checklist::Checklist)]) -> Result<(
     for (path, c) in &checklists[1..] {
         let other = c.asset.host_name.trim();
         if !other.eq_ignore_ascii_case(host) {
-            return Err(Error::Usage(format!(
-                "{} is for host '{other}' but {} is for host '{host}'; merge checklists of one asset, or give --force",
-                path.display(),
-                first_path.display()
+            return Err(Error::Usage(crate::guard::other_host_message(
+                path, other, first_path, host,
             )));
         }
     }

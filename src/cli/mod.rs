@@ -26,9 +26,11 @@ pub mod catalog;
 pub mod checklist;
 pub mod convert;
 pub mod diff;
+pub mod emass;
 pub mod evaluate;
 pub mod exception;
 pub mod merge;
+pub mod poam;
 pub mod rules;
 pub mod validate;
 
@@ -63,6 +65,10 @@ enum Command {
     Diff(diff::DiffArgs),
     /// Record documented, approved deviations in the site file.
     Exception(exception::ExceptionArgs),
+    /// Write the eMASS POA&M spreadsheet of a fleet's checklists.
+    Poam(poam::PoamArgs),
+    /// eMASS test results per assessment procedure, and upload through the eMASS REST API.
+    Emass(emass::EmassArgs),
 }
 
 /// Where the benchmark comes from: a DISA file or the embedded catalog.
@@ -113,11 +119,13 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
         Command::Convert(args) => convert::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Exception(args) => exception::run(&args),
+        Command::Poam(args) => poam::run(&args),
+        Command::Emass(args) => emass::run(&args),
     };
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("exstig: error: {e}");
+            eprintln!("exstig: error: {}", crate::outcome::shown(&e.to_string()));
             EXIT_ERROR
         }
     }

@@ -13,18 +13,27 @@ pub struct RulesArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// DISA's CCI list (U_CCI_List.xml or .zip) for the JSON's controls instead of the
+    /// embedded table.
+    #[arg(long, value_name = "FILE")]
+    pub cci_list: Option<std::path::PathBuf>,
 }
 
 /// Runs `exstig rules`.
 pub fn run(args: &RulesArgs) -> Result<i32> {
     let benchmark = args.source.load()?;
     if args.json {
-        let json = serde_json::to_string_pretty(&to_json(&benchmark)).unwrap_or_default();
+        let (table, notes) = crate::cci::table_for(args.cci_list.as_deref())?;
+        for note in notes {
+            eprintln!("warning: {note}");
+        }
+        let json = serde_json::to_string_pretty(&to_json(&benchmark, &table)).unwrap_or_default();
         print_stdout(&format!("{json}\n"))?;
     } else {
         let rows: Vec<[String; 6]> = benchmark.rules.iter().map(|r| row(&benchmark, r)).collect();
+        let automated = rows.iter().filter(|r| r[4] != "-").count();
         print_stdout(&format!(
-            "{} ({}, {}): {} rules\n{}",
+            "{} ({}, {}): {} rules\n{}{}\n",
             benchmark.title,
             benchmark.id,
             benchmark.revision(),
@@ -32,7 +41,8 @@ pub fn run(args: &RulesArgs) -> Result<i32> {
             table(
                 &["VULN ID", "RULE ID", "STIG ID", "CAT", "AUTOMATED", "TITLE"],
                 &rows
-            )
+            ),
+            total_line(automated, rows.len())
         ))?;
     }
     Ok(EXIT_OK)
@@ -79,12 +89,47 @@ fn row(benchmark: &Benchmark, rule: &Rule) -> [String; 6] {
     ]
 }
 
+/// The closing line of the table: `20 of 64 rules automated`.
+pub fn total_line(automated: usize, total: usize) -> String {
+    format!("{automated} of {total} rules automated")
+}
+
+/// The rev 4 and rev 5 controls and eMASS APs of a rule's CCIs (without repeats), and the
+/// CCIs the table does not know.
+fn mappings(rule: &Rule, table: &crate::cci::CciTable) -> serde_json::Value {
+    use crate::cci::Revision;
+    let collect = |revision: Revision, ap: bool| {
+        let mut out: Vec<String> = Vec::new();
+        for row in rule.ccis.iter().filter_map(|c| table.get(c)) {
+            let m = row.of(revision);
+            let value = if ap { &m.ap } else { &m.control };
+            for v in value.split("; ").filter(|v| !v.is_empty()) {
+                if !out.iter().any(|o| o == v) {
+                    out.push(v.to_string());
+                }
+            }
+        }
+        out
+    };
+    let unknown: Vec<&String> = rule
+        .ccis
+        .iter()
+        .filter(|c| table.get(c).is_none())
+        .collect();
+    serde_json::json!({
+        "controls": { "rev4": collect(Revision::Rev4, false), "rev5": collect(Revision::Rev5, false) },
+        "aps": { "rev4": collect(Revision::Rev4, true), "rev5": collect(Revision::Rev5, true) },
+        "unknown_ccis": unknown,
+    })
+}
+
 /// The JSON form: benchmark facts and one object per rule.
-fn to_json(benchmark: &Benchmark) -> serde_json::Value {
+fn to_json(benchmark: &Benchmark, table: &crate::cci::CciTable) -> serde_json::Value {
     let rules: Vec<serde_json::Value> = benchmark
         .rules
         .iter()
         .map(|r| {
+            let mapped = mappings(r, table);
             serde_json::json!({
                 "vuln_id": r.group_id,
                 "rule_id": r.rule_id,
@@ -94,6 +139,9 @@ fn to_json(benchmark: &Benchmark) -> serde_json::Value {
                 "group_title": r.group_title,
                 "title": r.title,
                 "ccis": r.ccis,
+                "controls": mapped["controls"],
+                "aps": mapped["aps"],
+                "unknown_ccis": mapped["unknown_ccis"],
                 "legacy_ids": r.legacy_ids,
                 "check_digest": r.check_digest,
                 "automated": crate::checks::describe(benchmark, r),
@@ -141,6 +189,11 @@ pub fn table<const N: usize>(headers: &[&str; N], rows: &[[String; N]]) -> Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn total_line_counts_automated_rules() {
+        assert_eq!(total_line(20, 64), "20 of 64 rules automated");
+    }
 
     #[test]
     fn table_pads_all_but_the_last_column() {

@@ -220,7 +220,7 @@ fn host_of(path: &Path, block: &Map<String, Value>) -> Result<HostFacts> {
                     )
                 })?)
             }
-            _ => {} // exchange_version: informational
+            _ => host.exchange_version = Some(text),
         }
     }
     Ok(host)

@@ -17,6 +17,7 @@ pub mod formatlist;
 pub mod json;
 pub mod kinds;
 mod recognize;
+pub(crate) use recognize::is_adam_dn;
 // Slices only at offsets of ASCII text it searched for (see the note in lib.rs).
 #[allow(clippy::string_slice)]
 pub mod values;
@@ -180,6 +181,21 @@ pub struct HostFacts {
     pub mac: Option<String>,
     /// Exchange role, declared or inferred.
     pub role: Option<ServerRole>,
+    /// Exchange build as exported (`15.2.1544.4`, `Version 15.1 (Build 2507.6)`), when known.
+    pub exchange_version: Option<String>,
+}
+
+/// One statement an input makes about the assessed server's role or Exchange version, with
+/// where it was read (for the guard that compares them with the chosen STIG).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostEvidence {
+    /// Where: "bundle host block of X.json", "Get-ExchangeServer object EX01 in Y.xml" ...
+    pub source: String,
+    /// The role it shows.
+    pub role: Option<ServerRole>,
+    /// The Exchange version it shows, as written (`15.2.1544.4`, `Version 15.1 (Build ...)`,
+    /// or `15` when only the major version is known).
+    pub version: Option<String>,
 }
 
 /// Everything read from the inventory files.
@@ -191,6 +207,9 @@ pub struct Inventory {
     pub host: HostFacts,
     /// One sentence per object that was not recognized (file, index, why).
     pub skipped: Vec<String>,
+    /// What the files' host blocks, server objects and CliXML type names say about the host's
+    /// role and version (the objects themselves are read by [`crate::guard`]).
+    pub evidence: Vec<HostEvidence>,
     /// What is known about the collection of each kind: collected (a bundle section, even
     /// empty, or a recognized object) or not collected and why (a bundle's `not_collected`).
     pub collection: std::collections::BTreeMap<ObjectKind, Collection>,
@@ -383,7 +402,11 @@ pub fn read_texts_as(
     let mut inventory = Inventory::default();
     let mut declared_host: Option<HostFacts> = None;
     let mut server_facts = Vec::new();
+    let mut server_sources = Vec::new();
     for (path, text) in texts {
+        if text.trim_start_matches('\u{feff}').trim().is_empty() {
+            return Err(Error::input(path, "empty file: it holds no export"));
+        }
         let format = match format.or_else(|| InputFormat::detect(text)) {
             Some(f) => f,
             None => {
@@ -399,12 +422,57 @@ pub fn read_texts_as(
         };
         let parsed = format.parse(path, text)?;
         if let Some(host) = parsed.host.clone() {
+            if host.role.is_some() || host.exchange_version.is_some() {
+                inventory.evidence.push(HostEvidence {
+                    source: format!("the bundle host block of {}", path.display()),
+                    role: host.role,
+                    version: host.exchange_version.clone(),
+                });
+            }
             declared_host = Some(merge_declared_host(declared_host, host, path)?);
         }
-        server_facts.extend(recognize::add_file(&mut inventory, path, parsed)?);
+        if format == InputFormat::Clixml
+            && let Some(major) = clixml_exchange_major(text)
+        {
+            inventory.evidence.push(HostEvidence {
+                source: format!(
+                    "the CliXML type names of {} (Microsoft.Exchange.Data, Version={major}.0.0.0)",
+                    path.display()
+                ),
+                role: None,
+                version: Some(major.to_string()),
+            });
+        }
+        let facts = recognize::add_file(&mut inventory, path, parsed)?;
+        server_sources.extend(facts.iter().map(|_| path.clone()));
+        server_facts.extend(facts);
     }
     inventory.host = recognize::infer_host(&inventory, declared_host, &server_facts);
+    let host = inventory.host.host_name.clone();
+    for (facts, path) in server_facts.iter().zip(&server_sources) {
+        let name = facts.host_name.clone().unwrap_or_default();
+        let this_host = match &host {
+            Some(h) => h.eq_ignore_ascii_case(&name),
+            None => server_facts.len() == 1,
+        };
+        if this_host && (facts.role.is_some() || facts.exchange_version.is_some()) {
+            inventory.evidence.push(HostEvidence {
+                source: format!("Get-ExchangeServer object {name} in {}", path.display()),
+                role: facts.role,
+                version: facts.exchange_version.clone(),
+            });
+        }
+    }
     Ok(inventory)
+}
+
+/// The major Exchange version (14 or 15) named by the assembly versions in a CliXML file's type
+/// names (`Microsoft.Exchange.Data, Version=15.0.0.0`): 2013, 2016 and 2019 all carry 15.
+fn clixml_exchange_major(text: &str) -> Option<u32> {
+    const NEEDLE: &str = "Microsoft.Exchange.Data, Version=";
+    let (_, after) = text.split_once(NEEDLE)?;
+    let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok().filter(|m| (8..=16).contains(m))
 }
 
 /// Combines the host blocks of several bundles: they must describe the same host.
@@ -432,5 +500,6 @@ fn merge_declared_host(
         ip: current.ip.or(new.ip),
         mac: current.mac.or(new.mac),
         role: current.role.or(new.role),
+        exchange_version: current.exchange_version.or(new.exchange_version),
     })
 }

@@ -303,6 +303,7 @@ fn exchange_server_facts(object: &InventoryObject) -> HostFacts {
         host_name: text("Name"),
         fqdn: text("Fqdn"),
         role,
+        exchange_version: Some(version).filter(|v| !v.is_empty()),
         ..HostFacts::default()
     }
 }
@@ -336,7 +337,7 @@ fn infer_role(objects: &[InventoryObject]) -> Option<ServerRole> {
 
 /// Whether a distinguished name lives in an Edge server's AD LDS configuration partition
 /// (`...,CN=Configuration,CN={GUID}` rather than `...,DC=domain`).
-fn is_adam_dn(dn: &str) -> bool {
+pub(crate) fn is_adam_dn(dn: &str) -> bool {
     let lower = dn.to_ascii_lowercase();
     lower
         .rsplit_once(",cn=configuration,cn={")

@@ -9,13 +9,59 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `../shared` beside the checkout, or `None` after printing why the caller skips.
+/// `../shared` beside the checkout, or `None` after recording why the caller skips.
 pub fn shared(test: &str) -> Option<PathBuf> {
     let dir = root().join("../shared");
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!("skipping {test}: ../shared not present beside the checkout");
+        skip(&format!(
+            "{test}: ../shared not present beside the checkout"
+        ));
+        None
+    }
+}
+
+/// Records that the running test skips a check, and why: the message goes to the test's
+/// (captured) stderr and to the run's skip log, which `tests/zz_skipped_tests_summary.rs` (the
+/// last test binary cargo runs) counts in one line that `cargo test` shows.
+pub fn skip(why: &str) {
+    eprintln!("skipping {why}");
+    let binary = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .map(|s| {
+            s.rsplit_once('-')
+                .map_or(s.clone(), |(name, _)| name.to_string())
+        })
+        .unwrap_or_default();
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("(unnamed)")
+        .to_string();
+    let line = format!("{binary}\t{test}\t{}\n", why.replace(['\t', '\n'], " "));
+    if let Some(log) = skip_log() {
+        use std::io::Write;
+        if let Ok(mut file) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+        {
+            let _ = file.write_all(line.as_bytes());
+        }
+    }
+}
+
+/// The skip log of this `cargo test` run: one file per cargo process (the parent of every test
+/// binary it runs) in cargo's temporary folder. `None` off Unix.
+pub fn skip_log() -> Option<PathBuf> {
+    #[cfg(unix)]
+    {
+        let cargo = std::os::unix::process::parent_id();
+        Some(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("skipped-tests-{cargo}.log")))
+    }
+    #[cfg(not(unix))]
+    {
         None
     }
 }
@@ -50,7 +96,9 @@ pub fn have_tool(tool: &str) -> bool {
             std::env::var("CI").is_err(),
             "{tool} is required in CI (installed by .ci/run)"
         );
-        eprintln!("skipping external check: {tool} not installed (bash .ci/run installs it)");
+        skip(&format!(
+            "external check: {tool} not installed (bash .ci/run installs it)"
+        ));
     }
     found
 }
@@ -94,9 +142,7 @@ pub fn stig_manager_parse(kind: &str, file: &Path) -> Option<serde_json::Value> 
             std::env::var("CI").is_err(),
             "STIG Manager parsers are required in CI (npm ci in tests/node)"
         );
-        eprintln!(
-            "skipping STIG Manager parse: run `npm install` in tests/node (bash .ci/run does)"
-        );
+        skip("STIG Manager parse: run `npm install` in tests/node (bash .ci/run does)");
         return None;
     }
     if !have_tool("node") {
