@@ -116,6 +116,8 @@ fn batch(dir: &str, out: &str, jobs: Option<usize>) {
         out_dir: PathBuf::from(out),
         formats: vec![OutputFormat::Ckl, OutputFormat::Cklb, OutputFormat::Xccdf],
         merge_dir: None,
+        upgrade: false,
+        previous_dir: None,
         site: None,
         asset: exstig::cli::AssetArgs::default(),
         policy: MergePolicy::default(),

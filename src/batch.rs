@@ -52,7 +52,7 @@ use crate::evaluate::{AssetArgs, FailOn};
 use crate::inventory::ServerRole;
 use crate::merge::{MergePolicy, merge_into, stig_key};
 use crate::site::Site;
-use crate::summary::{Counts, Fleet, OpenRule, ServerFailure, ServerSummary};
+use crate::summary::{Counts, Fleet, OpenRule, ServerFailure, ServerSummary, Waiting};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -109,6 +109,12 @@ pub struct BatchOptions {
     pub formats: Vec<OutputFormat>,
     /// The previous run's output to merge into.
     pub merge_dir: Option<PathBuf>,
+    /// The previous cycle's output folder to compare with (`--previous`), for the summary's
+    /// "since the previous cycle" (without it, `merge_dir` serves).
+    pub previous_dir: Option<PathBuf>,
+    /// Upgrade a previous checklist of an older release to the benchmark's before merging
+    /// (see [`crate::upgrade`]); without it the checklist keeps its release.
+    pub upgrade: bool,
     /// Site file.
     pub site: Option<PathBuf>,
     /// ROLE, MARKING, TECH_AREA for every checklist (host facts come from each inventory).
@@ -235,6 +241,13 @@ fn run_in_pool(opts: &BatchOptions) -> Result<BatchReport> {
         Some(dir) => PreviousIndex::scan(dir)?,
         None => PreviousIndex::default(),
     };
+    let compare_with =
+        match &opts.previous_dir {
+            Some(dir) => Some(PreviousIndex::scan(dir).map_err(|_| {
+                Error::Usage(format!("--previous {}: no such folder", dir.display()))
+            })?),
+            None => None,
+        };
     let (groups, mut failures) = group_files(&opts.inventory_dir, files);
     let groups = without_name_clashes(groups, &mut failures);
     let bar = progress_bar(opts.progress, groups.len() as u64);
@@ -243,6 +256,7 @@ fn run_in_pool(opts: &BatchOptions) -> Result<BatchReport> {
         site: &site,
         benchmarks: &benchmarks,
         previous: &previous,
+        compare_with: compare_with.as_ref(),
     };
     let outcomes: Vec<std::result::Result<ServerSummary, ServerFailure>> = groups
         .par_iter()
@@ -763,6 +777,8 @@ struct Job<'a> {
     site: &'a Site,
     benchmarks: &'a Benchmarks,
     previous: &'a PreviousIndex,
+    /// `--previous DIR`, when given.
+    compare_with: Option<&'a PreviousIndex>,
 }
 
 impl Job<'_> {
@@ -818,14 +834,34 @@ impl Job<'_> {
             .collect();
         notes.extend(evaluation.warnings.iter().cloned());
         let previous = self.previous.find(&group.host, benchmark);
+        let mut previous_open = match self.compare_with {
+            Some(index) => match index.find(&group.host, benchmark) {
+                Some(path) => Some(
+                    read_previous(path)
+                        .map(|c| open_stig_ids(&c, &benchmark.id))
+                        .map_err(|e| format!("{e} (the previous checklist from --previous)"))?,
+                ),
+                None => {
+                    notes.push("no checklist of this server in --previous".into());
+                    None
+                }
+            },
+            None => None,
+        };
         let checklist = match previous {
             Some(path) => {
                 let mut existing = read_previous(path).map_err(|e| {
                     format!("{e} (the previous checklist from --merge-dir; fix or move it so it is not overwritten unread)")
                 })?;
+                if self.compare_with.is_none() {
+                    previous_open = Some(open_stig_ids(&existing, &benchmark.id));
+                }
+                let upgraded =
+                    self.opts.upgrade && upgrade_previous(&mut existing, benchmark, &mut notes)?;
                 let report = merge_into(&mut existing, &evaluation.checklist, &self.opts.policy);
                 notes.extend(report.notes.iter().cloned());
-                if self.opts.formats.contains(&OutputFormat::Cklb)
+                if !upgraded
+                    && self.opts.formats.contains(&OutputFormat::Cklb)
                     && let Some(note) = keep_cklb_identity(&mut existing, path)
                 {
                     notes.push(note);
@@ -864,6 +900,8 @@ impl Job<'_> {
             revision,
             counts: Counts::of_stig(stig),
             open: OpenRule::of_stig(stig, self.opts.open_details),
+            waiting: Waiting::of(stig, &evaluation.results),
+            previous_open,
             inputs: group.files.clone(),
             outputs,
             merged_from: previous.map(Path::to_path_buf),
@@ -953,6 +991,55 @@ fn keep_cklb_identity(checklist: &mut Checklist, previous: &Path) -> Option<Stri
         }
         Err(e) => Some(format!("{e} (the previous CKLB; a new one is written)")),
     }
+}
+
+/// The STIG IDs of the Open rules of `benchmark_id`'s STIG in a checklist (any release).
+fn open_stig_ids(checklist: &Checklist, benchmark_id: &str) -> Vec<String> {
+    checklist
+        .stigs
+        .iter()
+        .filter(|s| stig_key(s) == benchmark_id)
+        .flat_map(|s| &s.vulns)
+        .filter(|v| v.status == crate::checklist::Status::Open)
+        .map(|v| v.stig_id().to_string())
+        .collect()
+}
+
+/// With `--upgrade`: brings a previous checklist of an older release of `benchmark`'s STIG to
+/// that release (reviews carried only where the check text is unchanged) and notes what it did.
+/// Returns whether it upgraded.
+fn upgrade_previous(
+    existing: &mut Checklist,
+    benchmark: &Benchmark,
+    notes: &mut Vec<String>,
+) -> std::result::Result<bool, String> {
+    let wanted = (
+        benchmark.version.trim().parse::<u32>().unwrap_or(0),
+        benchmark.release_number().unwrap_or(0),
+    );
+    let Some(stig) = existing.stigs.iter().find(|s| stig_key(s) == benchmark.id) else {
+        return Ok(false);
+    };
+    if crate::merge::release_of(stig) == benchmark.revision() {
+        return Ok(false);
+    }
+    let release = crate::checklist::cklb::release_number(stig.info("releaseinfo"))
+        .and_then(|r| r.parse::<u32>().ok());
+    if let (Ok(version), Some(release)) = (stig.info("version").trim().parse::<u32>(), release)
+        && (version, release) > wanted
+    {
+        notes.push(format!(
+            "the previous checklist is {}, newer than the benchmark's {}; not upgraded (merged as it is)",
+            crate::merge::release_of(stig),
+            benchmark.revision()
+        ));
+        return Ok(false);
+    }
+    let (upgraded, report) =
+        crate::upgrade::upgrade(existing, benchmark).map_err(|e| e.to_string())?;
+    notes.push(report.summary());
+    *existing = upgraded;
+    Ok(true)
 }
 
 /// Reads a previous checklist (CKL or CKLB by its extension).

@@ -319,7 +319,9 @@ pub fn evaluate_on(
             .or_else(|| checks::benchmark_role(benchmark)),
         events: Default::default(),
     };
-    let results: Vec<RuleResult> = benchmark.rules.iter().map(|r| evaluator.rule(r)).collect();
+    let mut results: Vec<RuleResult> = benchmark.rules.iter().map(|r| evaluator.rule(r)).collect();
+    let host = evaluator.host.as_deref();
+    crate::answers::apply(site, benchmark, host, today, &mut results, &mut warnings);
     let mut stig = ChecklistStig::from_benchmark(benchmark);
     for (vuln, result) in stig.vulns.iter_mut().zip(&results) {
         vuln.status = result.status;

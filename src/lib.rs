@@ -7,6 +7,7 @@
 // tests/readers_mutation.rs covers them); convert them when they are next reworked.
 #![warn(clippy::string_slice)]
 
+pub mod answers;
 pub mod batch;
 pub mod benchmark;
 pub mod catalog;
@@ -29,6 +30,7 @@ pub mod reviews;
 pub mod site;
 pub mod summary;
 pub mod term;
+pub mod upgrade;
 pub mod validate;
 pub mod xccdf;
 pub mod xml;

@@ -77,14 +77,15 @@ impl Outcome<'_> {
     }
 
     fn needs(&self, lines: &mut Vec<String>) {
-        let mut counts: BTreeMap<&Need, usize> = BTreeMap::new();
+        let mut by_need: BTreeMap<&Need, Vec<&str>> = BTreeMap::new();
         for r in &self.evaluation.results {
             for need in &r.needs {
-                *counts.entry(need).or_default() += 1;
+                by_need.entry(need).or_default().push(&r.stig_id);
             }
         }
         let site = self.site_name();
-        for (need, n) in counts {
+        for (need, ids) in by_need {
+            let n = ids.len();
             let rules = rules(n);
             let needs = if n == 1 { "needs" } else { "need" };
             let wait = if n == 1 { "waits" } else { "wait" };
@@ -104,7 +105,9 @@ impl Outcome<'_> {
                     "{rules} {needs} [values] {key} in {site} (the EDSP value; see docs/SITE.md)"
                 ),
                 Need::Reviewer => format!(
-                    "{rules} {needs} a person: exstig does not evaluate them (`exstig rules` shows which)"
+                    "{rules} {needs} a person (exstig reads no data for {}): {}",
+                    if n == 1 { "it" } else { "them" },
+                    shown(&ids.join(", "))
                 ),
                 Need::Judgement => format!(
                     "{rules} {needs} a person to judge what exstig read (see their COMMENTS)"

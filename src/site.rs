@@ -1,7 +1,8 @@
 //! The site file (`--site FILE`, TOML): what the STIG leaves to the organization's Email Domain
 //! Security Plan (EDSP). Connector scopes (`[[connector]]`), checklist asset defaults
-//! (`[asset]`), organization-defined values (`[values]`) and documented exceptions
-//! (`[[exception]]`). Unknown keys and wrong types are errors that name the key and the line.
+//! (`[asset]`), organization-defined values (`[values]`), documented exceptions
+//! (`[[exception]]`) and answers for the rules no export decides (`[[answer]]`, applied by
+//! [`crate::answers`]). Unknown keys and wrong types are errors that name the key and the line.
 
 use crate::error::{Error, Position, Result};
 use crate::inventory::values::{Size, TimeSpan};
@@ -291,6 +292,92 @@ pub struct Exception {
     pub line: usize,
 }
 
+/// The status an `[[answer]]` gives (or, as `when_automatic`, the automatic status it may replace).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerStatus {
+    /// Not a finding.
+    NotAFinding,
+    /// Not applicable.
+    NotApplicable,
+    /// Open.
+    Open,
+    /// Not reviewed (an answer may keep the status and only give the comment).
+    NotReviewed,
+}
+
+impl AnswerStatus {
+    /// The checklist status.
+    pub fn status(self) -> crate::checklist::Status {
+        match self {
+            AnswerStatus::NotAFinding => crate::checklist::Status::NotAFinding,
+            AnswerStatus::NotApplicable => crate::checklist::Status::NotApplicable,
+            AnswerStatus::Open => crate::checklist::Status::Open,
+            AnswerStatus::NotReviewed => crate::checklist::Status::NotReviewed,
+        }
+    }
+
+    /// The site-file spelling: `not_a_finding`, `not_applicable`, `open`, `not_reviewed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AnswerStatus::NotAFinding => "not_a_finding",
+            AnswerStatus::NotApplicable => "not_applicable",
+            AnswerStatus::Open => "open",
+            AnswerStatus::NotReviewed => "not_reviewed",
+        }
+    }
+
+    /// The answer status of a checklist status.
+    pub fn of(status: crate::checklist::Status) -> AnswerStatus {
+        match status {
+            crate::checklist::Status::NotAFinding => AnswerStatus::NotAFinding,
+            crate::checklist::Status::NotApplicable => AnswerStatus::NotApplicable,
+            crate::checklist::Status::Open => AnswerStatus::Open,
+            crate::checklist::Status::NotReviewed => AnswerStatus::NotReviewed,
+        }
+    }
+}
+
+/// One `[[answer]]`: the site's standing answer to a rule no export decides (documentation,
+/// procedures, products), written once and applied to every server it names.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Answer {
+    /// STIG ID, Vuln ID (V-...) or Rule ID (SV-..., revision optional).
+    pub rule: String,
+    /// Host-name globs (one or a list, case-insensitive); none = every server.
+    #[serde(default, deserialize_with = "de_one_or_many")]
+    pub hosts: Vec<String>,
+    /// The status the answer gives.
+    pub status: AnswerStatus,
+    /// The answer's text; it becomes the rule's COMMENTS.
+    pub comment: String,
+    /// Who answered (name, role).
+    #[serde(default)]
+    pub answered_by: Option<String>,
+    /// Last day the answer holds (`2027-06-30`).
+    #[serde(default, deserialize_with = "de_date")]
+    pub expires: Option<chrono::NaiveDate>,
+    /// `check_digest` of the rule when the answer was written; a different digest means DISA
+    /// changed the check and the answer is not applied.
+    #[serde(default)]
+    pub check_digest: Option<String>,
+    /// The automatic status the answer may replace (default `not_reviewed`): an answer never
+    /// hides a result exstig computed unless it names that status here.
+    #[serde(default)]
+    pub when_automatic: Option<AnswerStatus>,
+    /// 1-based line of the entry in the site file (for messages).
+    #[serde(skip)]
+    pub line: usize,
+}
+
+impl Answer {
+    /// The automatic status the answer may replace (`not_reviewed` when not given).
+    pub fn expected(&self) -> AnswerStatus {
+        self.when_automatic.unwrap_or(AnswerStatus::NotReviewed)
+    }
+}
+
 /// The whole site file.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -310,6 +397,9 @@ pub struct Site {
     /// `[poam]`: the POA&M header block, Office/Org, risk and milestone defaults per CAT.
     #[serde(default)]
     pub poam: crate::emass::poam::PoamSettings,
+    /// `[[answer]]` entries.
+    #[serde(default)]
+    pub answer: Vec<Answer>,
     /// The file it was read from (`site.toml` in messages when none).
     #[serde(skip)]
     pub path: Option<PathBuf>,
@@ -345,17 +435,7 @@ impl Site {
                     "[[exception]] needs a non-empty justification",
                 ));
             }
-            if let Some(digest) = &exception.check_digest
-                && (digest.len() != 16 || !digest.chars().all(|c| c.is_ascii_hexdigit()))
-            {
-                return Err(Error::input_at(
-                    path,
-                    at,
-                    format!(
-                        "[[exception]] check_digest \"{digest}\" is not 16 hex digits (exstig rules --json shows each rule's check_digest)"
-                    ),
-                ));
-            }
+            check_digest_field(path, at, "[[exception]]", exception.check_digest.as_deref())?;
             if let Some(pattern) = &exception.connector {
                 glob_pattern(pattern).map_err(|why| {
                     Error::input_at(path, at, format!("[[exception]] connector {why}"))
@@ -363,6 +443,26 @@ impl Site {
             }
         }
         site.poam.check(path)?;
+        let lines = table_lines(text, "[[answer]]");
+        for (i, answer) in site.answer.iter_mut().enumerate() {
+            answer.line = lines.get(i).copied().unwrap_or(0);
+            let at = Position {
+                line: answer.line.max(1),
+                column: 1,
+            };
+            if answer.comment.trim().is_empty() {
+                return Err(Error::input_at(
+                    path,
+                    at,
+                    "[[answer]] needs a non-empty comment (it becomes the rule's COMMENTS)",
+                ));
+            }
+            check_digest_field(path, at, "[[answer]]", answer.check_digest.as_deref())?;
+            for pattern in &answer.hosts {
+                glob_pattern(pattern)
+                    .map_err(|why| Error::input_at(path, at, format!("[[answer]] hosts {why}")))?;
+            }
+        }
         if let Some(role) = &site.asset.role
             && !crate::checklist::ROLES
                 .iter()
@@ -411,6 +511,56 @@ impl Site {
                 && (glob_matches(&d.pattern, identity) || glob_matches(&d.pattern, name))
         })
     }
+}
+
+/// Checks a `check_digest` value: 16 hex digits, as `exstig rules --json` shows it.
+fn check_digest_field(path: &Path, at: Position, table: &str, digest: Option<&str>) -> Result<()> {
+    match digest {
+        Some(digest) if digest.len() != 16 || !digest.chars().all(|c| c.is_ascii_hexdigit()) => {
+            Err(Error::input_at(
+                path,
+                at,
+                format!(
+                    "{table} check_digest \"{digest}\" is not 16 hex digits (exstig rules --json shows each rule's check_digest)"
+                ),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Appends the TOML text of entries to the site file (created when missing): the rest of the
+/// file, comments included, stays as written; the whole file is parsed before and after, and
+/// written atomically only when both parse. A symlinked site file is written through to its
+/// target, and keeps its mode (`options` as every output).
+pub fn append_entries(
+    path: &Path,
+    entries: &str,
+    options: crate::fsio::WriteOptions,
+) -> Result<()> {
+    let existing = if path.exists() {
+        crate::fsio::read_text(path)?
+    } else {
+        String::new()
+    };
+    Site::parse(path, &existing)?;
+    let mut text = existing;
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(entries);
+    Site::parse(path, &text)?;
+    crate::fsio::write_all_atomic_with(&[(path, text.into_bytes())], options)
+}
+
+/// A TOML basic string (quoted and escaped).
+pub fn toml_string(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
+}
+
+/// `text` on one line (runs of white space become one space), for a TOML comment.
+pub fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Whether `pattern` (a glob, case-insensitive; `\` is literal) matches `text`.
@@ -505,6 +655,20 @@ fn de_limit<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Limit
                 serde::de::Error::custom(format!("'{t}' is not a whole number or \"Unlimited\""))
             }),
     }
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+fn de_one_or_many<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<String>, D::Error> {
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(one) => vec![one],
+        OneOrMany::Many(many) => many,
+    })
 }
 
 #[derive(Deserialize)]
@@ -641,6 +805,49 @@ expires = 2026-01-31
         assert_eq!(
             site.exception[1].expires,
             chrono::NaiveDate::from_ymd_opt(2026, 1, 31)
+        );
+    }
+
+    #[test]
+    fn answers_parse_with_lines_and_defaults() {
+        let site = parse(
+            r#"
+[[answer]]
+rule = "EX19-ED-000001"
+status = "not_a_finding"
+comment = "RBAC is documented in EDSP 4.2."
+answered_by = "ISSO"
+
+[[answer]]
+rule = "V-259581"
+hosts = "EDGE0*"
+status = "open"
+comment = "x"
+when_automatic = "open"
+expires = 2027-01-01
+"#,
+        )
+        .unwrap();
+        assert_eq!(site.answer.len(), 2);
+        assert_eq!(site.answer[0].line, 2);
+        assert_eq!(site.answer[0].expected(), AnswerStatus::NotReviewed);
+        assert!(site.answer[0].hosts.is_empty());
+        assert_eq!(site.answer[1].hosts, vec!["EDGE0*".to_string()]);
+        assert_eq!(site.answer[1].expected(), AnswerStatus::Open);
+        let e = parse("[[answer]]\nrule=\"x\"\nstatus=\"open\"\ncomment=\"  \"\n").unwrap_err();
+        assert!(
+            e.to_string().contains("line 1") && e.to_string().contains("comment"),
+            "{e}"
+        );
+        let e = parse(
+            "\n\n[[answer]]\nrule=\"x\"\nstatus=\"open\"\ncomment=\"c\"\ncheck_digest=\"zz\"\n",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("line 3"), "{e}");
+        assert!(parse("[[answer]]\nrule=\"x\"\nstatus=\"maybe\"\ncomment=\"c\"\n").is_err());
+        assert!(
+            parse("[[answer]]\nrule=\"x\"\nstatus=\"open\"\ncomment=\"c\"\nhosts=[\"[a\"]\n")
+                .is_err()
         );
     }
 

@@ -9,6 +9,7 @@ use crate::benchmark::Severity;
 use crate::checklist::ckl::push_escaped;
 use crate::checklist::{ChecklistStig, Status};
 use crate::error::{Error, Result};
+use crate::evaluate::{Need, RuleResult};
 use crate::inventory::ServerRole;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -136,6 +137,161 @@ fn cut(text: &str, max: usize) -> String {
     }
 }
 
+/// What a Not_Reviewed rule waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitingFor {
+    /// A person: a rule exstig does not evaluate (documentation, procedures), a judgement
+    /// (connector names), or an answer or exception that lapsed.
+    Person,
+    /// A value of the site file (`[values]`, a connector's scope).
+    SiteValue,
+    /// An export the inventory lacks, or a value it holds that cannot be read.
+    Input,
+}
+
+impl WaitingFor {
+    /// The kind of waiting of an evaluation's `needs` (no need recorded: a person).
+    pub fn of(needs: &[Need]) -> WaitingFor {
+        match needs.first() {
+            Some(Need::SiteValue(_) | Need::Scope) => WaitingFor::SiteValue,
+            Some(Need::Export(_) | Need::Other) => WaitingFor::Input,
+            Some(Need::Reviewer | Need::Judgement) | None => WaitingFor::Person,
+        }
+    }
+
+    /// How the report names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            WaitingFor::Person => "needs a person",
+            WaitingFor::SiteValue => "needs a site value",
+            WaitingFor::Input => "input not collected",
+        }
+    }
+}
+
+/// The kinds of waiting in report order (the order of [`Waiting::kinds`]).
+pub const WAITING_KINDS: [WaitingFor; 3] =
+    [WaitingFor::Person, WaitingFor::SiteValue, WaitingFor::Input];
+
+/// The Not_Reviewed rules of a server (STIG IDs) by what they wait for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Waiting {
+    /// Waiting for a person.
+    pub person: Vec<String>,
+    /// Waiting for a site-file value.
+    pub site_value: Vec<String>,
+    /// Waiting for an export.
+    pub input: Vec<String>,
+}
+
+impl Waiting {
+    /// Sorts the Not_Reviewed rules of a checklist STIG by what the evaluation said each waits
+    /// for ([`RuleResult::needs`]); a rule the evaluation has no result for waits for a person.
+    pub fn of(stig: &ChecklistStig, results: &[RuleResult]) -> Waiting {
+        let needs: std::collections::HashMap<&str, &[Need]> = results
+            .iter()
+            .map(|r| (r.stig_id.as_str(), r.needs.as_slice()))
+            .collect();
+        let mut waiting = Waiting::default();
+        for vuln in stig
+            .vulns
+            .iter()
+            .filter(|v| v.status == Status::NotReviewed)
+        {
+            let id = vuln.stig_id().to_string();
+            match WaitingFor::of(needs.get(id.as_str()).copied().unwrap_or_default()) {
+                WaitingFor::Person => waiting.person.push(id),
+                WaitingFor::SiteValue => waiting.site_value.push(id),
+                WaitingFor::Input => waiting.input.push(id),
+            }
+        }
+        waiting
+    }
+
+    /// One line per kind with rules, naming them (for the end of a single evaluation).
+    pub fn to_text(&self) -> String {
+        self.kinds()
+            .iter()
+            .filter(|(_, ids)| !ids.is_empty())
+            .map(|(kind, ids)| {
+                format!(
+                    "Not_Reviewed, {} ({}): {}\n",
+                    kind.label(),
+                    ids.len(),
+                    ids.join(", ")
+                )
+            })
+            .collect()
+    }
+
+    /// The three lists with what they wait for.
+    pub fn kinds(&self) -> [(WaitingFor, &[String]); 3] {
+        [
+            (WaitingFor::Person, &self.person),
+            (WaitingFor::SiteValue, &self.site_value),
+            (WaitingFor::Input, &self.input),
+        ]
+    }
+}
+
+/// Compliance as the report shows it: NotAFinding + Not_Applicable over the decided rules
+/// (Open + NotAFinding + Not_Applicable), and the decided share of all rules, in percent;
+/// `None` when nothing is decided (or there are no rules).
+pub fn compliance(counts: &Counts) -> (Option<f64>, Option<f64>) {
+    let good = counts.total(Status::NotAFinding) + counts.total(Status::NotApplicable);
+    let decided = good + counts.total(Status::Open);
+    let all = decided + counts.total(Status::NotReviewed);
+    let percent =
+        |part: usize, whole: usize| (whole > 0).then(|| 100.0 * part as f64 / whole as f64);
+    (percent(good, decided), percent(decided, all))
+}
+
+/// What changed on a server since the previous cycle, by STIG ID.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Change {
+    /// Open now, not Open before.
+    pub newly_open: Vec<String>,
+    /// Open before, not Open now.
+    pub fixed: Vec<String>,
+    /// Open both times.
+    pub still_open: Vec<String>,
+}
+
+impl ServerSummary {
+    /// The change since the previous cycle, when the batch had a previous checklist.
+    pub fn change(&self) -> Option<Change> {
+        let before = self.previous_open.as_ref()?;
+        let now: Vec<&str> = self.open.iter().map(|r| r.stig_id.as_str()).collect();
+        let mut change = Change::default();
+        for id in &now {
+            if before.iter().any(|b| b == id) {
+                change.still_open.push(id.to_string());
+            } else {
+                change.newly_open.push(id.to_string());
+            }
+        }
+        change.fixed = before
+            .iter()
+            .filter(|b| !now.contains(&b.as_str()))
+            .cloned()
+            .collect();
+        Some(change)
+    }
+}
+
+/// A rule Open on one or more servers of the fleet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FleetRule {
+    /// STIG ID.
+    pub stig_id: String,
+    /// Severity.
+    pub severity: Option<Severity>,
+    /// Title.
+    pub title: String,
+    /// The servers where it is Open.
+    pub servers: Vec<String>,
+}
+
 /// What a batch run made for one server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerSummary {
@@ -151,6 +307,11 @@ pub struct ServerSummary {
     pub counts: Counts,
     /// The Open rules, CAT I first.
     pub open: Vec<OpenRule>,
+    /// The Not_Reviewed rules by what they wait for.
+    pub waiting: Waiting,
+    /// STIG IDs Open in the previous cycle's checklist (`--previous`, else `--merge-dir`);
+    /// `None` when there was none.
+    pub previous_open: Option<Vec<String>>,
     /// The inventory files evaluated.
     pub inputs: Vec<PathBuf>,
     /// The files written.
@@ -193,6 +354,56 @@ impl Fleet<'_> {
             totals.add(&s.counts);
         }
         totals
+    }
+
+    /// The rules Open on at least one server: CAT I first, then by how many servers, then by
+    /// STIG ID.
+    pub fn open_rules(&self) -> Vec<FleetRule> {
+        let mut rules: Vec<FleetRule> = Vec::new();
+        for s in self.servers {
+            for r in &s.open {
+                match rules.iter_mut().find(|f| f.stig_id == r.stig_id) {
+                    Some(f) => f.servers.push(s.host.clone()),
+                    None => rules.push(FleetRule {
+                        stig_id: r.stig_id.clone(),
+                        severity: r.severity,
+                        title: r.title.clone(),
+                        servers: vec![s.host.clone()],
+                    }),
+                }
+            }
+        }
+        rules.sort_by(|a, b| {
+            (
+                cat_index(a.severity),
+                std::cmp::Reverse(a.servers.len()),
+                &a.stig_id,
+            )
+                .cmp(&(
+                    cat_index(b.severity),
+                    std::cmp::Reverse(b.servers.len()),
+                    &b.stig_id,
+                ))
+        });
+        rules
+    }
+
+    /// The fleet's change since the previous cycle, summed over the servers that had a
+    /// previous checklist; `None` when none had.
+    pub fn change(&self) -> Option<(usize, usize, usize, usize)> {
+        let changes: Vec<Change> = self
+            .servers
+            .iter()
+            .filter_map(ServerSummary::change)
+            .collect();
+        (!changes.is_empty()).then(|| {
+            (
+                changes.len(),
+                changes.iter().map(|c| c.newly_open.len()).sum(),
+                changes.iter().map(|c| c.fixed.len()).sum(),
+                changes.iter().map(|c| c.still_open.len()).sum(),
+            )
+        })
     }
 }
 
@@ -259,6 +470,7 @@ pub fn text(fleet: &Fleet) -> String {
         );
     }
     row(&mut out, &fleet_label, "", "", &fleet.totals());
+    let _ = writeln!(out, "Not_Reviewed: {}", waiting_line(fleet));
     for f in fleet.failures {
         let _ = writeln!(out, "FAILED {}: {}", f.server, f.message);
     }
@@ -269,6 +481,23 @@ pub fn text(fleet: &Fleet) -> String {
         fleet.failures.len()
     );
     out
+}
+
+/// The fleet's Not_Reviewed rules by what they wait for, in words: `3 needs a person, ...`.
+fn waiting_line(fleet: &Fleet) -> String {
+    WAITING_KINDS
+        .iter()
+        .enumerate()
+        .map(|(kind, w)| {
+            let n: usize = fleet
+                .servers
+                .iter()
+                .map(|s| s.waiting.kinds()[kind].1.len())
+                .sum();
+            format!("{n} {}", w.label())
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A CSV cell that a spreadsheet shows as text, never runs as a formula (the OWASP rule): a
@@ -293,7 +522,9 @@ fn write_csv_record<W: std::io::Write>(
 }
 
 /// The summary as CSV: one row per server (written or failed) with the counts by status and
-/// CAT, the STIG IDs of the Open rules, the files read and written, and the error of a failure.
+/// CAT, compliance, the Not_Reviewed rules by what they wait for, the change since the previous
+/// cycle, the STIG IDs of the Open rules, the files read and written, and the error of a
+/// failure; then one `fleet` row with the totals. Every row goes through [`write_csv_record`].
 pub fn csv(fleet: &Fleet) -> Result<String> {
     let mut writer = ::csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = ["host", "result", "role", "benchmark", "release"]
@@ -306,9 +537,23 @@ pub fn csv(fleet: &Fleet) -> Result<String> {
         }
     }
     header.extend(
-        ["open_rules", "inputs", "outputs", "merged_from", "error"]
-            .iter()
-            .map(|s| s.to_string()),
+        [
+            "compliance_percent",
+            "decided_percent",
+            "not_reviewed_needs_person",
+            "not_reviewed_needs_site_value",
+            "not_reviewed_input_not_collected",
+            "newly_open",
+            "fixed",
+            "still_open",
+            "open_rules",
+            "inputs",
+            "outputs",
+            "merged_from",
+            "error",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
     );
     write_csv_record(&mut writer, &header)?;
     let join = |paths: &[PathBuf]| {
@@ -318,6 +563,15 @@ pub fn csv(fleet: &Fleet) -> Result<String> {
             .collect::<Vec<_>>()
             .join("; ")
     };
+    let percent = |p: Option<f64>| p.map(|p| format!("{p:.1}")).unwrap_or_default();
+    let counts_and_rates = |record: &mut Vec<String>, counts: &Counts| {
+        for row in counts.0 {
+            record.extend(row.iter().map(usize::to_string));
+        }
+        let (compliant, decided) = compliance(counts);
+        record.push(percent(compliant));
+        record.push(percent(decided));
+    };
     for s in fleet.servers {
         let mut record = vec![
             s.host.clone(),
@@ -326,8 +580,15 @@ pub fn csv(fleet: &Fleet) -> Result<String> {
             s.benchmark_id.clone(),
             s.revision.clone(),
         ];
-        for row in s.counts.0 {
-            record.extend(row.iter().map(usize::to_string));
+        counts_and_rates(&mut record, &s.counts);
+        for (_, ids) in s.waiting.kinds() {
+            record.push(ids.len().to_string());
+        }
+        match s.change() {
+            Some(c) => {
+                record.extend([c.newly_open, c.fixed, c.still_open].map(|ids| ids.join("; ")))
+            }
+            None => record.extend([String::new(), String::new(), String::new()]),
         }
         record.push(
             s.open
@@ -348,7 +609,7 @@ pub fn csv(fleet: &Fleet) -> Result<String> {
         write_csv_record(&mut writer, &record)?;
     }
     for f in fleet.failures {
-        // host, result, role, benchmark, release, 12 counts, open_rules: empty but the first two.
+        // host and result, then empty cells up to inputs; outputs and merged_from empty; error.
         let mut record = vec![f.server.clone(), "failed".to_string()];
         record.resize(header.len() - 4, String::new());
         record.push(join(&f.inputs));
@@ -357,6 +618,30 @@ pub fn csv(fleet: &Fleet) -> Result<String> {
         record.push(f.message.clone());
         write_csv_record(&mut writer, &record)?;
     }
+    let mut record = vec![
+        "FLEET".to_string(),
+        "fleet".to_string(),
+        String::new(),
+        String::new(),
+        String::new(),
+    ];
+    counts_and_rates(&mut record, &fleet.totals());
+    for kind in 0..3 {
+        let n: usize = fleet
+            .servers
+            .iter()
+            .map(|s| s.waiting.kinds()[kind].1.len())
+            .sum();
+        record.push(n.to_string());
+    }
+    match fleet.change() {
+        Some((_, newly, fixed, still)) => {
+            record.extend([newly, fixed, still].map(|n| n.to_string()))
+        }
+        None => record.extend([String::new(), String::new(), String::new()]),
+    }
+    record.resize(header.len(), String::new());
+    write_csv_record(&mut writer, &record)?;
     let bytes = writer
         .into_inner()
         .map_err(|e| Error::Usage(format!("CSV summary: {e}")))?;
@@ -379,7 +664,10 @@ table{border-collapse:collapse;margin:.5em 0;font-size:.92em}th,td{border:1px so
 th{background:#eee}td.host,td.text,th.text{text-align:left}\
 td.open{color:#c62828;font-weight:bold}tr.failed td{background:#fff3f3}\
 pre{white-space:pre-wrap;margin:0;font-size:.85em;max-width:70em}\
-.meta{color:#555}details{margin:.3em 0}summary{cursor:pointer;font-weight:bold}";
+.meta{color:#555}details{margin:.3em 0}summary{cursor:pointer;font-weight:bold}\
+.bar{display:inline-block;width:14em;height:.95em;background:#eee;vertical-align:middle;margin-right:.4em;white-space:nowrap;overflow:hidden}\
+.bar span{display:inline-block;height:100%}.ids{font-size:.85em;text-align:left;max-width:40em}\
+.headline{font-size:1.15em}td.nowrap{white-space:nowrap}";
 
 /// The self-contained HTML report: fleet chart (inline SVG), the table per server and CAT,
 /// the failed servers, and the Open rules of each server with their finding details.
@@ -403,7 +691,12 @@ pub fn html(fleet: &Fleet) -> String {
         let _ = writeln!(out, "<p class=\"meta\">warning: {}</p>", esc(w));
     }
     out.push_str("<h2>Fleet</h2>\n");
+    html_headline(&mut out, fleet, &totals);
     out.push_str(&chart(fleet, &totals));
+    html_compliance(&mut out, fleet);
+    html_open_rules(&mut out, fleet);
+    html_change(&mut out, fleet);
+    html_waiting(&mut out, fleet);
     html_table(&mut out, fleet, &totals);
     if !fleet.failures.is_empty() {
         out.push_str("<h2>Failed servers</h2>\n<table id=\"failures\">\n<thead><tr><th class=\"text\">Server</th><th class=\"text\">Inventory files</th><th class=\"text\">Problem</th></tr></thead>\n<tbody>\n");
@@ -480,6 +773,209 @@ pub fn html(fleet: &Fleet) -> String {
     out
 }
 
+/// A bar of `parts` (value, color, label) on a scale of `scale` (the full width): every bar of
+/// a table uses the same scale, so lengths compare across rows.
+fn html_bar(parts: &[(f64, &str, String)], scale: f64) -> String {
+    let mut out = String::from("<span class=\"bar\">");
+    for (value, color, label) in parts {
+        if *value <= 0.0 || scale <= 0.0 {
+            continue;
+        }
+        let _ = write!(
+            out,
+            "<span style=\"width:{:.2}%;background:{color}\" title=\"{}\"></span>",
+            100.0 * value / scale,
+            esc(label)
+        );
+    }
+    out.push_str("</span>");
+    out
+}
+
+fn percent_text(p: Option<f64>) -> String {
+    p.map_or("&ndash;".to_string(), |p| format!("{p:.1}%"))
+}
+
+/// The fleet's compliance and decided share, in words and bars.
+fn html_headline(out: &mut String, fleet: &Fleet, totals: &Counts) {
+    let (compliant, decided) = compliance(totals);
+    let _ = writeln!(
+        out,
+        "<p class=\"headline\" id=\"fleet-compliance\">Fleet compliance: {} {} of the decided rules are NotAFinding or Not_Applicable.<br>Decided: {} {} of all rules have a status other than Not_Reviewed.</p>",
+        html_bar(
+            &[(compliant.unwrap_or(0.0), COLORS[1], "compliance".into())],
+            100.0
+        ),
+        percent_text(compliant),
+        html_bar(
+            &[(decided.unwrap_or(0.0), "#1565c0", "decided".into())],
+            100.0
+        ),
+        percent_text(decided)
+    );
+    let _ = writeln!(
+        out,
+        "<p>Not_Reviewed: {} ({}).</p>",
+        totals.total(Status::NotReviewed),
+        waiting_line(fleet)
+    );
+}
+
+/// Compliance per server: one row each, bars on one scale.
+fn html_compliance(out: &mut String, fleet: &Fleet) {
+    let widest = fleet
+        .servers
+        .iter()
+        .map(|s| STATUSES.iter().map(|st| s.counts.total(*st)).sum::<usize>())
+        .max()
+        .unwrap_or(0) as f64;
+    out.push_str("<h2>Compliance per server</h2>\n<p class=\"meta\">Compliance = (NotAFinding + Not_Applicable) / (Open + NotAFinding + Not_Applicable); decided = rules with a status other than Not_Reviewed. The rules bar shows every status on one scale for all servers.</p>\n<table id=\"compliance\">\n<thead><tr><th class=\"text\">Server</th><th class=\"text\">Compliance</th><th class=\"text\">Decided</th><th class=\"text\">Rules by status</th><th>Open</th><th title=\"Not_Reviewed waiting for a person\">needs a person</th><th title=\"Not_Reviewed waiting for a site file value\">needs a site value</th><th title=\"Not_Reviewed waiting for an export\">input not collected</th></tr></thead>\n<tbody>\n");
+    for s in fleet.servers {
+        let (compliant, decided) = compliance(&s.counts);
+        let parts: Vec<(f64, &str, String)> = STATUSES
+            .iter()
+            .zip(COLORS)
+            .map(|(st, color)| {
+                let n = s.counts.total(*st);
+                (n as f64, color, format!("{}: {n}", st.ckl()))
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "<tr class=\"compliance\" data-host=\"{}\"><td class=\"host\">{}</td><td class=\"text nowrap\">{}{}</td><td class=\"text nowrap\">{}{}</td><td class=\"text nowrap\">{}</td><td{}>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&s.host),
+            esc(&s.host),
+            html_bar(
+                &[(compliant.unwrap_or(0.0), COLORS[1], "compliance".into())],
+                100.0
+            ),
+            percent_text(compliant),
+            html_bar(
+                &[(decided.unwrap_or(0.0), "#1565c0", "decided".into())],
+                100.0
+            ),
+            percent_text(decided),
+            html_bar(&parts, widest),
+            if s.counts.total(Status::Open) > 0 {
+                " class=\"open\""
+            } else {
+                ""
+            },
+            s.counts.total(Status::Open),
+            s.waiting.person.len(),
+            s.waiting.site_value.len(),
+            s.waiting.input.len()
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
+}
+
+/// The rules Open on the most servers, CAT I first.
+fn html_open_rules(out: &mut String, fleet: &Fleet) {
+    let rules = fleet.open_rules();
+    out.push_str("<h2>Rules Open across the fleet</h2>\n");
+    if rules.is_empty() {
+        out.push_str("<p>No rule is Open on any server.</p>\n");
+        return;
+    }
+    let servers = fleet.servers.len() as f64;
+    out.push_str("<p class=\"meta\">CAT I first, then the rules Open on the most servers: fixing one rule here fixes it on every server listed.</p>\n<table id=\"open-rules\">\n<thead><tr><th class=\"text\">CAT</th><th class=\"text\">STIG ID</th><th class=\"text\">Title</th><th class=\"text\">Servers Open</th><th class=\"text\">Servers</th></tr></thead>\n<tbody>\n");
+    for r in rules {
+        let n = r.servers.len();
+        let _ = writeln!(
+            out,
+            "<tr class=\"open-rule\" data-stig-id=\"{}\"><td class=\"text nowrap\">{}</td><td class=\"text nowrap\">{}</td><td class=\"text\">{}</td><td class=\"text nowrap\">{}{n} of {}</td><td class=\"ids\">{}</td></tr>",
+            esc(&r.stig_id),
+            r.severity.map_or("CAT II", Severity::category),
+            esc(&r.stig_id),
+            esc(&r.title),
+            html_bar(&[(n as f64, COLORS[0], format!("{n} servers"))], servers),
+            fleet.servers.len(),
+            esc(&r.servers.join(", "))
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
+}
+
+/// Newly Open, fixed and still Open since the previous cycle, when there was one.
+fn html_change(out: &mut String, fleet: &Fleet) {
+    let Some((compared, newly, fixed, still)) = fleet.change() else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "<h2>Since the previous cycle</h2>\n<p id=\"change\">{compared} of {} servers compared with their previous checklist: <b>{newly}</b> newly Open, <b>{fixed}</b> fixed, <b>{still}</b> still Open.</p>",
+        fleet.servers.len()
+    );
+    let scale = fleet
+        .servers
+        .iter()
+        .filter_map(ServerSummary::change)
+        .map(|c| c.newly_open.len() + c.fixed.len() + c.still_open.len())
+        .max()
+        .unwrap_or(0) as f64;
+    out.push_str("<table id=\"changes\">\n<thead><tr><th class=\"text\">Server</th><th class=\"text\">Change</th><th class=\"text\">Newly Open</th><th class=\"text\">Fixed</th><th class=\"text\">Still Open</th></tr></thead>\n<tbody>\n");
+    for s in fleet.servers {
+        let Some(c) = s.change() else {
+            continue;
+        };
+        let parts = [
+            (
+                c.newly_open.len() as f64,
+                COLORS[0],
+                format!("newly Open: {}", c.newly_open.len()),
+            ),
+            (
+                c.still_open.len() as f64,
+                "#ef9a9a",
+                format!("still Open: {}", c.still_open.len()),
+            ),
+            (
+                c.fixed.len() as f64,
+                COLORS[1],
+                format!("fixed: {}", c.fixed.len()),
+            ),
+        ];
+        let _ = writeln!(
+            out,
+            "<tr class=\"change\" data-host=\"{}\"><td class=\"host\">{}</td><td class=\"text nowrap\">{}</td><td class=\"ids\">{}</td><td class=\"ids\">{}</td><td class=\"ids\">{}</td></tr>",
+            esc(&s.host),
+            esc(&s.host),
+            html_bar(&parts, scale),
+            esc(&c.newly_open.join(", ")),
+            esc(&c.fixed.join(", ")),
+            esc(&c.still_open.join(", "))
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
+}
+
+/// The Not_Reviewed rules of the fleet by what they wait for, with how many servers each.
+fn html_waiting(out: &mut String, fleet: &Fleet) {
+    out.push_str("<h2>Not_Reviewed: what each rule waits for</h2>\n<p class=\"meta\">needs a person: rules exstig does not evaluate (documentation, procedures; an [[answer]] in the site file records them once for every server), judgements, lapsed answers or exceptions. needs a site value: a [values] entry or connector scope in the site file. input not collected: an export the inventory lacks.</p>\n<table id=\"waiting\">\n<thead><tr><th class=\"text\">Waiting for</th><th>Rules</th><th class=\"text\">Rules (servers)</th></tr></thead>\n<tbody>\n");
+    for (kind, waiting_for) in WAITING_KINDS.iter().enumerate() {
+        let mut rules: Vec<(String, usize)> = Vec::new();
+        for s in fleet.servers {
+            for id in s.waiting.kinds()[kind].1 {
+                match rules.iter_mut().find(|(r, _)| r == id) {
+                    Some((_, n)) => *n += 1,
+                    None => rules.push((id.clone(), 1)),
+                }
+            }
+        }
+        rules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let label = waiting_for.label();
+        let list: Vec<String> = rules.iter().map(|(id, n)| format!("{id} ({n})")).collect();
+        let _ = writeln!(
+            out,
+            "<tr class=\"waiting\"><td class=\"text\">{label}</td><td>{}</td><td class=\"ids\">{}</td></tr>",
+            rules.len(),
+            esc(&list.join(", "))
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
+}
+
 /// The table per server and CAT.
 fn html_table(out: &mut String, fleet: &Fleet, totals: &Counts) {
     out.push_str("<h2>Servers</h2>\n<table id=\"servers\">\n<thead>\n<tr><th class=\"text\" rowspan=\"2\">Server</th><th class=\"text\" rowspan=\"2\">Role</th><th class=\"text\" rowspan=\"2\">STIG</th><th class=\"text\" rowspan=\"2\">Release</th>");
@@ -537,7 +1033,12 @@ fn chart(fleet: &Fleet, totals: &Counts) -> String {
         "<svg id=\"fleet-chart\" width=\"{}\" height=\"{height}\" role=\"img\" aria-label=\"Fleet results by CAT and status\" font-family=\"sans-serif\" font-size=\"13\">",
         LEFT + BAR + 200
     );
-    let bar = |svg: &mut String, y: usize, label: &str, parts: &[(usize, &str, String)]| {
+    // Every bar of a kind shares one scale (the longest), so lengths compare.
+    let bar = |svg: &mut String,
+               y: usize,
+               label: &str,
+               parts: &[(usize, &str, String)],
+               scale: usize| {
         let _ = writeln!(
             svg,
             "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
@@ -551,7 +1052,7 @@ fn chart(fleet: &Fleet, totals: &Counts) -> String {
             if total == 0 || *value == 0 {
                 continue;
             }
-            let w = BAR as f64 * *value as f64 / total as f64;
+            let w = BAR as f64 * *value as f64 / scale.max(1) as f64;
             let _ = writeln!(
                 svg,
                 "<rect x=\"{x:.1}\" y=\"{y}\" width=\"{w:.1}\" height=\"24\" fill=\"{color}\"><title>{}</title></rect>",
@@ -578,6 +1079,15 @@ fn chart(fleet: &Fleet, totals: &Counts) -> String {
         svg,
         "<text x=\"0\" y=\"20\" font-weight=\"bold\">Rules of all servers by CAT and status</text>"
     );
+    let cat_scale = (0..3)
+        .map(|cat| {
+            STATUSES
+                .iter()
+                .map(|st| totals.get(*st, cat))
+                .sum::<usize>()
+        })
+        .max()
+        .unwrap_or(0);
     for (cat, name) in CATS.iter().enumerate() {
         let parts: Vec<(usize, &str, String)> = STATUSES
             .iter()
@@ -587,7 +1097,7 @@ fn chart(fleet: &Fleet, totals: &Counts) -> String {
                 (n, color, format!("{name} {}: {n}", status.ckl()))
             })
             .collect();
-        bar(&mut svg, 32 + cat * ROW, name, &parts);
+        bar(&mut svg, 32 + cat * ROW, name, &parts, cat_scale);
     }
     let mut worst = [0usize; 5];
     for s in fleet.servers {
@@ -598,8 +1108,8 @@ fn chart(fleet: &Fleet, totals: &Counts) -> String {
     worst[4] = fleet.failures.len();
     let labels = [
         "Open CAT I",
-        "worst Open CAT II",
-        "worst Open CAT III",
+        "worst CAT II",
+        "worst CAT III",
         "no Open",
         "failed",
     ];
@@ -610,7 +1120,8 @@ fn chart(fleet: &Fleet, totals: &Counts) -> String {
         .zip(labels)
         .map(|((n, color), label)| (*n, color, format!("servers {label}: {n}")))
         .collect();
-    bar(&mut svg, 32 + 3 * ROW + 8, "Servers", &parts);
+    let server_scale = fleet.servers.len() + fleet.failures.len();
+    bar(&mut svg, 32 + 3 * ROW + 8, "Servers", &parts, server_scale);
     let legend_y = 32 + 4 * ROW + 20;
     let legend: Vec<(&str, &str)> = STATUSES
         .iter()

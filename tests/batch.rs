@@ -193,7 +193,8 @@ fn good_servers_are_written_and_broken_ones_reported() {
     assert_eq!(code, EXIT_PARTIAL);
     let csv = fs::read_to_string(root.join("fleet.csv")).unwrap();
     let rows: Vec<&str> = csv.lines().collect();
-    assert_eq!(rows.len(), 1 + 3 + 2, "{csv}");
+    assert_eq!(rows.len(), 1 + 3 + 2 + 1, "{csv}");
+    assert!(rows.last().unwrap().starts_with("FLEET,fleet,"), "{csv}");
     assert!(rows[0].starts_with("host,result,role,benchmark,release,open_cat_i"));
     assert!(rows.iter().any(|r| r.starts_with("MBX02,failed,")));
     let edge01 = rows.iter().find(|r| r.starts_with("EDGE01,")).unwrap();

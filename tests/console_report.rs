@@ -83,7 +83,9 @@ fn the_report_groups_and_counts_what_is_missing() {
     assert!(reviewer >= 1);
     assert!(
         stderr.contains(&format!(
-            "{reviewer} rules need a person: exstig does not evaluate them"
+            "{reviewer} rule{} a person (exstig reads no data for {}): ",
+            if reviewer == 1 { " needs" } else { "s need" },
+            if reviewer == 1 { "it" } else { "them" }
         )),
         "{stderr}"
     );

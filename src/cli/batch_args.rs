@@ -46,6 +46,15 @@ pub struct BatchArgs {
     /// previous checklist there (human reviews kept), which may be OUT itself.
     #[arg(long, value_name = "PREVIOUS", requires = "inventory_dir")]
     pub merge_dir: Option<PathBuf>,
+    /// Batch mode: the previous cycle's output folder, for the summary's "since the previous
+    /// cycle" (newly Open, fixed, still Open); without it --merge-dir serves.
+    #[arg(long, value_name = "DIR", requires = "inventory_dir")]
+    pub previous: Option<PathBuf>,
+    /// Batch mode: with --merge-dir, upgrade a previous checklist of an older STIG release to
+    /// the benchmark's first (reviews carried only where the check text is unchanged, as
+    /// `exstig upgrade` does); without it the merged checklist keeps its older release.
+    #[arg(long, requires = "merge_dir")]
+    pub upgrade: bool,
     /// Batch mode: also write a summary, HTML (self-contained) or CSV by extension; repeatable.
     #[arg(long, value_name = "FILE.html|FILE.csv", requires = "inventory_dir")]
     pub summary: Vec<PathBuf>,
@@ -104,6 +113,8 @@ impl BatchArgs {
             out_dir,
             formats,
             merge_dir: self.merge_dir.clone(),
+            upgrade: self.upgrade,
+            previous_dir: self.previous.clone(),
             site: site.map(Path::to_path_buf),
             asset: asset.clone(),
             policy: MergePolicy::default(),

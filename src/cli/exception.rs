@@ -6,7 +6,7 @@
 
 use super::BenchmarkSource;
 use crate::error::{EXIT_OK, Error, Result};
-use crate::site::{ExceptionStatus, Site};
+use crate::site::ExceptionStatus;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
@@ -90,21 +90,8 @@ fn run_add(args: &AddArgs) -> Result<i32> {
     if args.justification.trim().is_empty() {
         return Err(Error::Usage("--justification must not be empty".into()));
     }
-    let existing = if args.site.exists() {
-        crate::fsio::read_text(&args.site)?
-    } else {
-        String::new()
-    };
-    Site::parse(&args.site, &existing)?;
     let entry = entry_text(args, &rule.stig_id, &rule.title, &rule.check_digest);
-    let mut text = existing;
-    if !text.is_empty() && !text.ends_with('\n') {
-        text.push('\n');
-    }
-    text.push_str(&entry);
-    Site::parse(&args.site, &text)?;
-    // A symlinked site file is written through to its target, and keeps its mode.
-    crate::fsio::write_all_atomic_with(&[(&args.site, text.into_bytes())], write)?;
+    crate::site::append_entries(&args.site, &entry, write)?;
     eprintln!(
         "exstig: added an exception for {} ({}) to {}; it lapses if the check text changes (check_digest {}){}",
         rule.stig_id,
@@ -139,11 +126,4 @@ fn entry_text(args: &AddArgs, stig_id: &str, title: &str, digest: &str) -> Strin
     out
 }
 
-/// A TOML basic string.
-fn quote(text: &str) -> String {
-    toml::Value::String(text.to_string()).to_string()
-}
-
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
+use crate::site::{one_line, toml_string as quote};

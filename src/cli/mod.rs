@@ -21,6 +21,7 @@ macro_rules! println {
     ($($arg:tt)*) => { $crate::term::print_text(&format!("{}\n", format_args!($($arg)*))) };
 }
 
+pub mod answer;
 pub mod batch_args;
 pub mod catalog;
 pub mod checklist;
@@ -32,6 +33,7 @@ pub mod exception;
 pub mod merge;
 pub mod poam;
 pub mod rules;
+pub mod upgrade;
 pub mod validate;
 
 pub use crate::evaluate::AssetArgs;
@@ -69,6 +71,10 @@ enum Command {
     Poam(poam::PoamArgs),
     /// eMASS test results per assessment procedure, and upload through the eMASS REST API.
     Emass(emass::EmassArgs),
+    /// Record the site's answers to the rules no export decides (or import Evaluate-STIG's).
+    Answer(answer::AnswerArgs),
+    /// Carry a checklist's reviews to a new release of its STIG (only where the check text is unchanged).
+    Upgrade(upgrade::UpgradeArgs),
 }
 
 /// Where the benchmark comes from: a DISA file or the embedded catalog.
@@ -121,6 +127,8 @@ pub fn run<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
         Command::Exception(args) => exception::run(&args),
         Command::Poam(args) => poam::run(&args),
         Command::Emass(args) => emass::run(&args),
+        Command::Upgrade(args) => upgrade::run(&args),
+        Command::Answer(args) => answer::run(&args),
     };
     match result {
         Ok(code) => code,
