@@ -7,6 +7,9 @@
 //! cargo bench --bench fleet -- gen-ckl FILE               # the ~2 MB, 286-rule CKL
 //! cargo bench --bench fleet -- time-ckl FILE ITERATIONS   # read+merge+write, each step, quick-xml scan
 //! cargo bench --bench fleet -- batch DIR OUT [JOBS]       # batch::run with --stig exchange-2019
+//! cargo bench --bench fleet -- time-server STIG ITERATIONS OUT FILE...
+//!     # one server (FILE... read together) evaluated against catalog STIG and written as CKL,
+//!     # CKLB and XCCDF to OUT.{ckl,cklb,xml}, in-process: median and mean ms of each step
 //! ```
 //! Without arguments (as `cargo bench` and `cargo test --benches` run it) it does nothing.
 
@@ -41,6 +44,10 @@ fn main() {
         }
         "time-ckl" => time_ckl(Path::new(&arg(1)), arg(2).parse().unwrap_or(50)),
         "batch" => batch(&arg(1), &arg(2), arg(3).parse().ok()),
+        "time-server" => {
+            let files: Vec<PathBuf> = args.iter().skip(4).map(PathBuf::from).collect();
+            time_server(&arg(1), arg(2).parse().unwrap_or(50), &arg(3), &files);
+        }
         _ => {}
     }
 }
@@ -126,4 +133,64 @@ fn batch(dir: &str, out: &str, jobs: Option<usize>) {
         report.failures.len(),
         start.elapsed().as_secs_f64()
     );
+}
+
+/// Times one server as `exstig evaluate FILE... --stig STIG --ckl OUT.ckl --cklb OUT.cklb
+/// --xccdf OUT.xml` does it, without the process start: read the files, evaluate, render the
+/// three formats and write them atomically (synced, as exstig does). Prints
+/// `server_<step>_ms MEDIAN MEAN` for `read`, `evaluate`, `render`, `write` and `total`, and `server_objects N` / `server_rules N`.
+fn time_server(stig: &str, iterations: usize, out: &str, files: &[PathBuf]) {
+    use exstig::checklist::cklb;
+    let benchmark = exstig::catalog::get(stig).unwrap_or_else(|| panic!("no catalog STIG {stig}"));
+    let site = exstig::site::Site::default();
+    let outputs = ["ckl", "cklb", "xml"].map(|ext| PathBuf::from(format!("{out}.{ext}")));
+    let mut steps: [Vec<f64>; 5] = Default::default();
+    let mut objects = 0;
+    for i in 0..iterations + 3 {
+        let t0 = Instant::now();
+        let inventory = exstig::inventory::read_files(files).expect("reads");
+        let t1 = Instant::now();
+        let asset = exstig::evaluate::asset_from(&benchmark, &inventory, &site);
+        let evaluation = exstig::evaluate::evaluate(&benchmark, &inventory, &site, asset);
+        let t2 = Instant::now();
+        let now = chrono::Utc::now();
+        let run = exstig::xccdf::RunInfo {
+            start: now,
+            end: now,
+        };
+        let checklist = &evaluation.checklist;
+        let rendered = [
+            exstig::merge::render_checklist(&outputs[0], checklist).expect("CKL"),
+            cklb::write(checklist).expect("CKLB").into_bytes(),
+            exstig::xccdf::write_results(&benchmark, checklist, &run).into_bytes(),
+        ];
+        let t_render = Instant::now();
+        let files: Vec<(&Path, Vec<u8>)> =
+            outputs.iter().map(PathBuf::as_path).zip(rendered).collect();
+        exstig::fsio::write_all_atomic(&files).expect("writes");
+        let t3 = Instant::now();
+        objects = inventory.objects.len();
+        if i >= 3 {
+            let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1000.0;
+            for (step, value) in steps.iter_mut().zip([
+                ms(t0, t1),
+                ms(t1, t2),
+                ms(t2, t_render),
+                ms(t_render, t3),
+                ms(t0, t3),
+            ]) {
+                step.push(value);
+            }
+        }
+    }
+    println!("server_objects {objects}");
+    println!("server_rules {}", benchmark.rules.len());
+    for (name, mut values) in ["read", "evaluate", "render", "write", "total"]
+        .into_iter()
+        .zip(steps)
+    {
+        values.sort_by(f64::total_cmp);
+        let mean = values.iter().sum::<f64>() / values.len() as f64;
+        println!("server_{name}_ms {:.3} {mean:.3}", values[values.len() / 2]);
+    }
 }

@@ -469,16 +469,39 @@ fn ident(out: &mut String, indent: usize, system: &str, value: &str) {
 
 /// Escapes element text (`&`, `<`, `>`) and drops characters XML 1.0 forbids.
 fn text(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars().filter(|&c| is_xml_char(c)) {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\r' => out.push_str("&#13;"),
-            _ => out.push(c),
-        }
+    let mut out = String::with_capacity(value.len() + 16);
+    let bytes = value.as_bytes();
+    // Runs of characters kept as they are are copied at once, not char by char.
+    let (mut start, mut i) = (0, 0);
+    while i < bytes.len() {
+        let (replacement, len) = match bytes[i] {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'\r' => ("&#13;", 1),
+            b'\t' | b'\n' | 0x20..=0x7F => {
+                i += 1;
+                continue;
+            }
+            0x80.. => {
+                let c = value
+                    .get(i..)
+                    .and_then(|rest| rest.chars().next())
+                    .unwrap_or_default();
+                if is_xml_char(c) {
+                    i += c.len_utf8();
+                    continue;
+                }
+                ("", c.len_utf8())
+            }
+            _ => ("", 1),
+        };
+        out.push_str(value.get(start..i).unwrap_or_default());
+        out.push_str(replacement);
+        i += len;
+        start = i;
     }
+    out.push_str(value.get(start..).unwrap_or_default());
     out
 }
 
@@ -514,6 +537,10 @@ mod tests {
     #[test]
     fn escaping_keeps_text_and_drops_forbidden_characters() {
         assert_eq!(text("a<b & c>\u{1}"), "a&lt;b &amp; c&gt;");
+        assert_eq!(
+            text("\u{1}é\r\n\u{FFFE}x\u{1F600}\u{7}<"),
+            "é&#13;\nx\u{1F600}&lt;"
+        );
         assert_eq!(attr("say \"x\"\n"), "say &quot;x&quot;&#10;");
     }
 

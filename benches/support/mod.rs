@@ -1,7 +1,7 @@
 //! Inputs the benchmarks generate themselves (no DISA file, no real export): a synthetic
 //! benchmark with long texts whose CKL is about 2 MB (the size of a Windows Server checklist),
-//! the automatic results to merge into it, and a fleet of inventory bundles made from the
-//! repository's EDGE01 / MBX01 fixtures with 5-10 connectors per server.
+//! the automatic results to merge into it, and a fleet of complete inventory bundles made from
+//! the repository's EDGE02 / MBX02 fixtures with the object counts of a large server.
 #![allow(dead_code)]
 
 use exstig::benchmark::{Benchmark, Rule, RuleDescription, Severity};
@@ -158,41 +158,113 @@ fn fixture(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// Writes `servers` inventory bundles to `dir`: one in three an Edge server (from EDGE01),
-/// the others Mailbox servers (from MBX01), each with 5-10 connectors. Returns the files.
+/// How many objects of each list section a generated server holds: `(section, least, most)`;
+/// server `i` gets `least + i % (most - least + 1)`. The counts are those of a large production
+/// server (Get-EventLogLevel lists ~150 categories, the default attachment filter ~60 entries,
+/// Get-Service ~200 services of which the collector keeps the ones that matter, one
+/// Get-Mailbox row per forwarding mailbox). Sections a template lacks stay absent.
+pub const FLEET_COUNTS: &[(&str, usize, usize)] = &[
+    ("receive_connectors", 5, 10),
+    ("send_connectors", 2, 6),
+    ("accepted_domains", 3, 12),
+    ("event_log_levels", 120, 160),
+    ("exchange_certificates", 4, 12),
+    ("transport_agents", 9, 16),
+    ("registry_values", 4, 4),
+    ("execution_policies", 5, 5),
+    ("services", 40, 80),
+    ("volumes", 2, 6),
+    ("paths", 15, 40),
+    ("acls", 15, 40),
+    ("network_adapters", 2, 4),
+    ("attachment_filter_entries", 40, 70),
+    ("ip_allow_list_entries", 5, 40),
+    ("ip_block_list_entries", 10, 60),
+    ("ip_block_list_providers", 1, 4),
+    ("edge_subscriptions", 1, 1),
+    ("mailbox_databases", 8, 30),
+    ("remote_domains", 10, 50),
+    ("outlook_anywhere", 1, 1),
+    ("rpc_client_access", 1, 1),
+    ("owa_virtual_directories", 1, 2),
+    ("ecp_virtual_directories", 1, 2),
+    ("activesync_virtual_directories", 1, 2),
+    ("web_services_virtual_directories", 1, 2),
+    ("database_availability_groups", 1, 1),
+    ("role_group_members", 10, 40),
+    ("forwarding_mailboxes", 20, 200),
+    ("iis_settings", 3, 20),
+    ("web_sites", 2, 3),
+];
+
+/// The properties that name an object; copies beyond the template's get a distinct value.
+const NAMING: &[&str] = &[
+    "Name",
+    "Identity",
+    "DomainName",
+    "Thumbprint",
+    "Path",
+    "ServiceName",
+    "DisplayName",
+    "LookupDomain",
+    "EdbFilePath",
+    "LogFolderPath",
+    "PrimarySmtpAddress",
+    "DriveLetter",
+];
+
+/// Copy `j` (0-based) of a list section: the template's object `j % len`, with its naming
+/// properties made unique once the template's objects are used up.
+fn copy_of(items: &[Value], j: usize) -> Value {
+    let mut item = items[j % items.len()].clone();
+    if j >= items.len()
+        && let Some(map) = item.as_object_mut()
+    {
+        for prop in NAMING {
+            match map.get_mut(*prop) {
+                Some(Value::String(s)) if !s.is_empty() => {
+                    if *prop == "Thumbprint" {
+                        *s = format!("{:040X}", j + 1);
+                    } else if *prop == "DriveLetter" {
+                        *s = char::from(b'D' + (j % 22) as u8).to_string();
+                    } else {
+                        s.push_str(&format!("-{j}"));
+                    }
+                }
+                Some(Value::Number(_)) => map[*prop] = Value::from(j + 1),
+                _ => {}
+            }
+        }
+    }
+    item
+}
+
+/// Writes `servers` complete inventory bundles to `dir`, alternating an Edge server (from the
+/// EDGE02 fixture) and a Mailbox server (from MBX02), each with every section its template has
+/// and the object counts of [`FLEET_COUNTS`]. Returns the files.
 pub fn write_fleet(dir: &Path, servers: usize) -> Vec<PathBuf> {
     std::fs::create_dir_all(dir).expect("create the fleet folder");
     let templates = [
-        ("EDGE01", fixture("EDGE01.bundle.json")),
-        ("MBX01", fixture("MBX01.bundle.json")),
+        ("EDGE02", fixture("EDGE02.bundle.json")),
+        ("MBX02", fixture("MBX02.bundle.json")),
     ];
     (0..servers)
         .map(|i| {
-            let (template_host, template) = &templates[usize::from(i % 3 != 0)];
+            let (template_host, template) = &templates[i % 2];
             let host = format!("SRV{i:05}");
             let text = template.replace(template_host, &host).replace(
                 &template_host.to_ascii_lowercase(),
                 &host.to_ascii_lowercase(),
             );
             let mut bundle: Value = serde_json::from_str(&text).expect("fixture bundle is JSON");
-            let connectors = 5 + i % 6;
-            let send = bundle["send_connectors"].as_array().map_or(0, Vec::len);
-            let base: Vec<Value> = bundle["receive_connectors"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default();
-            let receive: Vec<Value> = (0..connectors.saturating_sub(send).max(1))
-                .map(|j| {
-                    let mut c = base[j % base.len()].clone();
-                    if j >= base.len() {
-                        let name = format!("{} {j}", c["Name"].as_str().unwrap_or("Receive"));
-                        c["Identity"] = Value::String(format!("{host}\\{name}"));
-                        c["Name"] = Value::String(name);
-                    }
-                    c
-                })
-                .collect();
-            bundle["receive_connectors"] = Value::Array(receive);
+            for &(section, least, most) in FLEET_COUNTS {
+                let Some(items) = bundle[section].as_array().filter(|a| !a.is_empty()) else {
+                    continue;
+                };
+                let count = least + i % (most - least + 1);
+                let copies: Vec<Value> = (0..count).map(|j| copy_of(items, j)).collect();
+                bundle[section] = Value::Array(copies);
+            }
             let path = dir.join(format!("{host}.bundle.json"));
             std::fs::write(&path, serde_json::to_string_pretty(&bundle).expect("JSON"))
                 .expect("write a bundle");
