@@ -145,7 +145,7 @@ fn each_rule_binds_to_its_check_by_property_and_title() {
         ),
         (
             "Sender Reputation must identify the spam block level.",
-            "Get-SenderReputationConfig | Select Name, SrlBlockThreshold\nIf it is not set to 6, this is a finding, unless it has signoff and risk acceptance in the EDSP.",
+            "Get-SenderReputationConfig | Select Name, SrlBlockThreshold\nIf it is not set to 6, this is a finding, unless it carries signoff and risk acceptance recorded in the EDSP.",
             "antispam.srl-block-threshold",
         ),
         (
@@ -496,7 +496,7 @@ fn ip_allow_list_entries_must_be_empty_or_signed_off() {
     let b = bound(
         "Edge",
         "IP Allow List entries must be empty.",
-        "Get-IPAllowListEntry | Format-List\nIf anything is returned, this is a finding, unless it has signoff and risk acceptance in the EDSP.",
+        "Get-IPAllowListEntry | Format-List\nIf anything is returned, this is a finding, unless it carries signoff and risk acceptance recorded in the EDSP.",
     );
     let none = Site::default();
     assert_eq!(judged(&b, &[], &none).verdict, Verdict::Pass);
@@ -751,7 +751,7 @@ fn srl_block_threshold_takes_the_edsp_value_with_signoff() {
     let b = bound(
         "Edge",
         "Sender Reputation must identify the spam block level.",
-        "Get-SenderReputationConfig | Select Name, SrlBlockThreshold\nIf it is not set to 6, this is a finding.\nIf it is set to another value and has signoff and risk acceptance in the EDSP, this is not a finding.",
+        "Get-SenderReputationConfig | Select Name, SrlBlockThreshold\nIf it is not set to 6, this is a finding.\nIf it is set to another value and carries signoff and risk acceptance recorded in the EDSP, this is not a finding.",
     );
     assert_eq!(b.expected, Some(Expected::Number(6)));
     assert!(b.edsp_allowed);

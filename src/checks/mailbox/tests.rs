@@ -275,7 +275,7 @@ fn replies_reports_and_forwarding_allow_only_dod_domains() {
 fn quotas_audit_parameters_and_outlook_anywhere() {
     let quota = bound(
         "Exchange mail quota settings must not restrict receiving mail.",
-        "Get-MailboxDatabase | Select Name, Identity, ProhibitSendReceiveQuota\nIf the value of ProhibitSendReceiveQuota is not set to Unlimited, this is a finding.\nor\nIf it is set to an alternate value and has signoff and risk acceptance in the EDSP, this is not a finding.",
+        "Get-MailboxDatabase | Select Name, Identity, ProhibitSendReceiveQuota\nIf the value of ProhibitSendReceiveQuota is not set to Unlimited, this is a finding.\nor\nIf it is set to an alternate value and carries signoff and risk acceptance recorded in the EDSP, this is not a finding.",
     );
     assert!(quota.edsp_allowed);
     let db = |q: &str| {
