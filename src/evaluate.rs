@@ -569,30 +569,29 @@ impl<'a> Evaluator<'a> {
             self.apply_rule_exceptions(rule, Some(&binding), &exceptions, &mut result, &mut notes);
             return result;
         }
-        let collection = self.inventory.collection(binding.spec.kind);
-        if let (true, Collection::NotCollected(reason)) = (objects.is_empty(), &collection) {
-            let export = binding.spec.kind.cmdlet();
-            result.needs.push(Need::Export(binding.spec.kind));
-            result.comments = format!(
-                "Not reviewed: {export} was not collected: {reason}. Collect it (collect/Export-ExchangeStigInventory.ps1, or {export} | Export-Clixml) and evaluate again."
-            );
-            details.push_str(&format!("Not collected: {export}: {reason}\n"));
-            result.finding_details = details;
-            self.apply_rule_exceptions(rule, Some(&binding), &exceptions, &mut result, &mut notes);
-            return result;
-        }
         // A rule about the whole set judges an empty set when the export says there is none
         // (no accepted domain, no IP Allow list entry, no forwarding mailbox).
+        let collection = self.inventory.collection(binding.spec.kind);
         let empty_set_is_an_answer =
             binding.spec.judge_set.is_some() && collection == Collection::Collected;
         if objects.is_empty() && !empty_set_is_an_answer {
             let export = binding.spec.kind.cmdlet();
+            let (said, detail) = match &collection {
+                Collection::NotCollected(reason) => (
+                    format!("{export} was not collected: {reason}"),
+                    format!("Not collected: {export}: {reason}"),
+                ),
+                _ => (
+                    format!("the inventory holds no {export} objects"),
+                    format!("No {export} objects in the inventory."),
+                ),
+            };
             result.needs.push(Need::Export(binding.spec.kind));
             result.comments = format!(
-                "Not reviewed: the inventory holds no {export} objects. {} and evaluate again.",
+                "Not reviewed: {said}. {} and evaluate again.",
                 crate::outcome::export_advice(binding.spec.kind)
             );
-            details.push_str(&format!("No {export} objects in the inventory.\n"));
+            details.push_str(&format!("{detail}\n"));
             result.finding_details = details;
             self.apply_rule_exceptions(rule, Some(&binding), &exceptions, &mut result, &mut notes);
             return result;

@@ -903,20 +903,17 @@ fn owa_https(_: &Binding, vdir: &InventoryObject, ctx: &Context) -> Judgement {
     )
 }
 
-/// Why a kind's data is missing: "not collected: reason" or "not in the inventory".
+/// Why a kind's data is missing ([`Inventory::missing`](crate::inventory::Inventory::missing):
+/// "not collected: reason" or "no ... output"), with the one re-export advice.
 fn not_collected(ctx: &Context, kind: ObjectKind, what: &str) -> String {
-    match ctx.inventory.map(|i| i.collection(kind)) {
-        Some(crate::inventory::Collection::NotCollected(reason)) => {
-            format!(
-                "{what} is needed ({} not collected: {reason})",
-                kind.cmdlet()
-            )
-        }
-        _ => format!(
-            "{what} is needed: add {} to the inventory (the collector script reads it)",
-            kind.cmdlet()
-        ),
-    }
+    let why = ctx
+        .inventory
+        .and_then(|i| i.missing(kind))
+        .unwrap_or_else(|| format!("none in the {} output", kind.cmdlet()));
+    format!(
+        "{what} is needed ({why}). {}",
+        crate::outcome::export_advice(kind)
+    )
 }
 
 #[cfg(test)]
