@@ -12,7 +12,7 @@
 
 use super::fix::{caution, quote as ps_quote, quote_list};
 use super::judge::{
-    Context, Judgement, Verdict, decided, needs_site_value, not_applicable, unknown,
+    Context, Judgement, decided, needs_site_value, not_applicable, undecided, unknown,
 };
 use super::spec::{CheckSpec, Family, StigValue, ValueType as V};
 use super::{Binding, RuleText};
@@ -351,20 +351,18 @@ fn enumeration(binding: &Binding, obj: &InventoryObject, ctx: &Context) -> Judge
         && !shown.trim().is_empty()
         && shown.trim().chars().all(|c| c.is_ascii_digit())
     {
-        return Judgement {
-            verdict: Verdict::Unknown(format!(
+        return undecided(
+            property,
+            format!(
                 "{property} was exported as the number {shown} (ConvertTo-Json writes enumerations as numbers) and exstig does not guess which name it stands for: export it with Export-Clixml or Format-List"
-            )),
-            property: property.into(),
-            actual: shown,
-            expected: binding
+            ),
+            shown,
+            binding
                 .expected
                 .as_ref()
                 .map(|e| e.display(binding.spec.value))
                 .unwrap_or_default(),
-            fix: None,
-            advice: Vec::new(),
-        };
+        );
     }
     cautioned(
         super::judge::compare(binding, obj, ctx),
@@ -519,7 +517,7 @@ fn filtering_enabled(_: &Binding, content: &[&InventoryObject], ctx: &Context) -
     let property = "Enabled";
     let mut actual = Vec::new();
     let mut failing = Vec::new();
-    let mut undecided = Vec::new();
+    let mut unknown_reasons = Vec::new();
     for kind in [
         K::ContentFilterConfig,
         K::SenderFilterConfig,
@@ -535,7 +533,7 @@ fn filtering_enabled(_: &Binding, content: &[&InventoryObject], ctx: &Context) -
         match objects {
             Err(why) => {
                 actual.push(format!("{name} (unread)"));
-                undecided.push(why);
+                unknown_reasons.push(why);
             }
             Ok(objects) if objects.is_empty() => {
                 actual.push(format!("{name}: none returned"));
@@ -555,7 +553,7 @@ fn filtering_enabled(_: &Binding, content: &[&InventoryObject], ctx: &Context) -
                         }
                         Err(p) => {
                             actual.push(format!("{name} Enabled (unreadable)"));
-                            undecided.push(p.to_string());
+                            unknown_reasons.push(p.to_string());
                         }
                     }
                 }
@@ -563,15 +561,13 @@ fn filtering_enabled(_: &Binding, content: &[&InventoryObject], ctx: &Context) -
         }
     }
     let expected = "Enabled True on all four configurations".to_string();
-    if failing.is_empty() && !undecided.is_empty() {
-        return Judgement {
-            verdict: Verdict::Unknown(undecided.join("; ")),
-            property: property.into(),
-            actual: actual.join("; "),
+    if failing.is_empty() && !unknown_reasons.is_empty() {
+        return undecided(
+            property,
+            unknown_reasons.join("; "),
+            actual.join("; "),
             expected,
-            fix: None,
-            advice: Vec::new(),
-        };
+        );
     }
     failing.dedup();
     let fix = failing
@@ -1010,17 +1006,15 @@ fn malware_agent_disabled(_: &Binding, agents: &[&InventoryObject], ctx: &Contex
     if let Some(scanner) = &ctx.site.values.malware_scanner
         && scanner_is_builtin(scanner)
     {
-        return Judgement {
-            verdict: Verdict::Unknown(format!(
+        return undecided(
+            property,
+            format!(
                 "human judgement: {} names the built-in agent as the scanner ([values] malware_scanner = \"{scanner}\"); this rule requires it disabled where an approved DoD scanner is used, while the STIG's \"anti-malware agent enabled and configured\" rule requires it enabled: the ISSO reconciles the two",
                 ctx.site.display_name()
-            )),
-            property: property.into(),
-            actual: malware_shown(state),
-            expected: expected.into(),
-            fix: None,
-            advice: Vec::new(),
-        };
+            ),
+            malware_shown(state),
+            expected,
+        );
     }
     let unnamed = if ctx.site.values.malware_scanner.is_none() {
         format!(

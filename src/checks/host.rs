@@ -4,7 +4,7 @@
 //! directory against the EDSP's principals, and the services (documented, IMAP4 and POP3
 //! disabled). Settings of Exchange itself are in [`super::server`].
 
-use super::judge::{Context, Judgement, Verdict, needs_site_value};
+use super::judge::{Context, Judgement, Verdict, needs_site_value, undecided};
 use super::spec::{CheckSpec, Family, ValueType as V};
 use super::{Binding, RuleText};
 use crate::inventory::InventoryObject;
@@ -224,18 +224,6 @@ fn show(paths: &[&PathFact]) -> String {
 /// An undecided judgement because the inventory lacks what the rule reads: `why` says what.
 fn not_collected(property: &str, why: &str, expected: &str) -> Judgement {
     undecided(property, why, "(not collected)".into(), expected)
-}
-
-/// An undecided judgement.
-fn undecided(property: &str, why: impl Into<String>, actual: String, expected: &str) -> Judgement {
-    Judgement {
-        verdict: Verdict::Unknown(why.into()),
-        property: property.into(),
-        actual,
-        expected: expected.into(),
-        fix: None,
-        advice: Vec::new(),
-    }
 }
 
 /// A decided judgement with no `Set-` command (moving data is no one-liner); `how` says what to

@@ -123,6 +123,24 @@ pub fn unknown(property: &str, problem: impl ToString) -> Judgement {
     }
 }
 
+/// An undecided judgement that still shows what was read (`actual`) and what is expected;
+/// `why` says what the rule waits for.
+pub fn undecided(
+    property: &str,
+    why: impl Into<String>,
+    actual: String,
+    expected: impl Into<String>,
+) -> Judgement {
+    Judgement {
+        verdict: Verdict::Unknown(why.into()),
+        property: property.into(),
+        actual,
+        expected: expected.into(),
+        fix: None,
+        advice: Vec::new(),
+    }
+}
+
 /// A decided judgement; `fix` (the `Set-` arguments) is kept only when it fails.
 pub fn decided(
     pass: bool,

@@ -5,7 +5,7 @@
 //! has the partitions, ACLs and services.
 
 use super::fix::{caution, quote};
-use super::judge::{Context, Judgement, Verdict, decided, needs_site_value, unknown};
+use super::judge::{Context, Judgement, Verdict, decided, needs_site_value, undecided, unknown};
 use super::spec::{CheckSpec, Expected, Family, StigValue, ValueType as V};
 use super::{Binding, RuleText};
 use crate::inventory::ObjectKind::{
@@ -434,19 +434,17 @@ fn current_build(binding: &Binding, obj: &InventoryObject, ctx: &Context) -> Jud
         if or_greater { " or greater" } else { "" }
     );
     if actual > approved && !or_greater {
-        return Judgement {
-            verdict: Verdict::Unknown(format!(
+        return undecided(
+            property,
+            format!(
                 "build {} is newer than the approved {}: if it is approved, update [values] approved_exchange_build in {}",
                 dotted(actual),
                 dotted(approved),
                 ctx.site.display_name()
-            )),
-            property: property.into(),
-            actual: shown,
+            ),
+            shown,
             expected,
-            fix: None,
-            advice: Vec::new(),
-        };
+        );
     }
     let pass = actual >= approved;
     Judgement {
@@ -484,16 +482,12 @@ fn edge_redundancy(binding: &Binding, objects: &[&InventoryObject], _: &Context)
         return decided(true, property, actual, expected, String::new());
     }
     if binding.role == Some(ServerRole::Edge) {
-        return Judgement {
-            verdict: Verdict::Unknown(
-                "an Edge server's Get-EdgeSubscription lists only its own subscription: add Get-EdgeSubscription exported on a Mailbox server of the subscribed site to the inventory".into(),
-            ),
-            property: property.into(),
+        return undecided(
+            property,
+            "an Edge server's Get-EdgeSubscription lists only its own subscription: add Get-EdgeSubscription exported on a Mailbox server of the subscribed site to the inventory",
             actual,
             expected,
-            fix: None,
-            advice: Vec::new(),
-        };
+        );
     }
     Judgement {
         verdict: Verdict::Fail,

@@ -5,7 +5,7 @@
 
 use super::fix::quote_list;
 use super::judge::{
-    Context, Judgement, Verdict, decided, needs_site_value, not_applicable, unknown,
+    Context, Judgement, decided, needs_site_value, not_applicable, undecided, unknown,
 };
 use super::spec::{CheckSpec, Family, StigValue, ValueType as V};
 use super::{Binding, RuleText};
@@ -306,19 +306,16 @@ fn dns_servers(_: &Binding, obj: &InventoryObject, ctx: &Context) -> Judgement {
         }
     }
     if pass && !missing_site.is_empty() {
-        return Judgement {
-            verdict: Verdict::Unknown(format!(
+        return undecided(
+            property,
+            format!(
                 "the trusted DNS servers are needed: add [values] dns_servers = [\"...\"] (or {}_dns_servers) to {}",
                 missing_site.join("_dns_servers / "),
                 ctx.site.display_name()
-            )),
-            property: property.into(),
-            actual: actual.join("; "),
-            expected: "adapter GUID when the adapter is used, else the EDSP's trusted DNS servers"
-                .into(),
-            fix: None,
-            advice: Vec::new(),
-        };
+            ),
+            actual.join("; "),
+            "adapter GUID when the adapter is used, else the EDSP's trusted DNS servers",
+        );
     }
     decided(
         pass,

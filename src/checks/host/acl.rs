@@ -1,9 +1,10 @@
 //! The host family's ACL rules: the access rules of an ACL in every export shape, what a right
 //! lets a principal do to audit data, and the audit data and application directory judges.
 
-use super::{AUDIT_PURPOSES, text_of, undecided};
+use super::{AUDIT_PURPOSES, text_of};
 use crate::checks::Binding;
 use crate::checks::fix::{caution, quote};
+use crate::checks::judge::undecided;
 use crate::checks::judge::{Context, Judgement, decided, needs_site_value, unknown};
 use crate::inventory::InventoryObject;
 use crate::inventory::values::{self, ValueProblem};

@@ -1,8 +1,9 @@
 //! The host family's service rules: IMAP4 and POP3 disabled, running services documented.
 
-use super::{text_of, undecided};
+use super::text_of;
 use crate::checks::Binding;
 use crate::checks::fix::{caution, quote};
+use crate::checks::judge::undecided;
 use crate::checks::judge::{Context, Judgement, decided, needs_site_value};
 use crate::checks::server::enum_name;
 use crate::inventory::InventoryObject;

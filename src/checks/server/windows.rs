@@ -3,7 +3,7 @@
 
 use super::{LOCAL_MACHINE_BASIS, enum_name, text_of};
 use crate::checks::fix::caution;
-use crate::checks::judge::{Context, Judgement, Verdict, decided, unknown};
+use crate::checks::judge::{Context, Judgement, decided, undecided, unknown};
 use crate::checks::{Binding, Expected};
 use crate::inventory::InventoryObject;
 use crate::inventory::values;
@@ -115,21 +115,19 @@ pub(super) fn strong_crypto(_: &Binding, objects: &[&InventoryObject], _: &Conte
     }
     let expected = "1 (DWord) in the 64-bit and the 32-bit (Wow6432Node) view; absent or 0 is a finding; restart the server (or the Exchange services) after a change".to_string();
     if !missing.is_empty() && pass {
-        return Judgement {
-            verdict: Verdict::Unknown(format!(
+        return undecided(
+            property,
+            format!(
                 "the {} registry view of SchUseStrongCrypto is not in the inventory: export HKLM\\SOFTWARE\\Microsoft\\.NETFramework\\v4.0.30319 and HKLM\\SOFTWARE\\Wow6432Node\\Microsoft\\.NETFramework\\v4.0.30319 (the inventory bundle does)",
                 missing.join(" and ")
-            )),
-            property: property.into(),
-            actual: if actual.is_empty() {
+            ),
+            if actual.is_empty() {
                 "(not exported)".into()
             } else {
                 actual.join("; ")
             },
             expected,
-            fix: None,
-            advice: Vec::new(),
-        };
+        );
     }
     let mut judgement = decided(
         pass,
